@@ -1,0 +1,1 @@
+"""The core: reading, indexing, sessions, feedback, tailing. Never imports textual."""

@@ -1,0 +1,278 @@
+"""Session forests: logs grouped into sessions and nested under their parents.
+
+Sessions join logs by `session_id` or `session_reference_id` (a log carrying both joins
+the two); children hang under parents by `parent_id` or by `parent_reference_id` matched
+against `reference_id` in the same session. Siblings are in time order, then file order.
+A child whose parent is missing is kept at the top of its session, marked as an orphan; a
+parent cycle is broken and reported. Logs without a session stand alone.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from hltui.model.problems import Problem
+from hltui.model.summary import LogSummary
+
+INF = math.inf
+
+
+def time_key(summary: LogSummary) -> tuple[float, int]:
+    """Sort key: creation time (unknown last), then file order."""
+    return (INF if math.isnan(summary.time) else summary.time, summary.seq)
+
+
+@dataclass(slots=True, eq=False)
+class LogNode:
+    """One log in the forest with its children; `orphan` when its parent is missing."""
+
+    log: LogSummary
+    children: list[LogNode] = field(default_factory=list)
+    orphan: bool = False
+    session: Session | None = None
+
+    @property
+    def key(self) -> str:
+        return self.log.id
+
+    def walk(self) -> Iterable[LogNode]:
+        """This node and all below it, depth first."""
+        stack = [self]
+        while stack:
+            node = stack.pop()
+            yield node
+            stack.extend(reversed(node.children))
+
+
+@dataclass(slots=True, eq=False)
+class Session:
+    """Logs sharing a session id or session reference id."""
+
+    key: str
+    session_ids: list[str] = field(default_factory=list)
+    reference_ids: list[str] = field(default_factory=list)
+    roots: list[LogNode] = field(default_factory=list)
+    logs: list[LogSummary] = field(default_factory=list)
+
+    @property
+    def start(self) -> float:
+        return self.logs[0].time if self.logs else math.nan
+
+    @property
+    def end(self) -> float:
+        """When the last log finished (its start plus its duration)."""
+        ends = [
+            log.time + (log.duration or 0.0) for log in self.logs if not math.isnan(log.time)
+        ]
+        return max(ends) if ends else math.nan
+
+    @property
+    def span(self) -> float | None:
+        """Seconds from the first log's start to the last log's end."""
+        if not self.logs or math.isnan(self.start):
+            return None
+        return self.end - self.start
+
+    @property
+    def error_count(self) -> int:
+        return sum(1 for log in self.logs if log.error is not None)
+
+    @property
+    def feedback_count(self) -> int:
+        return sum(log.feedback_count for log in self.logs)
+
+    @property
+    def projects(self) -> list[str]:
+        return sorted({log.project for log in self.logs if log.project})
+
+    @property
+    def preview(self) -> str | None:
+        """The first user message of the session, else its reference id."""
+        for log in self.logs:
+            if log.prompt:
+                return log.prompt
+        return self.reference_ids[0] if self.reference_ids else None
+
+    def nodes(self) -> Iterable[LogNode]:
+        for root in self.roots:
+            yield from root.walk()
+
+
+TopItem = Session | LogNode
+
+
+@dataclass(slots=True)
+class Forest:
+    """Sessions and standalone logs, newest first, with lookups."""
+
+    items: list[TopItem]
+    sessions: dict[str, Session]
+    nodes: dict[str, LogNode]
+    problems: list[Problem]
+
+    @property
+    def standalone_count(self) -> int:
+        return sum(1 for item in self.items if isinstance(item, LogNode))
+
+
+class _Keys:
+    """Union-find over session keys (`id:...` and `ref:...`)."""
+
+    def __init__(self) -> None:
+        self.parent: dict[str, str] = {}
+
+    def find(self, key: str) -> str:
+        parent = self.parent.setdefault(key, key)
+        root = key
+        while parent != root:
+            root = parent
+            parent = self.parent[root]
+        while self.parent[key] != root:
+            self.parent[key], key = root, self.parent[key]
+        return root
+
+    def union(self, a: str, b: str) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            # The smaller key wins, so a session's key does not depend on load order.
+            if rb < ra:
+                ra, rb = rb, ra
+            self.parent[rb] = ra
+
+
+def session_keys(summary: LogSummary) -> tuple[str | None, str | None]:
+    sid = f"id:{summary.session_id}" if summary.session_id else None
+    ref = f"ref:{summary.session_reference_id}" if summary.session_reference_id else None
+    return sid, ref
+
+
+def build_forest(
+    logs: Iterable[LogSummary], files: Mapping[int, Path] | None = None
+) -> Forest:
+    """The session forest of `logs` (see the module docstring)."""
+    ordered = sorted(logs, key=time_key)
+    by_id = {log.id: log for log in ordered}
+    keys = _Keys()
+    for log in ordered:
+        sid, ref = session_keys(log)
+        if sid and ref:
+            keys.union(sid, ref)
+        elif sid or ref:
+            keys.find(sid or ref)  # type: ignore[arg-type]
+
+    session_of: dict[str, str] = {}
+    for log in ordered:
+        sid, ref = session_keys(log)
+        if sid or ref:
+            session_of[log.id] = keys.find(sid or ref)  # type: ignore[arg-type]
+    # A log without a session joins its parent's session when the parent has one.
+    for log in ordered:
+        if log.id not in session_of and log.parent_id:
+            parent_session = session_of.get(log.parent_id)
+            if parent_session:
+                session_of[log.id] = parent_session
+
+    sessions: dict[str, Session] = {}
+    nodes: dict[str, LogNode] = {}
+    standalone: list[LogNode] = []
+    for log in ordered:
+        node = LogNode(log)
+        nodes[log.id] = node
+        key = session_of.get(log.id)
+        if key is None:
+            standalone.append(node)
+            continue
+        session = sessions.get(key)
+        if session is None:
+            session = sessions[key] = Session(key)
+        session.logs.append(log)
+        node.session = session
+        if log.session_id and log.session_id not in session.session_ids:
+            session.session_ids.append(log.session_id)
+        ref = log.session_reference_id
+        if ref and ref not in session.reference_ids:
+            session.reference_ids.append(ref)
+
+    problems: list[Problem] = []
+    for session in sessions.values():
+        _nest(session, nodes, by_id, session_of, problems, files or {})
+
+    items: list[TopItem] = [*sessions.values(), *standalone]
+    items.sort(key=_item_sort_key, reverse=True)
+    return Forest(items, sessions, nodes, problems)
+
+
+def _item_sort_key(item: TopItem) -> tuple[float, int]:
+    first = item.logs[0] if isinstance(item, Session) else item.log
+    time = first.time
+    return (-INF if math.isnan(time) else time, first.seq)
+
+
+def _nest(
+    session: Session,
+    nodes: dict[str, LogNode],
+    by_id: dict[str, LogSummary],
+    session_of: dict[str, str],
+    problems: list[Problem],
+    files: Mapping[int, Path],
+) -> None:
+    """Link the session's logs to their parents; roots and children in time order."""
+    by_reference: dict[str, str] = {}
+    for log in session.logs:
+        if log.reference_id and log.reference_id not in by_reference:
+            by_reference[log.reference_id] = log.id
+    parent_of: dict[str, str] = {}
+    for log in session.logs:
+        parent = None
+        if log.parent_id and session_of.get(log.parent_id) == session.key:
+            parent = log.parent_id
+        elif log.parent_reference_id:
+            parent = by_reference.get(log.parent_reference_id)
+        if parent is not None:
+            parent_of[log.id] = parent
+        elif log.parent_id or log.parent_reference_id:
+            nodes[log.id].orphan = True
+    _break_cycles(session, parent_of, by_id, problems, files)
+    for log in session.logs:  # already in time order, so children end up sorted
+        node = nodes[log.id]
+        parent = parent_of.get(log.id)
+        if parent is None:
+            session.roots.append(node)
+        else:
+            nodes[parent].children.append(node)
+
+
+def _break_cycles(
+    session: Session,
+    parent_of: dict[str, str],
+    by_id: dict[str, LogSummary],
+    problems: list[Problem],
+    files: Mapping[int, Path],
+) -> None:
+    """Find parent cycles; cut each at its earliest log, which becomes a root."""
+    state: dict[str, int] = {}  # 1 = on the current path, 2 = done
+    for log in session.logs:
+        path: list[str] = []
+        current: str | None = log.id
+        while current is not None and state.get(current) is None:
+            state[current] = 1
+            path.append(current)
+            current = parent_of.get(current)
+        if current is not None and state.get(current) == 1:
+            cycle = path[path.index(current) :]
+            first = min(cycle, key=lambda i: time_key(by_id[i]))
+            del parent_of[first]
+            chain = " -> ".join([*cycle, cycle[0]])
+            summary = by_id[first]
+            problems.append(
+                Problem(
+                    files.get(summary.file, Path("?")),
+                    summary.line,
+                    f"parent cycle ({chain}); shown with {first} at the top",
+                )
+            )
+        for item in path:
+            state[item] = 2

@@ -1,0 +1,310 @@
+"""Finding log files and cutting them into raw records, with problems for what is broken.
+
+A raw record is the undecoded bytes of one log plus its place: the 1-based line (JSONL)
+or record number (JSON) and where its bytes live, so the full record can be read again
+on demand without holding it in memory.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import zlib
+from collections import OrderedDict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+from typing import BinaryIO
+
+import msgspec
+
+from hltui.model.problems import Problem
+
+CHUNK_SIZE = 8 * 1024 * 1024
+BOM = b"\xef\xbb\xbf"
+SKIPPED_DIRS = frozenset({".hltui", ".git"})
+
+
+class FileKind(str, Enum):
+    """How a file holds its logs."""
+
+    JSONL = "jsonl"
+    JSONL_GZ = "jsonl.gz"
+    JSON = "json"
+    JSON_GZ = "json.gz"
+
+    @property
+    def is_lines(self) -> bool:
+        return self in (FileKind.JSONL, FileKind.JSONL_GZ)
+
+    @property
+    def is_gzip(self) -> bool:
+        return self in (FileKind.JSONL_GZ, FileKind.JSON_GZ)
+
+
+def file_kind(path: Path) -> FileKind | None:
+    """The kind of a log file by its name, or None for files that are not logs."""
+    name = path.name.lower()
+    for suffix, kind in (
+        (".jsonl.gz", FileKind.JSONL_GZ),
+        (".ndjson.gz", FileKind.JSONL_GZ),
+        (".json.gz", FileKind.JSON_GZ),
+        (".jsonl", FileKind.JSONL),
+        (".ndjson", FileKind.JSONL),
+        (".json", FileKind.JSON),
+    ):
+        if name.endswith(suffix):
+            return kind
+    return None
+
+
+def sniff_kind(path: Path) -> FileKind:
+    """The kind of a file given explicitly whose name says nothing: JSON if it starts with `[`."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(4096).lstrip(BOM + b" \t\r\n")
+    except OSError:
+        return FileKind.JSONL
+    return FileKind.JSON if head.startswith(b"[") else FileKind.JSONL
+
+
+def find_log_files(root: Path) -> tuple[list[Path], list[Problem]]:
+    """Every log file under `root` (or `root` itself), sorted, and problems met on the way.
+
+    Directories are walked recursively, following symlinks but never the same directory
+    twice (so a symlink loop does not hang); `.hltui/` and `.git/` are skipped.
+    """
+    if root.is_file():
+        return [root], []
+    problems: list[Problem] = []
+    found: list[Path] = []
+    seen_dirs: set[tuple[int, int]] = set()
+
+    def on_error(error: OSError) -> None:
+        where = Path(error.filename) if error.filename else root
+        problems.append(Problem(where, None, f"cannot read directory: {error.strerror}"))
+
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=True, onerror=on_error):
+        try:
+            stat = os.stat(dirpath)
+        except OSError:
+            dirnames[:] = []
+            continue
+        key = (stat.st_dev, stat.st_ino)
+        if key in seen_dirs:
+            dirnames[:] = []
+            continue
+        seen_dirs.add(key)
+        dirnames[:] = sorted(d for d in dirnames if d not in SKIPPED_DIRS)
+        for name in sorted(filenames):
+            path = Path(dirpath, name)
+            if file_kind(path) is not None and not path.is_dir():
+                found.append(path)
+    return found, problems
+
+
+@dataclass(slots=True)
+class RawRecord:
+    """The bytes of one record and where they came from.
+
+    For line files `offset`/`length` locate the line in the (decompressed) stream; for
+    JSON files `offset` is the 0-based record number and `length` is -1.
+    """
+
+    data: bytes | memoryview
+    line: int
+    offset: int
+    length: int
+
+
+class LineScan:
+    """Reads a JSONL file (plain or gzip) from `start`, yielding raw records and problems.
+
+    With `complete_only`, a last line without its newline is left for later (a writer may
+    still be writing it) and `end_offset` stops before it.
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        kind: FileKind,
+        *,
+        start: int = 0,
+        first_line: int = 1,
+        complete_only: bool = False,
+    ) -> None:
+        self.path = path
+        self.kind = kind
+        self.start = start
+        self.first_line = first_line
+        self.complete_only = complete_only
+        self.end_offset = start
+        self.next_line = first_line
+
+    def _open(self) -> BinaryIO:
+        if self.kind.is_gzip:
+            return gzip.open(self.path, "rb")  # type: ignore[return-value]
+        return open(self.path, "rb")
+
+    def __iter__(self) -> Iterator[RawRecord | Problem]:
+        path = self.path
+        try:
+            handle = self._open()
+        except OSError as error:
+            yield Problem(path, None, f"cannot read file: {error.strerror or error}")
+            return
+        with handle:
+            try:
+                yield from self._lines(handle)
+            except (OSError, EOFError, zlib.error) as error:
+                reason = "invalid gzip stream" if self.kind.is_gzip else "read failed"
+                yield Problem(path, self.next_line, f"{reason}: {error}")
+
+    def _lines(self, handle: BinaryIO) -> Iterator[RawRecord | Problem]:
+        if self.start:
+            handle.seek(self.start)
+        pos = self.start
+        line_no = self.first_line
+        carry = b""
+        at_start = self.start == 0
+        while True:
+            chunk = handle.read(CHUNK_SIZE)
+            if not chunk:
+                break
+            if at_start:
+                at_start = False
+                if b"\x00" in chunk[:8192]:
+                    yield Problem(self.path, None, "binary file (NUL bytes), not JSON logs")
+                    self.end_offset = self.start
+                    return
+            buf = carry + chunk if carry else chunk
+            base = pos - len(carry)
+            pos += len(chunk)
+            view = memoryview(buf)
+            i = 0
+            while True:
+                j = buf.find(b"\n", i)
+                if j < 0:
+                    break
+                if j > i and not buf[i:j].isspace():
+                    line_start = i + 3 if base + i == 0 and buf.startswith(BOM) else i
+                    yield RawRecord(view[line_start:j], line_no, base + i, j - i)
+                line_no += 1
+                i = j + 1
+                self.next_line = line_no
+                self.end_offset = base + i
+            carry = buf[i:]
+        if carry:
+            if self.complete_only:
+                return
+            if not carry.isspace():
+                skip = 3 if pos - len(carry) == 0 and carry.startswith(BOM) else 0
+                yield RawRecord(carry[skip:], line_no, pos - len(carry), len(carry))
+            self.next_line = line_no + 1
+            self.end_offset = pos
+
+
+class _JsonShape(msgspec.Struct):
+    records: list[msgspec.Raw] | None = None
+
+
+def split_json_document(path: Path, data: bytes) -> tuple[list[msgspec.Raw], list[Problem]]:
+    """The records of a JSON document: one object, an array, or an API page."""
+    data = data.removeprefix(BOM)
+    head = data.lstrip()[:1]
+    try:
+        if head == b"[":
+            return msgspec.json.decode(data, type=list[msgspec.Raw]), []
+        if head == b"{":
+            top = msgspec.json.decode(data, type=dict[str, msgspec.Raw])
+            if "records" in top and "id" not in top:
+                records = msgspec.json.decode(top["records"], type=list[msgspec.Raw] | None)
+                return records or [], []
+            return [msgspec.Raw(data)], []
+        if not head:
+            return [], [Problem(path, None, "empty file")]
+        return [], [Problem(path, None, "not a JSON object or array of log records")]
+    except msgspec.DecodeError as error:
+        return [], [Problem(path, None, f"not valid JSON ({plain_decode_error(error)})")]
+    except msgspec.ValidationError:
+        return [], [Problem(path, None, "`records` is not an array of log records")]
+
+
+def read_bytes(path: Path, kind: FileKind) -> bytes:
+    """The whole (decompressed) content of a file."""
+    if kind.is_gzip:
+        with gzip.open(path, "rb") as handle:
+            return handle.read()
+    return path.read_bytes()
+
+
+def scan_json(path: Path, kind: FileKind) -> Iterator[RawRecord | Problem]:
+    """Raw records of a JSON (or JSON.gz) document, numbered from 1."""
+    try:
+        data = read_bytes(path, kind)
+    except OSError as error:
+        reason = getattr(error, "strerror", None) or str(error)
+        prefix = "invalid gzip stream" if kind.is_gzip else "cannot read file"
+        yield Problem(path, None, f"{prefix}: {reason}")
+        return
+    except (EOFError, zlib.error) as error:
+        yield Problem(path, None, f"invalid gzip stream: {error}")
+        return
+    if b"\x00" in data[:8192]:
+        yield Problem(path, None, "binary file (NUL bytes), not JSON logs")
+        return
+    records, problems = split_json_document(path, data)
+    yield from problems
+    for number, raw in enumerate(records):
+        yield RawRecord(bytes(raw), number + 1, number, -1)
+
+
+def plain_decode_error(error: msgspec.DecodeError) -> str:
+    """A short reason for a JSON syntax error."""
+    text = str(error)
+    if "truncated" in text:
+        return "truncated"
+    return text.removeprefix("JSON is malformed: ")
+
+
+class RecordReader:
+    """Reads one record's bytes again on demand, caching decompressed and JSON files."""
+
+    def __init__(self, cache_files: int = 4) -> None:
+        self._cache: OrderedDict[Path, bytes | list[msgspec.Raw]] = OrderedDict()
+        self._cache_files = cache_files
+
+    def forget(self, path: Path) -> None:
+        self._cache.pop(path, None)
+
+    def _cached(self, path: Path, kind: FileKind) -> bytes | list[msgspec.Raw]:
+        if path in self._cache:
+            self._cache.move_to_end(path)
+            return self._cache[path]
+        data = read_bytes(path, kind)
+        value: bytes | list[msgspec.Raw]
+        value = data if kind.is_lines else split_json_document(path, data)[0]
+        self._cache[path] = value
+        while len(self._cache) > self._cache_files:
+            self._cache.popitem(last=False)
+        return value
+
+    def read(self, path: Path, kind: FileKind, offset: int, length: int) -> bytes:
+        """The bytes of the record at `offset` (see RawRecord), BOM and line end removed."""
+        if kind is FileKind.JSONL:
+            fd = os.open(path, os.O_RDONLY)
+            try:
+                data = os.pread(fd, length, offset)
+            finally:
+                os.close(fd)
+        elif kind.is_lines:
+            data = self._cached(path, kind)[offset : offset + length]  # type: ignore[assignment]
+        else:
+            records = self._cached(path, kind)
+            if offset >= len(records):
+                raise OSError(f"record {offset + 1} is no longer in {path}")
+            return bytes(records[offset])
+        if offset == 0:
+            data = data.removeprefix(BOM)
+        return data.rstrip(b"\r\n")
