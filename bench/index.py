@@ -106,7 +106,7 @@ def measure(kind: str, root: Path) -> dict[str, float]:
 
 def run(kind: str, root: Path) -> dict[str, float]:
     out = subprocess.run(
-        [sys.executable, "-m", "bench.index", "--measure", kind, str(root)],
+        [sys.executable, "-m", "bench.index", "--measure", kind, "--root", str(root)],
         check=True,
         capture_output=True,
         text=True,
@@ -118,7 +118,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("n", type=int, nargs="?", default=100_000)
     parser.add_argument("--measure", help=argparse.SUPPRESS)
-    parser.add_argument("root", nargs="?", help=argparse.SUPPRESS)
+    parser.add_argument("--root", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
         print(json.dumps(measure(args.measure, Path(args.root))))

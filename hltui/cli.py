@@ -33,6 +33,12 @@ def check_path(path: Path) -> None:
             fail(f"{path}: cannot read directory ({error.strerror})")
     elif not path.is_file():
         fail(f"{path}: not a regular file or directory")
+    else:
+        try:
+            with open(path, "rb"):
+                pass
+        except OSError as error:
+            fail(f"{path}: cannot read file ({error.strerror or error})")
 
 
 def load(path: Path, progress: bool = False) -> tuple[LogIndex, Forest, list[Problem]]:
@@ -92,13 +98,15 @@ def validate(path: Path, as_json: bool) -> None:
             tag = "" if problem.is_error else " (notice)"
             click.echo(f"{problem.describe(path)}{tag}")
         files = len(index.files)
-        if not files:
-            click.echo(f"no log files (.jsonl, .json, .gz) under {path}")
         click.echo(
             f"{len(index)} logs in {files} files; {len(errors)} problems"
             + (f", {len(problems) - len(errors)} notices" if len(problems) > len(errors) else "")
         )
-    if errors or not index.files:
+    if not index.files:
+        fail(f"no log files (.jsonl, .json, .gz) under {path}", EXIT_PROBLEMS)
+    if not len(index) and errors:
+        fail(f"no logs could be read from {path}", EXIT_PROBLEMS)
+    if errors:
         sys.exit(EXIT_PROBLEMS)
 
 
@@ -108,16 +116,16 @@ def validate(path: Path, as_json: bool) -> None:
 def stats(path: Path, as_json: bool) -> None:
     """Summarise PATH's logs: counts, projects, models, errors, feedback, latency."""
     check_path(path)
-    index, forest, problems = load(path, progress=not as_json)
+    index, forest, _problems = load(path, progress=not as_json)
+    if not index.files:
+        fail(f"no log files (.jsonl, .json, .gz) under {path}", EXIT_PROBLEMS)
+    if not len(index):
+        fail(f"no logs could be read from {path}; see `hltui validate {path}`", EXIT_PROBLEMS)
     figures = compute_stats(index, forest)
     if as_json:
         click.echo(json.dumps(figures.to_json(), ensure_ascii=False, indent=2))
     else:
         click.echo(format_stats(figures.to_json()))
-    if not index.files:
-        fail(f"no log files (.jsonl, .json, .gz) under {path}", EXIT_PROBLEMS)
-    if not len(index):
-        fail(f"no logs could be read from {path}; see `hltui validate {path}`", EXIT_PROBLEMS)
 
 
 def format_stats(data: dict) -> str:  # type: ignore[type-arg]
@@ -130,7 +138,8 @@ def format_stats(data: dict) -> str:  # type: ignore[type-arg]
         f"logs       {data['logs']}",
         f"sessions   {data['sessions']} (+{data['standalone']} standalone logs)",
         f"files      {data['files']}",
-        f"problems   {data['problems']}" + (f" (+{data['notices']} notices)" if data["notices"] else ""),
+        f"problems   {data['problems']}"
+        + (f" (+{data['notices']} notices)" if data["notices"] else ""),
         f"errors     {data['errors']}",
         f"span       {data['first'] or '-'} .. {data['last'] or '-'}",
         f"latency    p50 {seconds(data['latency_p50'])}  p95 {seconds(data['latency_p95'])}",
@@ -147,3 +156,7 @@ def format_stats(data: dict) -> str:  # type: ignore[type-arg]
 
 
 __all__ = ["iso", "main"]
+
+
+if __name__ == "__main__":
+    main()

@@ -207,7 +207,8 @@ class LogIndex:
                 if self._add(summary, state, problems, unit):
                     logs.append(summary)
                 if len(logs) >= batch_size:
-                    done = (item.offset - start_offset) if scan else 0
+                    # gzip offsets count decompressed bytes: never report more than the file
+                    done = min(item.offset - start_offset, state.size) if scan else 0
                     yield self._batch(state, logs, problems, removed, done)
                     logs, problems, removed = [], [], []
         if scan is not None:
@@ -226,7 +227,9 @@ class LogIndex:
         state.problems.extend(problems)
         return IndexBatch(logs, problems, bytes_done=done, removed=removed)
 
-    def _add(self, summary: LogSummary, state: FileState, problems: list[Problem], unit: str) -> bool:
+    def _add(
+        self, summary: LogSummary, state: FileState, problems: list[Problem], unit: str
+    ) -> bool:
         existing = self.logs.get(summary.id)
         if existing is not None:
             first = self.files[existing.file]
@@ -284,7 +287,8 @@ class LogIndex:
     def place(self, summary: LogSummary) -> str:
         """Where a log was read from, e.g. `support/2024-06-01.jsonl:12`."""
         state = self.files[summary.file]
-        problem = Problem(state.path, summary.line, "", unit="line" if state.kind.is_lines else "record")
+        unit = "line" if state.kind.is_lines else "record"
+        problem = Problem(state.path, summary.line, "", unit=unit)
         return problem.place(self.root)
 
     def raw_bytes(self, log_id: str) -> bytes:

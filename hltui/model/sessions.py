@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from hltui.model.problems import Problem
+from hltui.model.sources import file_kind
 from hltui.model.summary import LogSummary
 
 INF = math.inf
@@ -168,12 +169,19 @@ def build_forest(
         sid, ref = session_keys(log)
         if sid or ref:
             session_of[log.id] = keys.find(sid or ref)  # type: ignore[arg-type]
-    # A log without a session joins its parent's session when the parent has one.
+    # A log without a session joins its parent's session when the parent has one, also
+    # through session-less ancestors (a child may come before its parent in time order).
     for log in ordered:
-        if log.id not in session_of and log.parent_id:
-            parent_session = session_of.get(log.parent_id)
-            if parent_session:
-                session_of[log.id] = parent_session
+        if log.id in session_of or not log.parent_id:
+            continue
+        chain = {log.id}
+        parent = by_id.get(log.parent_id)
+        while parent is not None and parent.id not in session_of and parent.id not in chain:
+            chain.add(parent.id)
+            parent = by_id.get(parent.parent_id) if parent.parent_id else None
+        if parent is not None and parent.id in session_of:
+            for log_id in chain:
+                session_of[log_id] = session_of[parent.id]
 
     sessions: dict[str, Session] = {}
     nodes: dict[str, LogNode] = {}
@@ -267,11 +275,14 @@ def _break_cycles(
             del parent_of[first]
             chain = " -> ".join([*cycle, cycle[0]])
             summary = by_id[first]
+            where = files.get(summary.file, Path("?"))
+            kind = file_kind(where)
             problems.append(
                 Problem(
-                    files.get(summary.file, Path("?")),
+                    where,
                     summary.line,
                     f"parent cycle ({chain}); shown with {first} at the top",
+                    unit="line" if kind is None or kind.is_lines else "record",
                 )
             )
         for item in path:

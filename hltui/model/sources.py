@@ -7,13 +7,14 @@ on demand without holding it in memory.
 
 from __future__ import annotations
 
+import codecs
 import gzip
 import os
 import zlib
 from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import BinaryIO
 
@@ -21,12 +22,14 @@ import msgspec
 
 from hltui.model.problems import Problem
 
+NOT_UTF8 = "not valid UTF-8 text"
 CHUNK_SIZE = 8 * 1024 * 1024
 BOM = b"\xef\xbb\xbf"
 SKIPPED_DIRS = frozenset({".hltui", ".git"})
+_SPACE = frozenset(b" \t\r\n\x0b\x0c")
 
 
-class FileKind(str, Enum):
+class FileKind(StrEnum):
     """How a file holds its logs."""
 
     JSONL = "jsonl"
@@ -57,6 +60,17 @@ def file_kind(path: Path) -> FileKind | None:
         if name.endswith(suffix):
             return kind
     return None
+
+
+def valid_utf8(data: bytes | memoryview) -> bool:
+    """Whether `data` is UTF-8 text (checked without decoding when it is plain ASCII)."""
+    if isinstance(data, bytes) and data.isascii():
+        return True
+    try:
+        codecs.utf_8_decode(data, "strict", True)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def sniff_kind(path: Path) -> FileKind:
@@ -168,8 +182,11 @@ class LineScan:
         line_no = self.first_line
         carry = b""
         at_start = self.start == 0
+        # gzip: read1 hands over what was decompressed so far, so the lines before a
+        # truncated or corrupt part of the stream still load.
+        read = handle.read1 if self.kind.is_gzip else handle.read  # type: ignore[attr-defined]
         while True:
-            chunk = handle.read(CHUNK_SIZE)
+            chunk = read(CHUNK_SIZE)
             if not chunk:
                 break
             if at_start:
@@ -182,14 +199,23 @@ class LineScan:
             base = pos - len(carry)
             pos += len(chunk)
             view = memoryview(buf)
+            # Whole lines end at a newline, so no UTF-8 sequence is split: check them at
+            # once, and line by line only when something in them is not UTF-8.
+            last = buf.rfind(b"\n")
+            utf8 = last < 0 or buf.isascii() or valid_utf8(view[: last + 1])
             i = 0
             while True:
                 j = buf.find(b"\n", i)
                 if j < 0:
                     break
-                if j > i and not buf[i:j].isspace():
-                    line_start = i + 3 if base + i == 0 and buf.startswith(BOM) else i
-                    yield RawRecord(view[line_start:j], line_no, base + i, j - i)
+                line_start = i + 3 if base + i == 0 and buf.startswith(BOM) else i
+                if j > line_start and (
+                    buf[line_start] not in _SPACE or not buf[line_start:j].isspace()
+                ):
+                    if utf8 or valid_utf8(view[line_start:j]):
+                        yield RawRecord(view[line_start:j], line_no, base + i, j - i)
+                    else:
+                        yield Problem(self.path, line_no, NOT_UTF8)
                 line_no += 1
                 i = j + 1
                 self.next_line = line_no
@@ -198,9 +224,12 @@ class LineScan:
         if carry:
             if self.complete_only:
                 return
-            if not carry.isspace():
-                skip = 3 if pos - len(carry) == 0 and carry.startswith(BOM) else 0
-                yield RawRecord(carry[skip:], line_no, pos - len(carry), len(carry))
+            skip = 3 if pos - len(carry) == 0 and carry.startswith(BOM) else 0
+            if carry[skip:] and not carry[skip:].isspace():
+                if valid_utf8(carry[skip:]):
+                    yield RawRecord(carry[skip:], line_no, pos - len(carry), len(carry))
+                else:
+                    yield Problem(self.path, line_no, NOT_UTF8)
             self.next_line = line_no + 1
             self.end_offset = pos
 
@@ -221,14 +250,14 @@ def split_json_document(path: Path, data: bytes) -> tuple[list[msgspec.Raw], lis
             if "records" in top and "id" not in top:
                 records = msgspec.json.decode(top["records"], type=list[msgspec.Raw] | None)
                 return records or [], []
-            return [msgspec.Raw(data)], []
+            return [msgspec.Raw(data.strip())], []
         if not head:
             return [], [Problem(path, None, "empty file")]
         return [], [Problem(path, None, "not a JSON object or array of log records")]
+    except msgspec.ValidationError:  # a subclass of DecodeError: catch it first
+        return [], [Problem(path, None, "`records` is not an array of log records")]
     except msgspec.DecodeError as error:
         return [], [Problem(path, None, f"not valid JSON ({plain_decode_error(error)})")]
-    except msgspec.ValidationError:
-        return [], [Problem(path, None, "`records` is not an array of log records")]
 
 
 def read_bytes(path: Path, kind: FileKind) -> bytes:
@@ -243,21 +272,24 @@ def scan_json(path: Path, kind: FileKind) -> Iterator[RawRecord | Problem]:
     """Raw records of a JSON (or JSON.gz) document, numbered from 1."""
     try:
         data = read_bytes(path, kind)
-    except OSError as error:
-        reason = getattr(error, "strerror", None) or str(error)
-        prefix = "invalid gzip stream" if kind.is_gzip else "cannot read file"
-        yield Problem(path, None, f"{prefix}: {reason}")
-        return
-    except (EOFError, zlib.error) as error:
+    except (gzip.BadGzipFile, EOFError, zlib.error) as error:
         yield Problem(path, None, f"invalid gzip stream: {error}")
+        return
+    except OSError as error:
+        yield Problem(path, None, f"cannot read file: {error.strerror or error}")
         return
     if b"\x00" in data[:8192]:
         yield Problem(path, None, "binary file (NUL bytes), not JSON logs")
         return
     records, problems = split_json_document(path, data)
     yield from problems
+    utf8 = data.isascii() or valid_utf8(data)
     for number, raw in enumerate(records):
-        yield RawRecord(bytes(raw), number + 1, number, -1)
+        record = bytes(raw)
+        if utf8 or valid_utf8(record):
+            yield RawRecord(record, number + 1, number, -1)
+        else:
+            yield Problem(path, number + 1, NOT_UTF8, unit="record")
 
 
 def plain_decode_error(error: msgspec.DecodeError) -> str:

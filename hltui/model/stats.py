@@ -69,6 +69,10 @@ def iso(moment: float) -> str | None:
 
 def feedback_label(value: object) -> str:
     """A feedback value as a short label (long texts such as comments are summarised)."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # `4` and `4.0` are the same rating
+    elif isinstance(value, bool):
+        value = str(value).lower()
     text = str(value)
     return text if len(text) <= 24 else "(text)"
 
@@ -79,7 +83,7 @@ def compute_stats(index: LogIndex, forest: Forest) -> Stats:
         logs=len(index),
         sessions=len(forest.sessions),
         standalone=forest.standalone_count,
-        files=sum(1 for state in index.files if state.log_ids),
+        files=len(index.files),
     )
     problems = index.problems + forest.problems
     stats.problems = sum(1 for p in problems if p.is_error)

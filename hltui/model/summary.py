@@ -99,7 +99,10 @@ def parse_time(text: str | None) -> float:
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        return math.nan
+        try:  # RFC 3339 allows a lowercase `t` and `z`, which fromisoformat refuses
+            moment = datetime.fromisoformat(text.upper())
+        except ValueError:
+            return math.nan
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.timestamp()
@@ -214,16 +217,22 @@ def plain_validation_error(text: str) -> str:
     where = where.rstrip("`")
     if message.startswith("Object missing required field `id`") and not where:
         return "record has no `id`"
-    if message == "Expected `object`, got `array`" and not where:
-        return "line is a JSON array, not a log object"
     if message.startswith("Expected `object`, got") and not where:
-        got = message.rsplit("`", 2)[-2]
-        return f"line is a JSON {got}, not a log object"
+        got = _json_name(message.rsplit("`", 2)[-2])
+        return f"record is a JSON {got}, not a log object"
     field = where.removeprefix("$.") if where else "record"
     expected = message.removeprefix("Expected ")
     if "got" in expected:
         wanted, _, got = expected.partition(", got ")
-        wanted = wanted.replace("`", "").removesuffix(" | null")
+        wanted = _json_name(wanted.replace("`", "").removesuffix(" | null"))
         article = "an" if wanted[:1] in "aeiou" else "a"
-        return f"field `{field}` should be {article} {wanted}, got {got.strip('`')}"
+        return f"field `{field}` should be {article} {wanted}, got {_json_name(got.strip('`'))}"
     return f"field `{field}`: {message}"
+
+
+_JSON_NAMES = {"str": "string", "int": "number", "float": "number", "bool": "boolean"}
+
+
+def _json_name(name: str) -> str:
+    """msgspec's type name as JSON calls it (`str` -> `string`, `float` -> `number`)."""
+    return _JSON_NAMES.get(name, name)

@@ -1,0 +1,206 @@
+"""Filters over summaries and full-text search over the stored bytes of every log."""
+
+from __future__ import annotations
+
+import bisect
+import math
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, fields
+from datetime import UTC, datetime
+
+import orjson
+
+from hltui.model.index import LogIndex
+from hltui.model.sources import FileKind
+from hltui.model.summary import LogSummary
+
+READ_BLOCK = 16 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class LogFilter:
+    """What to keep; every field set must match (None means any)."""
+
+    project: str | None = None
+    model: str | None = None
+    has_error: bool | None = None
+    has_feedback: bool | None = None
+    feedback_value: str | None = None
+    since: float | None = None
+    until: float | None = None
+    text: str | None = None
+
+    @property
+    def is_empty(self) -> bool:
+        return all(getattr(self, f.name) in (None, "") for f in fields(self))
+
+    def describe(self) -> str:
+        """A short description, e.g. `project=support-bot error`."""
+        parts = []
+        if self.project:
+            parts.append(f"project={self.project}")
+        if self.model:
+            parts.append(f"model={self.model}")
+        if self.has_error is not None:
+            parts.append("error" if self.has_error else "no error")
+        if self.has_feedback is not None:
+            parts.append("feedback" if self.has_feedback else "no feedback")
+        if self.feedback_value:
+            parts.append(f"feedback={self.feedback_value}")
+        if self.since is not None:
+            parts.append(f"since {datetime.fromtimestamp(self.since, UTC):%Y-%m-%d}")
+        if self.until is not None:
+            parts.append(f"until {datetime.fromtimestamp(self.until, UTC):%Y-%m-%d}")
+        if self.text:
+            parts.append(f"text={self.text!r}")
+        return " ".join(parts)
+
+    def matches(self, log: LogSummary) -> bool:
+        """Whether a summary passes every field but `text` (which needs the bytes)."""
+        if self.project and log.project != self.project:
+            return False
+        if self.model and log.model != self.model:
+            return False
+        if self.has_error is not None and (log.error is not None) != self.has_error:
+            return False
+        if self.has_feedback is not None and bool(log.feedback) != self.has_feedback:
+            return False
+        if self.feedback_value:
+            wanted = self.feedback_value.casefold()
+            if not log.feedback or not any(str(v).casefold() == wanted for _, v in log.feedback):
+                return False
+        if self.since is not None and (math.isnan(log.time) or log.time < self.since):
+            return False
+        return not (
+            self.until is not None and (math.isnan(log.time) or log.time >= self.until)
+        )
+
+
+def parse_day(text: str, *, end: bool = False) -> float:
+    """`YYYY-MM-DD` (or a full RFC 3339 time) as epoch seconds; `end` gives the next day."""
+    moment = datetime.fromisoformat(text.strip())
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    if end and len(text.strip()) == 10:
+        return moment.timestamp() + 86400
+    return moment.timestamp()
+
+
+def apply_filter(
+    index: LogIndex,
+    log_filter: LogFilter,
+    feedback_of: Callable[[str], Iterable[tuple[str, object]]] | None = None,
+) -> set[str] | None:
+    """Ids of the logs that match, or None when the filter is empty (everything shows).
+
+    `feedback_of` supplies merged feedback (journal edits) for the feedback fields.
+    """
+    if log_filter.is_empty:
+        return None
+    base = LogFilter(**{f.name: getattr(log_filter, f.name) for f in fields(log_filter)})
+    if feedback_of is not None and (base.has_feedback is not None or base.feedback_value):
+        summaries: Iterable[LogSummary] = (
+            _with_feedback(log, feedback_of(log.id)) for log in index.logs.values()
+        )
+    else:
+        summaries = index.logs.values()
+    ids = {log.id for log in summaries if base.matches(log)}
+    if log_filter.text:
+        ids &= set(search(index, log_filter.text, only=ids))
+    return ids
+
+
+def _with_feedback(log: LogSummary, pairs: Iterable[tuple[str, object]]) -> LogSummary:
+    import msgspec
+
+    merged = tuple(pairs)
+    return msgspec.structs.replace(log, feedback=merged or None)  # type: ignore[arg-type]
+
+
+def needle_patterns(term: str) -> re.Pattern[bytes]:
+    """A case-insensitive bytes pattern for `term` as it may appear inside JSON text.
+
+    Text in JSON may be stored escaped (`\\"`, `\\n`, `\\u00e9`) or as raw UTF-8, so both
+    spellings are searched.
+    """
+    spellings = {term.encode()}
+    escaped = orjson.dumps(term)[1:-1]
+    spellings.add(escaped)
+    ascii_escaped = term.encode("ascii", "backslashreplace").replace(b"\\x", b"\\u00")
+    spellings.add(ascii_escaped)
+    alternatives = b"|".join(re.escape(s) for s in sorted(spellings, key=len, reverse=True))
+    return re.compile(alternatives, re.IGNORECASE)
+
+
+def search(
+    index: LogIndex,
+    term: str,
+    *,
+    only: set[str] | None = None,
+    on_hits: Callable[[list[str]], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> list[str]:
+    """Ids of logs whose stored text contains `term` (case-insensitive), file by file."""
+    if not term:
+        return []
+    pattern = needle_patterns(term)
+    found: list[str] = []
+    for number, state in enumerate(index.files):
+        if cancelled is not None and cancelled():
+            break
+        ids = [i for i in state.log_ids if i in index.logs and (only is None or i in only)]
+        if not ids:
+            continue
+        if state.kind is FileKind.JSONL:
+            hits = _search_lines(index, state.path, ids, pattern, number)
+        else:
+            hits = [i for i in ids if pattern.search(index.raw_bytes(i))]
+        if hits:
+            found.extend(hits)
+            if on_hits is not None:
+                on_hits(hits)
+    return found
+
+
+def _search_lines(
+    index: LogIndex, path, ids: list[str], pattern: re.Pattern[bytes], number: int
+) -> list[str]:
+    """Search a plain JSONL file in large blocks and map matches to logs by byte offset."""
+    summaries = sorted((index.logs[i] for i in ids), key=lambda s: s.offset)
+    starts = [s.offset for s in summaries]
+    hits: list[str] = []
+    hit_set: set[str] = set()
+    try:
+        handle = open(path, "rb")
+    except OSError:
+        return hits
+    with handle:
+        position = 0
+        carry = b""
+        while True:
+            block = handle.read(READ_BLOCK)
+            if not block:
+                break
+            data = carry + block
+            base = position - len(carry)
+            cut = data.rfind(b"\n") + 1 or len(data)
+            for match in pattern.finditer(data, 0, cut):
+                at = base + match.start()
+                slot = bisect.bisect_right(starts, at) - 1
+                if slot < 0:
+                    continue
+                summary = summaries[slot]
+                if at < summary.offset + summary.length and summary.id not in hit_set:
+                    hit_set.add(summary.id)
+                    hits.append(summary.id)
+            carry = data[cut:]
+            position += len(block)
+        if carry:
+            for match in pattern.finditer(carry):
+                at = position - len(carry) + match.start()
+                slot = bisect.bisect_right(starts, at) - 1
+                if slot >= 0 and summaries[slot].id not in hit_set:
+                    hit_set.add(summaries[slot].id)
+                    hits.append(summaries[slot].id)
+    return hits

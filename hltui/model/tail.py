@@ -1,0 +1,168 @@
+"""Live tailing: turn file-change events into index updates, one offset owner per file.
+
+The index owns each file's read offset. On a change, a grown line file is read from its
+offset (complete lines only: a partial last line waits for the rest); a file that shrank,
+changed inode or no longer matches the bytes read before is read again from the start,
+its old logs replaced; a deleted file's logs go away; a JSON or gzip file is re-read whole.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from hltui.model.index import FileState, LogIndex
+from hltui.model.problems import Problem
+from hltui.model.sources import SKIPPED_DIRS, file_kind, find_log_files
+from hltui.model.summary import LogSummary
+
+MARK_BYTES = 64
+
+
+@dataclass(slots=True)
+class TailUpdate:
+    """What one round of changes did to the index."""
+
+    added: list[LogSummary] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    files: list[Path] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.added or self.removed or self.problems)
+
+    def merge(self, other: TailUpdate) -> None:
+        self.added.extend(other.added)
+        self.removed.extend(other.removed)
+        self.problems.extend(other.problems)
+        self.files.extend(other.files)
+
+
+def is_log_path(path: Path, root: Path) -> bool:
+    """Whether a changed path may hold logs (a log file outside hltui's own folders)."""
+    if file_kind(path) is None:
+        return False
+    try:
+        parts = path.relative_to(root).parts if root.is_dir() else path.parts
+    except ValueError:
+        parts = path.parts
+    return not any(part in SKIPPED_DIRS for part in parts[:-1])
+
+
+class Tailer:
+    """Applies file changes under an index's root to the index."""
+
+    def __init__(self, index: LogIndex) -> None:
+        self.index = index
+        self.marks: dict[Path, bytes] = {}
+        for state in index.files:
+            self.marks[state.path] = self._read_mark(state)
+
+    @staticmethod
+    def _read_mark(state: FileState) -> bytes:
+        """The last bytes read from a plain line file, to recognise it was not replaced."""
+        if not state.kind.is_lines or state.kind.is_gzip or state.offset == 0:
+            return b""
+        start = max(0, state.offset - MARK_BYTES)
+        try:
+            fd = os.open(state.path, os.O_RDONLY)
+        except OSError:
+            return b""
+        try:
+            return os.pread(fd, state.offset - start, start)
+        finally:
+            os.close(fd)
+
+    def apply(self, paths: Iterable[Path]) -> TailUpdate:
+        """Bring the index up to date with the given changed paths."""
+        update = TailUpdate()
+        for path in dict.fromkeys(paths):
+            if path.is_dir():
+                update.merge(self.scan_directory(path))
+            elif is_log_path(path, self.index.root):
+                update.merge(self.refresh_file(path))
+        return update
+
+    def scan_directory(self, directory: Path) -> TailUpdate:
+        """Pick up log files in a new (or moved-in) directory."""
+        update = TailUpdate()
+        paths, problems = find_log_files(directory)
+        update.problems.extend(problems)
+        for path in paths:
+            if is_log_path(path, self.index.root):
+                update.merge(self.refresh_file(path))
+        return update
+
+    def refresh_file(self, path: Path) -> TailUpdate:
+        """Read what is new in one file, or drop/replace its logs as the change requires."""
+        index = self.index
+        update = TailUpdate(files=[path])
+        known = path in index.file_ids
+        try:
+            stat = path.stat()
+        except OSError:
+            if known:
+                update.removed.extend(index.forget_file(path))
+                self.marks.pop(path, None)
+            return update
+        state = index.state_for(path)
+        if known and not self._continues(state, stat):
+            update.removed.extend(index.forget_file(path))
+        elif known and state.kind.is_lines and not state.kind.is_gzip:
+            if stat.st_size == state.offset and stat.st_mtime_ns == state.mtime_ns:
+                return update
+        elif known and (stat.st_size, stat.st_mtime_ns) == (state.size, state.mtime_ns):
+            return update
+        elif known and state.kind.is_gzip and state.kind.is_lines:
+            update.removed.extend(index.forget_file(path))
+        for batch in index.read_file(path, complete_only=True):
+            update.added.extend(batch.logs)
+            update.problems.extend(batch.problems)
+            update.removed.extend(batch.removed)
+        self.marks[path] = self._read_mark(state)
+        if update.removed:
+            added = {log.id for log in update.added}
+            update.removed = [i for i in update.removed if i not in added or i not in index]
+        return update
+
+    def _continues(self, state: FileState, stat: os.stat_result) -> bool:
+        """Whether a known file is the same file, grown or unchanged (not truncated/replaced)."""
+        if state.inode and stat.st_ino != state.inode:
+            return False
+        if not state.kind.is_lines:
+            return True  # JSON files are re-read whole anyway
+        if stat.st_size < state.offset:
+            return False
+        mark = self.marks.get(state.path, b"")
+        return not mark or self._read_mark(state) == mark
+
+    def poll(self) -> list[Path]:
+        """Paths whose size, inode or mtime changed since last read, plus new and gone files.
+
+        For file systems where change events do not arrive (network, containers): compares
+        sizes and inodes itself rather than trusting coarse modification times.
+        """
+        changed: list[Path] = []
+        index = self.index
+        for state in index.files:
+            try:
+                stat = state.path.stat()
+            except OSError:
+                if state.log_ids or state.size:
+                    changed.append(state.path)
+                continue
+            grown = state.kind.is_lines and not state.kind.is_gzip and stat.st_size != state.offset
+            if (
+                grown
+                or stat.st_ino != state.inode
+                or stat.st_mtime_ns != state.mtime_ns
+                or (not state.kind.is_lines and stat.st_size != state.size)
+            ):
+                changed.append(state.path)
+        if index.root.is_dir():
+            paths, _ = find_log_files(index.root)
+            changed.extend(p for p in paths if p not in index.file_ids)
+        return changed
