@@ -22,13 +22,20 @@ from hltui.model.sources import (
     scan_json,
     sniff_kind,
 )
-from hltui.model.summary import LogSummary, SummaryError, decode_summary
+from hltui.model.summary import (
+    LogSummary,
+    Preview,
+    SummaryError,
+    decode_preview,
+    decode_summary,
+)
 
 if TYPE_CHECKING:
     from hltui.model.records import LogResponse
 
 BATCH_SIZE = 5000
 RECORD_CACHE_SIZE = 256
+PREVIEW_CACHE_SIZE = 20_000
 
 
 @dataclass(slots=True)
@@ -84,9 +91,9 @@ class LogIndex:
         self.file_ids: dict[Path, int] = {}
         self.logs: dict[str, LogSummary] = {}
         self.walk_problems: list[Problem] = []
-        self._seq = 0
         self._reader = RecordReader()
         self._records: OrderedDict[str, LogResponse] = OrderedDict()
+        self._previews: dict[str, Preview] = {}
 
     # -- loading -------------------------------------------------------------------------
 
@@ -138,9 +145,20 @@ class LogIndex:
                 if on_batch:
                     on_batch(batch)
             done += size
+        self.share_parent_ids()
         if on_batch:
             on_batch(IndexBatch([], [], total, total, len(paths), len(paths)))
         return self
+
+    def share_parent_ids(self) -> None:
+        """Point each `parent_id` at its parent's own id string, so each id is held once."""
+        logs = self.logs
+        for summary in logs.values():
+            parent_id = summary.parent_id
+            if parent_id is not None:
+                parent = logs.get(parent_id)
+                if parent is not None:
+                    summary.parent_id = parent.id
 
     def state_for(self, path: Path) -> FileState:
         """The state of a file, created on first sight."""
@@ -193,17 +211,11 @@ class LogIndex:
                     continue
                 try:
                     summary = decode_summary(
-                        item.data,
-                        file=number,
-                        offset=item.offset,
-                        length=item.length,
-                        line=item.line,
-                        seq=self._seq,
+                        item.data, file=number, offset=item.offset, line=item.line
                     )
                 except SummaryError as error:
                     problems.append(Problem(path, item.line, str(error), unit=unit))
                     continue
-                self._seq += 1
                 if self._add(summary, state, problems, unit):
                     logs.append(summary)
                 if len(logs) >= batch_size:
@@ -260,6 +272,7 @@ class LogIndex:
             if summary is not None and summary.file == number:
                 del self.logs[log_id]
                 self._records.pop(log_id, None)
+                self._previews.pop(log_id, None)
                 removed.append(log_id)
         state.log_ids = []
         state.problems = []
@@ -295,7 +308,21 @@ class LogIndex:
         """The record's bytes exactly as stored (read again from its file)."""
         summary = self.logs[log_id]
         state = self.files[summary.file]
-        return self._reader.read(state.path, state.kind, summary.offset, summary.length)
+        return self._reader.read(state.path, state.kind, summary.offset)
+
+    def preview(self, log_id: str) -> Preview:
+        """One-line texts of a log for labels (first user message, output), cached."""
+        cached = self._previews.get(log_id)
+        if cached is not None:
+            return cached
+        try:
+            preview = decode_preview(self.raw_bytes(log_id))
+        except (OSError, KeyError):
+            preview = Preview()
+        if len(self._previews) >= PREVIEW_CACHE_SIZE:
+            self._previews.pop(next(iter(self._previews)))
+        self._previews[log_id] = preview
+        return preview
 
     def record(self, log_id: str) -> LogResponse:
         """The full typed record, decoded on demand and cached; raises RecordError if unfit."""

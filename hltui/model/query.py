@@ -8,6 +8,8 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
+from pathlib import Path
+from typing import BinaryIO
 
 import orjson
 
@@ -146,14 +148,14 @@ def search(
         return []
     pattern = needle_patterns(term)
     found: list[str] = []
-    for number, state in enumerate(index.files):
+    for state in index.files:
         if cancelled is not None and cancelled():
             break
         ids = [i for i in state.log_ids if i in index.logs and (only is None or i in only)]
         if not ids:
             continue
         if state.kind is FileKind.JSONL:
-            hits = _search_lines(index, state.path, ids, pattern, number)
+            hits = _search_lines(index, state.path, ids, pattern)
         else:
             hits = [i for i in ids if pattern.search(index.raw_bytes(i))]
         if hits:
@@ -164,43 +166,48 @@ def search(
 
 
 def _search_lines(
-    index: LogIndex, path, ids: list[str], pattern: re.Pattern[bytes], number: int
+    index: LogIndex, path: Path, ids: list[str], pattern: re.Pattern[bytes]
 ) -> list[str]:
     """Search a plain JSONL file in large blocks and map matches to logs by byte offset."""
     summaries = sorted((index.logs[i] for i in ids), key=lambda s: s.offset)
     starts = [s.offset for s in summaries]
     hits: list[str] = []
-    hit_set: set[str] = set()
     try:
-        handle = open(path, "rb")
+        with open(path, "rb") as handle:
+            _scan_blocks(handle, pattern, starts, summaries, hits)
     except OSError:
-        return hits
-    with handle:
-        position = 0
-        carry = b""
-        while True:
-            block = handle.read(READ_BLOCK)
-            if not block:
-                break
-            data = carry + block
-            base = position - len(carry)
-            cut = data.rfind(b"\n") + 1 or len(data)
-            for match in pattern.finditer(data, 0, cut):
-                at = base + match.start()
-                slot = bisect.bisect_right(starts, at) - 1
-                if slot < 0:
-                    continue
-                summary = summaries[slot]
-                if at < summary.offset + summary.length and summary.id not in hit_set:
-                    hit_set.add(summary.id)
-                    hits.append(summary.id)
-            carry = data[cut:]
-            position += len(block)
-        if carry:
-            for match in pattern.finditer(carry):
-                at = position - len(carry) + match.start()
-                slot = bisect.bisect_right(starts, at) - 1
-                if slot >= 0 and summaries[slot].id not in hit_set:
-                    hit_set.add(summaries[slot].id)
-                    hits.append(summaries[slot].id)
+        pass
     return hits
+
+
+def _scan_blocks(
+    handle: BinaryIO,
+    pattern: re.Pattern[bytes],
+    starts: list[int],
+    summaries: list[LogSummary],
+    hits: list[str],
+) -> None:
+    """Find matches block by block (blocks cut at newlines), recording each log once."""
+    hit_set: set[str] = set()
+
+    def record(at: int) -> None:
+        slot = bisect.bisect_right(starts, at) - 1
+        if slot >= 0 and summaries[slot].id not in hit_set:
+            hit_set.add(summaries[slot].id)
+            hits.append(summaries[slot].id)
+
+    position = 0
+    carry = b""
+    while True:
+        block = handle.read(READ_BLOCK)
+        if not block:
+            break
+        data = carry + block
+        base = position - len(carry)
+        cut = data.rfind(b"\n") + 1 or len(data)
+        for match in pattern.finditer(data, 0, cut):
+            record(base + match.start())
+        carry = data[cut:]
+        position += len(block)
+    for match in pattern.finditer(carry):
+        record(position - len(carry) + match.start())

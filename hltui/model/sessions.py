@@ -10,7 +10,7 @@ parent cycle is broken and reported. Logs without a session stand alone.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,11 +19,12 @@ from hltui.model.sources import file_kind
 from hltui.model.summary import LogSummary
 
 INF = math.inf
+PREVIEW_LOOKAHEAD = 5
 
 
 def time_key(summary: LogSummary) -> tuple[float, int]:
     """Sort key: creation time (unknown last), then file order."""
-    return (INF if math.isnan(summary.time) else summary.time, summary.seq)
+    return (INF if math.isnan(summary.time) else summary.time, summary.file, summary.offset)
 
 
 @dataclass(slots=True, eq=False)
@@ -89,12 +90,12 @@ class Session:
     def projects(self) -> list[str]:
         return sorted({log.project for log in self.logs if log.project})
 
-    @property
-    def preview(self) -> str | None:
-        """The first user message of the session, else its reference id."""
-        for log in self.logs:
-            if log.prompt:
-                return log.prompt
+    def preview(self, prompt_of: Callable[[str], str | None]) -> str | None:
+        """The session's first user message (looked up by `prompt_of`), else its reference id."""
+        for log in self.logs[:PREVIEW_LOOKAHEAD]:
+            prompt = prompt_of(log.id)
+            if prompt:
+                return prompt
         return self.reference_ids[0] if self.reference_ids else None
 
     def nodes(self) -> Iterable[LogNode]:
@@ -216,7 +217,7 @@ def build_forest(
 def _item_sort_key(item: TopItem) -> tuple[float, int]:
     first = item.logs[0] if isinstance(item, Session) else item.log
     time = first.time
-    return (-INF if math.isnan(time) else time, first.seq)
+    return (-INF if math.isnan(time) else time, first.file, first.offset)
 
 
 def _nest(

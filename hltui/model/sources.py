@@ -322,16 +322,17 @@ class RecordReader:
             self._cache.popitem(last=False)
         return value
 
-    def read(self, path: Path, kind: FileKind, offset: int, length: int) -> bytes:
-        """The bytes of the record at `offset` (see RawRecord), BOM and line end removed."""
+    def read(self, path: Path, kind: FileKind, offset: int) -> bytes:
+        """The bytes of the record at `offset` (see RawRecord), BOM and line end removed.
+
+        A line is read up to its newline, so the index need not store its length.
+        """
         if kind is FileKind.JSONL:
-            fd = os.open(path, os.O_RDONLY)
-            try:
-                data = os.pread(fd, length, offset)
-            finally:
-                os.close(fd)
+            data = read_line_at(path, offset)
         elif kind.is_lines:
-            data = self._cached(path, kind)[offset : offset + length]  # type: ignore[assignment]
+            whole = self._cached(path, kind)
+            end = whole.find(b"\n", offset)  # type: ignore[union-attr,arg-type]
+            data = whole[offset : end if end >= 0 else len(whole)]  # type: ignore[assignment]
         else:
             records = self._cached(path, kind)
             if offset >= len(records):
@@ -340,3 +341,25 @@ class RecordReader:
         if offset == 0:
             data = data.removeprefix(BOM)
         return data.rstrip(b"\r\n")
+
+
+def read_line_at(path: Path, offset: int, first_read: int = 16384) -> bytes:
+    """The line starting at `offset` in a plain file, without its newline."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        parts: list[bytes] = []
+        size = first_read
+        while True:
+            chunk = os.pread(fd, size, offset)
+            end = chunk.find(b"\n")
+            if end >= 0:
+                parts.append(chunk[:end])
+                break
+            parts.append(chunk)
+            if len(chunk) < size:
+                break
+            offset += len(chunk)
+            size *= 2
+        return b"".join(parts)
+    finally:
+        os.close(fd)

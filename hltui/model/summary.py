@@ -9,26 +9,37 @@ from __future__ import annotations
 import math
 import sys
 from datetime import UTC, datetime
+from typing import Any
 
 import msgspec
-import orjson
 
 PREVIEW_CHARS = 80
+ERROR_CHARS = 200
 
 
-class _ConfigFields(msgspec.Struct):
+class _ConfigFields(msgspec.Struct, gc=False):
     type: str | None = None
     model: str | None = None
     name: str | None = None
 
 
-class _MessageFields(msgspec.Struct):
-    role: str | None = None
-    content: msgspec.Raw = msgspec.Raw(b"null")
+class _AnyObject(msgspec.Struct, gc=False):
+    """Any JSON object (its keys are skipped): checks shape without decoding content."""
 
 
-class _IndexFields(msgspec.Struct):
-    """The fields of a LogResponse that the index keeps; the rest is skipped unread."""
+FeedbackPairs = tuple[tuple[str, str | int | float], ...]
+NAN = math.nan
+
+
+class LogSummary(msgspec.Struct, gc=False):
+    """What the index holds for one log, and where its bytes live.
+
+    msgspec decodes the JSON fields straight into this struct, skipping everything
+    else; the fields after `feedback` are filled in afterwards (their JSON names cannot
+    occur in a record). `config` and `created_at` are only read while decoding and then
+    cleared, `feedback` is reduced to (type, value) pairs, and `messages` only has its
+    shape checked. Previews of the text are read on demand (`LogIndex.preview`).
+    """
 
     id: str
     config: _ConfigFields | None = None
@@ -41,39 +52,14 @@ class _IndexFields(msgspec.Struct):
     created_at: str | None = None
     error: str | None = None
     duration: float | None = None
-    output: str | None = None
-    messages: list[_MessageFields] | None = None
-    feedback: msgspec.Raw = msgspec.Raw(b"null")
-
-
-_decoder = msgspec.json.Decoder(_IndexFields)
-
-FeedbackPairs = tuple[tuple[str, str | int | float], ...]
-
-
-class LogSummary(msgspec.Struct, gc=False):
-    """What the index holds for one log (a few hundred bytes), plus where its bytes live."""
-
-    id: str
-    file: int
-    offset: int
-    length: int
-    line: int
-    seq: int
-    time: float
-    session_id: str | None
-    session_reference_id: str | None
-    parent_id: str | None
-    parent_reference_id: str | None
-    reference_id: str | None
-    project: str | None
-    config_type: str | None
-    model: str | None
-    error: str | None
-    duration: float | None
-    feedback: FeedbackPairs | None
-    prompt: str | None
-    preview: str | None
+    messages: list[_AnyObject] | None = None
+    feedback: Any = None
+    file: int = msgspec.field(default=0, name="__hltui_file__")
+    offset: int = msgspec.field(default=0, name="__hltui_offset__")
+    line: int = msgspec.field(default=0, name="__hltui_line__")
+    time: float = msgspec.field(default=NAN, name="__hltui_time__")
+    model: str | None = msgspec.field(default=None, name="__hltui_model__")
+    config_type: str | None = msgspec.field(default=None, name="__hltui_config_type__")
 
     @property
     def has_error(self) -> bool:
@@ -86,6 +72,53 @@ class LogSummary(msgspec.Struct, gc=False):
     @property
     def created(self) -> datetime | None:
         return None if math.isnan(self.time) else datetime.fromtimestamp(self.time, UTC)
+
+
+_decoder = msgspec.json.Decoder(LogSummary)
+
+
+class Preview(msgspec.Struct, gc=False):
+    """Short one-line texts of a log for labels: its first user message and its output."""
+
+    prompt: str | None = None
+    output: str | None = None
+
+
+class _MessageFields(msgspec.Struct, gc=False):
+    role: Any = None
+    content: Any = None
+
+
+class _PreviewFields(msgspec.Struct, gc=False):
+    output: Any = None
+    messages: list[_MessageFields] | None = None
+
+
+_preview_decoder = msgspec.json.Decoder(_PreviewFields)
+
+
+def decode_preview(data: bytes | memoryview) -> Preview:
+    """The preview texts of a record's bytes (empty when they cannot be read)."""
+    try:
+        fields = _preview_decoder.decode(data)
+    except (msgspec.DecodeError, UnicodeDecodeError):
+        return Preview()
+    prompt = None
+    for message in fields.messages or ():
+        if message.role == "user":
+            prompt = short(_content_text(message.content))
+            break
+    output = fields.output if isinstance(fields.output, str) else None
+    return Preview(prompt=prompt, output=short(output))
+
+
+def _content_text(value: object) -> str | None:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list):
+        texts = [p.get("text") for p in value if isinstance(p, dict)]
+        return " ".join(t for t in texts if isinstance(t, str)) or None
+    return None
 
 
 class SummaryError(ValueError):
@@ -116,31 +149,8 @@ def short(text: str | None, limit: int = PREVIEW_CHARS) -> str | None:
     return " ".join(head.split())[:limit]
 
 
-def _message_text(raw: msgspec.Raw) -> str | None:
-    value = orjson.loads(memoryview(raw))
-    if isinstance(value, str):
-        return value
-    if isinstance(value, list):
-        texts = [p.get("text") for p in value if isinstance(p, dict)]
-        return " ".join(t for t in texts if isinstance(t, str)) or None
-    return None
-
-
-def _first_user_text(messages: list[_MessageFields] | None) -> str | None:
-    for message in messages or ():
-        if message.role == "user":
-            try:
-                return _message_text(message.content)
-            except orjson.JSONDecodeError:
-                return None
-    return None
-
-
-def _feedback_pairs(raw: msgspec.Raw) -> FeedbackPairs | None:
-    data = memoryview(raw)
-    if data == b"null":
-        return None
-    value = orjson.loads(data)
+def _feedback_pairs(value: object) -> FeedbackPairs | None:
+    """(type, value) of each feedback item; raises SummaryError for items that are not objects."""
     items = value if isinstance(value, list) else [value]
     pairs = []
     for item in items:
@@ -164,11 +174,11 @@ def _intern(value: str | None) -> str | None:
 
 
 def decode_summary(
-    data: bytes | memoryview, *, file: int, offset: int, length: int, line: int, seq: int
+    data: bytes | memoryview, *, file: int = 0, offset: int = 0, line: int = 0
 ) -> LogSummary:
     """The summary of one raw record; raises SummaryError with a plain reason if unfit."""
     try:
-        fields = _decoder.decode(data)
+        summary = _decoder.decode(data)
     except msgspec.ValidationError as error:
         raise SummaryError(plain_validation_error(str(error))) from None
     except msgspec.DecodeError as error:
@@ -178,37 +188,31 @@ def decode_summary(
         raise SummaryError(f"not valid JSON ({text.removeprefix('JSON is malformed: ')})") from None
     except UnicodeDecodeError:
         raise SummaryError("not valid UTF-8 text") from None
-    config = fields.config
-    model = None
+    summary.file = file
+    summary.offset = offset
+    summary.line = line
+    if summary.created_at is not None:
+        summary.time = parse_time(summary.created_at)
+        summary.created_at = None
+    config = summary.config
     if config is not None:
-        model = config.model if config.type in (None, "model") and config.model else config.name
-    try:
-        prompt = short(_first_user_text(fields.messages))
-        feedback = _feedback_pairs(fields.feedback)
-    except orjson.JSONDecodeError:
-        raise SummaryError("not valid UTF-8 text") from None
-    return LogSummary(
-        id=fields.id,
-        file=file,
-        offset=offset,
-        length=length,
-        line=line,
-        seq=seq,
-        time=parse_time(fields.created_at),
-        session_id=_intern(fields.session_id),
-        session_reference_id=_intern(fields.session_reference_id),
-        parent_id=fields.parent_id,
-        parent_reference_id=fields.parent_reference_id,
-        reference_id=fields.reference_id,
-        project=_intern(fields.project),
-        config_type=_intern(config.type) if config else None,
-        model=_intern(model),
-        error=short(fields.error) if fields.error is not None else None,
-        duration=fields.duration,
-        feedback=feedback,
-        prompt=prompt,
-        preview=short(fields.output),
-    )
+        kind = config.type
+        model = config.model if kind in (None, "model") and config.model else config.name
+        summary.model = _intern(model)
+        summary.config_type = _intern(kind)
+        summary.config = None
+    summary.messages = None
+    if summary.feedback is not None:
+        summary.feedback = _feedback_pairs(summary.feedback)
+    if summary.project is not None:
+        summary.project = _intern(summary.project)
+    if summary.session_id is not None:
+        summary.session_id = _intern(summary.session_id)
+    if summary.session_reference_id is not None:
+        summary.session_reference_id = _intern(summary.session_reference_id)
+    if summary.error is not None:
+        summary.error = short(summary.error, ERROR_CHARS)
+    return summary
 
 
 def plain_validation_error(text: str) -> str:

@@ -12,7 +12,13 @@ import pytest
 
 from hltui.model.index import IndexBatch, LogIndex
 from hltui.model.problems import Problem, Severity
-from hltui.model.summary import SummaryError, decode_summary, parse_time, short
+from hltui.model.summary import (
+    SummaryError,
+    decode_preview,
+    decode_summary,
+    parse_time,
+    short,
+)
 from tests.conftest import (
     BOM,
     append_bytes,
@@ -48,8 +54,12 @@ def write_shape(tmp_path: Path, shape: str, logs: list[dict]) -> Path:  # type: 
 
 def summarise(log: dict | bytes, **place: int):  # type: ignore[no-untyped-def,type-arg]
     data = log if isinstance(log, bytes) else json.dumps(log).encode()
-    where = {"file": 0, "offset": 0, "length": len(data), "line": 1, "seq": 0, **place}
+    where = {"file": 0, "offset": 0, "line": 1, **place}
     return decode_summary(data, **where)
+
+
+def preview_of(log: dict):  # type: ignore[no-untyped-def,type-arg]
+    return decode_preview(json.dumps(log).encode())
 
 
 # -- every shape ---------------------------------------------------------------------------
@@ -67,7 +77,7 @@ def test_each_shape_loads_from_a_directory(tmp_path: Path, shape: str) -> None:
     assert list(index.logs) == expected
     assert len(index) == len(expected)
     assert "data_1" in index
-    assert index.summary("data_1").preview == "output of data_1"
+    assert index.preview("data_1").output == "output of data_1"
     assert [summary.line for summary in index.logs.values()] == list(range(1, len(expected) + 1))
 
 
@@ -250,7 +260,7 @@ def test_duplicate_id_within_one_file(tmp_path: Path) -> None:
     write_jsonl(tmp_path / "a.jsonl", [make_log("data_1", output="one"), make_log("data_1")])
     index = load_index(tmp_path)
     assert len(index) == 1
-    assert index.summary("data_1").preview == "one"
+    assert index.preview("data_1").output == "one"
     assert [(p.line, p.severity) for p in index.problems] == [(2, Severity.NOTICE)]
 
 
@@ -436,9 +446,8 @@ def test_summary_fields() -> None:
         error=None,
         unknown_key={"kept": True},
     )
-    summary = summarise(log, file=3, offset=10, length=99, line=7, seq=5)
-    assert (summary.id, summary.file, summary.offset, summary.length) == ("data_1", 3, 10, 99)
-    assert (summary.line, summary.seq) == (7, 5)
+    summary = summarise(log, file=3, offset=10, line=7)
+    assert (summary.id, summary.file, summary.offset, summary.line) == ("data_1", 3, 10, 7)
     assert summary.session_id == "sesh_1"
     assert summary.session_reference_id == "conv-1"
     assert summary.parent_id == "data_0"
@@ -482,7 +491,7 @@ def test_summary_error() -> None:
     summary = summarise(make_log("data_1", output=None, error="RateLimitError:\n  slow   down"))
     assert summary.has_error
     assert summary.error == "RateLimitError: slow down"
-    assert summary.preview is None
+    assert preview_of(make_log("data_1", output=None)).output is None
     assert not summarise(make_log("data_2", error=None)).has_error
 
 
@@ -523,8 +532,7 @@ def test_summary_prompt_is_the_first_user_message() -> None:
         {"role": "assistant", "content": "Shipped."},
         {"role": "user", "content": "Thanks"},
     ]
-    summary = summarise(make_log("data_1", messages=messages))
-    assert summary.prompt == "Where is my order?"
+    assert preview_of(make_log("data_1", messages=messages)).prompt == "Where is my order?"
 
 
 def test_summary_prompt_from_content_parts() -> None:
@@ -539,20 +547,20 @@ def test_summary_prompt_from_content_parts() -> None:
             ],
         },
     ]
-    assert summarise(make_log("data_1", messages=messages)).prompt == "What is in this picture?"
+    assert preview_of(make_log("data_1", messages=messages)).prompt == "What is in this picture?"
 
 
 def test_summary_prompt_absent() -> None:
-    assert summarise(make_log("data_1")).prompt is None
-    assert summarise(make_log("data_1", messages=[{"role": "user"}])).prompt is None
-    assert summarise(make_log("data_1", messages=None)).prompt is None
+    assert preview_of(make_log("data_1")).prompt is None
+    assert preview_of(make_log("data_1", messages=[{"role": "user"}])).prompt is None
+    assert preview_of(make_log("data_1", messages=None)).prompt is None
 
 
 def test_summary_preview_is_the_output_shortened() -> None:
-    summary = summarise(make_log("data_1", output="line one\r\nline\ttwo " + "x" * 500))
-    assert summary.preview is not None
-    assert summary.preview.startswith("line one line two x")
-    assert len(summary.preview) == 80
+    preview = preview_of(make_log("data_1", output="line one\r\nline\ttwo " + "x" * 500))
+    assert preview.output is not None
+    assert preview.output.startswith("line one line two x")
+    assert len(preview.output) == 80
     assert short(None) is None
     assert short("") is None
 

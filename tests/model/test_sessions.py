@@ -406,7 +406,8 @@ def test_session_figures(tmp_path: Path) -> None:
     assert session.error_count == 1
     assert session.feedback_count == 2
     assert session.projects == ["a", "b", "support"]
-    assert session.preview == "hello there"
+    prompts = {"data_2": "hello there"}
+    assert session.preview(prompts.get) == "hello there"
 
 
 def test_session_without_times(tmp_path: Path) -> None:
@@ -420,7 +421,7 @@ def test_session_without_times(tmp_path: Path) -> None:
     assert math.isnan(session.start)
     assert math.isnan(session.end)
     assert session.span is None
-    assert session.preview == "conv-9"
+    assert session.preview(lambda _log_id: None) == "conv-9"
 
 
 def test_empty_forest() -> None:

@@ -358,7 +358,7 @@ def test_record_reader_reads_each_shape_back(tmp_path: Path) -> None:
     for path in (jsonl, gz, array, jsonl, array):  # cache_files=1: re-reads evicted files
         records, _ = scan(path)
         for record in records:
-            assert reader.read(path, file_kind(path), record.offset, record.length) == bytes(
+            assert reader.read(path, file_kind(path), record.offset) == bytes(
                 record.data
             ).rstrip(b"\r")
 
@@ -366,4 +366,4 @@ def test_record_reader_reads_each_shape_back(tmp_path: Path) -> None:
 def test_record_reader_record_gone(tmp_path: Path) -> None:
     path = write_json(tmp_path / "a.json", [make_log("data_1")])
     with pytest.raises(OSError, match="record 3"):
-        RecordReader().read(path, FileKind.JSON, 2, -1)
+        RecordReader().read(path, FileKind.JSON, 2)
