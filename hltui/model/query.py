@@ -74,9 +74,7 @@ class LogFilter:
                 return False
         if self.since is not None and (math.isnan(log.time) or log.time < self.since):
             return False
-        return not (
-            self.until is not None and (math.isnan(log.time) or log.time >= self.until)
-        )
+        return not (self.until is not None and (math.isnan(log.time) or log.time >= self.until))
 
 
 def parse_day(text: str, *, end: bool = False) -> float:

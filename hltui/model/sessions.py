@@ -66,9 +66,7 @@ class Session:
     @property
     def end(self) -> float:
         """When the last log finished (its start plus its duration)."""
-        ends = [
-            log.time + (log.duration or 0.0) for log in self.logs if not math.isnan(log.time)
-        ]
+        ends = [log.time + (log.duration or 0.0) for log in self.logs if not math.isnan(log.time)]
         return max(ends) if ends else math.nan
 
     @property
@@ -151,9 +149,7 @@ def session_keys(summary: LogSummary) -> tuple[str | None, str | None]:
     return sid, ref
 
 
-def build_forest(
-    logs: Iterable[LogSummary], files: Mapping[int, Path] | None = None
-) -> Forest:
+def build_forest(logs: Iterable[LogSummary], files: Mapping[int, Path] | None = None) -> Forest:
     """The session forest of `logs` (see the module docstring)."""
     ordered = sorted(logs, key=time_key)
     by_id = {log.id: log for log in ordered}

@@ -1,0 +1,602 @@
+"""HltuiApp: wires the core (index, forest, queries) to the browser's widgets.
+
+Reading, forest building and search run in worker threads and reach the UI as messages;
+widgets never read files themselves.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+import orjson
+from rich.text import Text
+from textual import on, work
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import ContentSwitcher, Footer, Input, Static, TabbedContent, TabPane
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from hltui.model.index import IndexBatch, LogIndex
+from hltui.model.outline import Row
+from hltui.model.problems import Problem
+from hltui.model.query import LogFilter, apply_filter, search
+from hltui.model.records import RecordError
+from hltui.model.sessions import Forest, Session, build_forest
+from hltui.ui.messages import FilterApplied, ForestReady, LoadProgress, SearchHits
+from hltui.ui.safe import one_line
+from hltui.ui.screens.filter import FilterScreen
+from hltui.ui.screens.help import HelpScreen
+from hltui.ui.screens.problems import ProblemsScreen
+from hltui.ui.widgets.details import Details
+from hltui.ui.widgets.feedback_panel import FeedbackPanel
+from hltui.ui.widgets.raw_view import RawView
+from hltui.ui.widgets.session_overview import SessionOverview
+from hltui.ui.widgets.session_tree import SessionTree
+from hltui.ui.widgets.status_bar import StatusBar
+from hltui.ui.widgets.transcript import Transcript
+
+FOREST_MIN_INTERVAL = 0.25
+SHOW_DELAY = 0.05
+
+
+class HltuiApp(App[None]):
+    """The log browser."""
+
+    TITLE = "hltui"
+    CSS_PATH = "app.tcss"
+    ENABLE_COMMAND_PALETTE = True
+
+    BINDINGS = [
+        Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("question_mark,f1", "help", "Help", id="app.help"),
+        Binding("slash", "search", "Search", id="app.search"),
+        Binding("n", "next_hit", "Next hit", show=False, id="app.next_hit"),
+        Binding("N", "previous_hit", "Prev hit", show=False, id="app.previous_hit"),
+        Binding("f", "filter", "Filter", id="app.filter"),
+        Binding("e", "next_error", "Next error", id="app.next_error"),
+        Binding("E", "previous_error", "Prev error", show=False, id="app.previous_error"),
+        Binding("y", "copy", "Copy", id="app.copy"),
+        Binding("o", "open_external", "Open", show=False, id="app.open"),
+        Binding("p", "problems", "Problems", show=False, id="app.problems"),
+        Binding("m", "toggle_markdown", "Markdown", show=False, id="app.markdown"),
+        Binding("1", "tab('transcript')", "Transcript", show=False, id="app.tab_transcript"),
+        Binding("2", "tab('details')", "Details", show=False, id="app.tab_details"),
+        Binding("3", "tab('raw')", "Raw", show=False, id="app.tab_raw"),
+        Binding("4", "tab('feedback')", "Feedback", show=False, id="app.tab_feedback"),
+        Binding("escape", "clear_search", "Clear", show=False, id="app.clear"),
+    ]
+
+    HELP_SECTIONS: list[tuple[str, list[tuple[str, str]]]] = [
+        (
+            "Session tree",
+            [
+                ("j,down / k,up", "move down / up"),
+                ("enter,l,right", "expand a session or log; on a leaf, focus the transcript"),
+                ("h,left", "collapse, or go to the parent"),
+                ("*", "expand everything under the cursor"),
+                ("g,home / G,end", "first / last row"),
+                ("pageup / pagedown", "a page up / down"),
+            ],
+        ),
+        (
+            "Panes",
+            [
+                ("tab / shift+tab", "next / previous pane"),
+                ("1 2 3 4", "Transcript, Details, Raw, Feedback tab"),
+                ("j / k (transcript)", "next / previous message"),
+                ("m", "markdown rendering on / off (plain text is the default)"),
+            ],
+        ),
+        (
+            "Find",
+            [
+                ("/", "search the text of every log"),
+                ("n / N", "next / previous search hit"),
+                ("escape", "clear the search"),
+                ("f", "filter: project, model, error, feedback, dates, text"),
+                ("e / E", "next / previous error log"),
+                ("p", "problems found in the files"),
+            ],
+        ),
+        (
+            "Other",
+            [
+                ("y", "copy the focused message, or the log as JSON (OSC 52)"),
+                ("o", "open the log in $PAGER / $EDITOR"),
+                ("ctrl+p", "command palette: actions, filters, themes"),
+                ("?,f1", "this help"),
+                ("q / ctrl+q", "quit"),
+            ],
+        ),
+    ]
+
+    def __init__(self, path: Path, *, watch: bool = False) -> None:
+        super().__init__()
+        self.path = path
+        self.index = LogIndex(path)
+        self.forest: Forest | None = None
+        self.log_filter = LogFilter()
+        self.visible_ids: set[str] | None = None
+        self.markdown = False
+        self.loaded = False
+        self.search_term = ""
+        self.hits: list[str] = []
+        self.hit_position = -1
+        self._shown_key: str | None = None
+        self._pending_row: Row | None = None
+        self._show_timer = None
+        self._problem_count_seen = 0
+
+    # -- layout --------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="title-bar")
+        with Horizontal(id="main"):
+            yield SessionTree(id="tree")
+            with Vertical(id="right"):
+                with TabbedContent(id="tabs", initial="transcript"):
+                    with TabPane("Transcript", id="transcript"):
+                        with ContentSwitcher(initial="transcript-view", id="transcript-switcher"):
+                            yield Transcript(id="transcript-view")
+                            yield SessionOverview(id="overview")
+                    with TabPane("Details", id="details"):
+                        yield Details(id="details-view")
+                    with TabPane("Raw", id="raw"):
+                        yield RawView(id="raw-view")
+                    with TabPane("Feedback", id="feedback"):
+                        yield FeedbackPanel(id="feedback-view")
+        yield Input(placeholder="search all logs…  (enter to search, esc to cancel)", id="search")
+        yield StatusBar(id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#search", Input).display = False
+        status = self.query_one(StatusBar)
+        status.path = str(self.path)
+        status.progress = 0.0
+        self._update_title()
+        tree = self.query_one(SessionTree)
+        tree.preview_of = self.index.preview
+        tree.focus()
+        self.load_index()
+
+    def _update_title(self) -> None:
+        text = Text("hltui ", style="bold")
+        text.append(one_line(str(self.path.resolve())))
+        self.query_one("#title-bar", Static).update(text)
+
+    # -- loading (worker thread) ---------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="load", exit_on_error=False)
+    def load_index(self) -> None:
+        """Read every file, posting progress and a fresh forest every so often."""
+        worker = get_current_worker()
+        last_build = 0.0
+        build_cost = 0.0
+
+        def on_batch(batch: IndexBatch) -> None:
+            nonlocal last_build, build_cost
+            if worker.is_cancelled:
+                raise KeyboardInterrupt
+            self.post_message(LoadProgress(batch))
+            now = time.monotonic()
+            if batch.logs and now - last_build >= max(FOREST_MIN_INTERVAL, 2 * build_cost):
+                started = time.monotonic()
+                forest = self._build_forest()
+                build_cost = time.monotonic() - started
+                last_build = time.monotonic()
+                self.post_message(ForestReady(forest))
+
+        self.index.load(on_batch)
+        self.post_message(ForestReady(self._build_forest(), final=True))
+
+    def _build_forest(self) -> Forest:
+        files = {number: state.path for number, state in enumerate(self.index.files)}
+        return build_forest(list(self.index.logs.values()), files)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state is WorkerState.ERROR:
+            error = event.worker.error
+            self.query_one(StatusBar).progress = None
+            self.notify(
+                one_line(f"{event.worker.name} failed: {type(error).__name__}: {error}"),
+                title="Error",
+                severity="error",
+                timeout=15,
+                markup=False,
+            )
+
+    def on_load_progress(self, message: LoadProgress) -> None:
+        status = self.query_one(StatusBar)
+        status.logs = len(self.index)
+        status.progress = message.batch.fraction
+        self._refresh_problem_count()
+
+    def on_forest_ready(self, message: ForestReady) -> None:
+        self.forest = message.forest
+        tree = self.query_one(SessionTree)
+        first = tree.row_count == 0
+        tree.set_forest(message.forest, self.visible_ids)
+        status = self.query_one(StatusBar)
+        status.sessions = len(message.forest.sessions)
+        status.logs = len(self.index)
+        if message.final:
+            self.loaded = True
+            status.progress = None
+            self._refresh_problem_count()
+            if not len(self.index):
+                if not self.index.files:
+                    reason = f"No log files (.jsonl, .json, .gz) under {self.path}."
+                else:
+                    reason = "No logs could be read; press p to see the problems."
+                self.notify(reason, title="Nothing to show", severity="warning", markup=False)
+        if first and tree.row_count:
+            tree.set_cursor(0)
+
+    def all_problems(self) -> list[Problem]:
+        forest_problems = self.forest.problems if self.forest else []
+        return self.index.problems + forest_problems
+
+    def _refresh_problem_count(self) -> None:
+        problems = self.all_problems()
+        self.query_one(StatusBar).problems = sum(1 for p in problems if p.is_error)
+        if isinstance(self.screen, ProblemsScreen) and len(problems) > len(self.screen.problems):
+            self.screen.add_problems(problems[len(self.screen.problems) :])
+
+    # -- showing the selected item -------------------------------------------------------
+
+    @on(SessionTree.Highlighted)
+    def on_tree_highlighted(self, message: SessionTree.Highlighted) -> None:
+        self._pending_row = message.row
+        if self._show_timer is not None:
+            self._show_timer.stop()
+        self._show_timer = self.set_timer(SHOW_DELAY, self._show_pending)
+
+    @on(SessionTree.Selected)
+    def on_tree_selected(self, message: SessionTree.Selected) -> None:
+        self._pending_row = message.row
+        self._show_pending()
+        tabs = self.query_one(TabbedContent)
+        if tabs.active == "transcript":
+            self.query_one(Transcript).focus()
+
+    def _show_pending(self) -> None:
+        row = self._pending_row
+        if row is None:
+            self._shown_key = None
+            self.query_one(Transcript).clear()
+            return
+        self.show_row(row)
+
+    def show_row(self, row: Row, *, force: bool = False) -> None:
+        """Fill the right-hand panes for a session or log row."""
+        if row.key == self._shown_key and not force:
+            return
+        self._shown_key = row.key
+        switcher = self.query_one("#transcript-switcher", ContentSwitcher)
+        item = row.item
+        if isinstance(item, Session):
+            switcher.current = "overview"
+            self.query_one(SessionOverview).show_session(item, self.index.preview)
+            log_id = item.logs[0].id if item.logs else None
+        else:
+            switcher.current = "transcript-view"
+            log_id = item.key
+        if log_id is not None:
+            self.show_log(log_id, transcript=not isinstance(item, Session))
+
+    def show_log(self, log_id: str, *, transcript: bool = True) -> None:
+        summary = self.index.logs.get(log_id)
+        if summary is None:
+            return
+        place = self.index.place(summary)
+        try:
+            raw = self.index.raw_bytes(log_id)
+        except OSError as error:
+            self.query_one(Transcript).show_failure(b"", f"cannot read {place}: {error}")
+            return
+        self.query_one(RawView).show_raw(raw)
+        try:
+            record = self.index.record(log_id)
+        except (RecordError, ValueError) as error:
+            self.query_one(Transcript).show_failure(raw, f"{place}: {error}")
+            self.query_one(Details).clear()
+            self.query_one(FeedbackPanel).show_items([])
+            return
+        if transcript:
+            self.query_one(Transcript).show_log(record, markdown=self.markdown)
+            if self.search_term:
+                self.query_one(Transcript).highlight(self.search_term)
+        self.query_one(Details).show_log(record, place=place)
+        self.query_one(FeedbackPanel).show_items(
+            [(item, "log") for item in record.feedback_items()]
+        )
+
+    # -- actions -------------------------------------------------------------------------
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen(self.HELP_SECTIONS))
+
+    def action_problems(self) -> None:
+        self.push_screen(ProblemsScreen(self.all_problems(), self.path))
+
+    def action_tab(self, tab: str) -> None:
+        self.query_one(TabbedContent).active = tab
+
+    def action_toggle_markdown(self) -> None:
+        self.markdown = not self.markdown
+        row = self.query_one(SessionTree).current_row
+        if row is not None:
+            self.show_row(row, force=True)
+        self.notify(f"Markdown {'on' if self.markdown else 'off'}", timeout=2)
+
+    def _current_log_id(self) -> str | None:
+        row = self.query_one(SessionTree).current_row
+        if row is None:
+            return None
+        if isinstance(row.item, Session):
+            return row.item.logs[0].id if row.item.logs else None
+        return row.item.key
+
+    def action_copy(self) -> None:
+        transcript = self.query_one(Transcript)
+        text = transcript.current_text() if transcript.has_focus_within else None
+        what = "message"
+        if text is None:
+            log_id = self._current_log_id()
+            if log_id is None:
+                return
+            text = orjson.dumps(
+                orjson.loads(self.index.raw_bytes(log_id)), option=orjson.OPT_INDENT_2
+            ).decode()
+            what = "log JSON"
+        self.copy_to_clipboard(text)
+        self.notify(
+            f"Copied the {what} ({len(text):,} characters) with OSC 52. "
+            "If nothing arrives, your terminal does not allow clipboard access.",
+            timeout=4,
+            markup=False,
+        )
+
+    def action_open_external(self) -> None:
+        log_id = self._current_log_id()
+        if log_id is None:
+            return
+        raw = self.index.raw_bytes(log_id)
+        try:
+            pretty = orjson.dumps(orjson.loads(raw), option=orjson.OPT_INDENT_2)
+        except orjson.JSONDecodeError:
+            pretty = raw
+        command = os.environ.get("PAGER") or os.environ.get("EDITOR") or "less"
+        with tempfile.NamedTemporaryFile("wb", suffix=".json", prefix="hltui-", delete=False) as f:
+            f.write(pretty)
+            name = f.name
+        try:
+            with self.suspend():
+                subprocess.call([*shlex.split(command), name])
+        except Exception as error:
+            self.notify(one_line(f"Cannot open {command}: {error}"), severity="error", markup=False)
+        finally:
+            os.unlink(name)
+        self.refresh()
+
+    # -- search --------------------------------------------------------------------------
+
+    def action_search(self) -> None:
+        box = self.query_one("#search", Input)
+        box.display = True
+        box.value = self.search_term
+        box.focus()
+
+    @on(Input.Submitted, "#search")
+    def on_search_submitted(self, event: Input.Submitted) -> None:
+        term = event.value
+        event.input.display = False
+        self.query_one(SessionTree).focus()
+        if not term:
+            self.action_clear_search()
+            return
+        self.search_term = term
+        self.hits = []
+        self.hit_position = -1
+        self.query_one(StatusBar).search_text = f"searching {term!r}…"
+        self.run_search(term)
+
+    @work(thread=True, exclusive=True, group="search", exit_on_error=False)
+    def run_search(self, term: str) -> None:
+        worker = get_current_worker()
+        hits = search(
+            self.index,
+            term,
+            only=self.visible_ids,
+            on_hits=lambda found: self.post_message(SearchHits(term, found)),
+            cancelled=lambda: worker.is_cancelled,
+        )
+        self.post_message(SearchHits(term, [], done=True))
+        del hits
+
+    def on_search_hits(self, message: SearchHits) -> None:
+        if message.term != self.search_term:
+            return
+        self.hits.extend(message.hits)
+        tree = self.query_one(SessionTree)
+        if message.done:
+            self.hits = self._in_tree_order(self.hits)
+            tree.marked = frozenset(self._hit_row_keys())
+            tree.refresh()
+            status = self.query_one(StatusBar)
+            if not self.hits:
+                status.search_text = f"no hits for {message.term!r}"
+                self.notify(f"No log contains {message.term!r}", markup=False, timeout=3)
+                return
+            status.search_text = f"{len(self.hits):,} hits for {message.term!r}"
+            self.action_next_hit()
+
+    def _hit_row_keys(self) -> Iterable[str]:
+        forest = self.forest
+        for hit in self.hits:
+            yield hit
+            node = forest.nodes.get(hit) if forest else None
+            if node is not None and node.session is not None:
+                yield f"s:{node.session.key}"
+
+    def _in_tree_order(self, ids: list[str]) -> list[str]:
+        order = self._display_order()
+        position = {log_id: i for i, log_id in enumerate(order)}
+        return sorted((i for i in ids if i in position), key=position.__getitem__)
+
+    def _display_order(self) -> list[str]:
+        """Every log id in the order the tree shows them when fully expanded."""
+        forest = self.forest
+        if forest is None:
+            return []
+        order: list[str] = []
+        for item in forest.items:
+            roots = item.roots if isinstance(item, Session) else [item]
+            for root in roots:
+                order.extend(node.key for node in root.walk())
+        return order
+
+    def _step_hit(self, step: int) -> None:
+        if not self.hits:
+            if self.search_term:
+                self.notify("No hits", timeout=2)
+            return
+        self.hit_position = (self.hit_position + step) % len(self.hits)
+        hit = self.hits[self.hit_position]
+        self.query_one(SessionTree).select_key(hit)
+        self.query_one(
+            StatusBar
+        ).search_text = f"hit {self.hit_position + 1}/{len(self.hits)} for {self.search_term!r}"
+
+    def action_next_hit(self) -> None:
+        self._step_hit(1)
+
+    def action_previous_hit(self) -> None:
+        self._step_hit(-1)
+
+    def action_clear_search(self) -> None:
+        box = self.query_one("#search", Input)
+        if box.display:
+            box.display = False
+            self.query_one(SessionTree).focus()
+            return
+        self.search_term = ""
+        self.hits = []
+        tree = self.query_one(SessionTree)
+        tree.marked = frozenset()
+        tree.refresh()
+        self.query_one(StatusBar).search_text = ""
+        self.query_one(Transcript).highlight("")
+
+    # -- errors --------------------------------------------------------------------------
+
+    def _step_error(self, step: int) -> None:
+        forest = self.forest
+        if forest is None:
+            return
+        order = [
+            log_id
+            for log_id in self._display_order()
+            if (self.visible_ids is None or log_id in self.visible_ids)
+            and self.index.logs[log_id].error is not None
+        ]
+        if not order:
+            self.notify("No error logs", timeout=2)
+            return
+        tree = self.query_one(SessionTree)
+        current = self._current_log_id()
+        full = self._display_order()
+        position = {log_id: i for i, log_id in enumerate(full)}
+        here = position.get(current, -1) if current else -1
+        row = tree.current_row
+        if row is not None and isinstance(row.item, Session) and step > 0:
+            here -= 1  # on a session row, its own first log counts as "next"
+        if step > 0:
+            target = next((i for i in order if position[i] > here), order[0])
+        else:
+            target = next((i for i in reversed(order) if position[i] < here), order[-1])
+        tree.select_key(target)
+
+    def action_next_error(self) -> None:
+        self._step_error(1)
+
+    def action_previous_error(self) -> None:
+        self._step_error(-1)
+
+    # -- filter --------------------------------------------------------------------------
+
+    def action_filter(self) -> None:
+        projects = sorted({log.project for log in self.index.logs.values() if log.project})
+        models = sorted({log.model for log in self.index.logs.values() if log.model})
+        self.push_screen(FilterScreen(self.log_filter, projects, models), self._filter_chosen)
+
+    def _filter_chosen(self, log_filter: LogFilter | None) -> None:
+        if log_filter is None:
+            return
+        self.log_filter = log_filter
+        self.run_filter(log_filter)
+
+    def set_filter(self, log_filter: LogFilter) -> None:
+        """Apply a filter (also used by the command palette)."""
+        self._filter_chosen(log_filter)
+
+    @work(thread=True, exclusive=True, group="filter", exit_on_error=False)
+    def run_filter(self, log_filter: LogFilter) -> None:
+        visible = apply_filter(self.index, log_filter)
+        self.post_message(FilterApplied(visible, log_filter.describe()))
+
+    def on_filter_applied(self, message: FilterApplied) -> None:
+        self.visible_ids = message.visible
+        status = self.query_one(StatusBar)
+        status.filter_text = message.description
+        status.shown = None if message.visible is None else len(message.visible)
+        if self.forest is not None:
+            self.query_one(SessionTree).set_forest(self.forest, self.visible_ids)
+        if message.visible is not None and not message.visible:
+            self.notify("No log matches the filter", severity="warning", timeout=3)
+
+    # -- command palette -----------------------------------------------------------------
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Search", "Search the text of every log (/)", self.action_search)
+        yield SystemCommand(
+            "Filter", "Filter by project, model, error, feedback… (f)", self.action_filter
+        )
+        yield SystemCommand(
+            "Filter: errors only",
+            "Show only logs with an error",
+            lambda: self.set_filter(LogFilter(has_error=True)),
+        )
+        yield SystemCommand(
+            "Filter: with feedback",
+            "Show only logs with feedback",
+            lambda: self.set_filter(LogFilter(has_feedback=True)),
+        )
+        yield SystemCommand(
+            "Filter: without feedback",
+            "Show only logs nobody has reviewed",
+            lambda: self.set_filter(LogFilter(has_feedback=False)),
+        )
+        yield SystemCommand("Clear filter", "Show every log", lambda: self.set_filter(LogFilter()))
+        yield SystemCommand(
+            "Problems", "Show problems found in the files (p)", self.action_problems
+        )
+        yield SystemCommand("Next error", "Jump to the next error log (e)", self.action_next_error)
+        yield SystemCommand("Copy", "Copy the message or log JSON (y)", self.action_copy)
+        yield SystemCommand(
+            "Open in pager", "Open the log in $PAGER/$EDITOR (o)", self.action_open_external
+        )
+        yield SystemCommand(
+            "Markdown", "Toggle markdown rendering (m)", self.action_toggle_markdown
+        )
+        yield SystemCommand("Help", "Show every key (?)", self.action_help)

@@ -1,0 +1,44 @@
+"""Messages that carry core events (from worker threads) to the app and its widgets."""
+
+from __future__ import annotations
+
+from textual.message import Message
+
+from hltui.model.index import IndexBatch
+from hltui.model.sessions import Forest
+
+
+class LoadProgress(Message):
+    """A batch of logs was indexed."""
+
+    def __init__(self, batch: IndexBatch) -> None:
+        super().__init__()
+        self.batch = batch
+
+
+class ForestReady(Message):
+    """A new session forest was built from the index."""
+
+    def __init__(self, forest: Forest, *, final: bool = False) -> None:
+        super().__init__()
+        self.forest = forest
+        self.final = final
+
+
+class SearchHits(Message):
+    """Logs whose text matched a search, as they are found."""
+
+    def __init__(self, term: str, hits: list[str], *, done: bool = False) -> None:
+        super().__init__()
+        self.term = term
+        self.hits = hits
+        self.done = done
+
+
+class FilterApplied(Message):
+    """The ids a filter keeps (None: everything)."""
+
+    def __init__(self, visible: set[str] | None, description: str) -> None:
+        super().__init__()
+        self.visible = visible
+        self.description = description

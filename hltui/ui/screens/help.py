@@ -1,0 +1,53 @@
+"""HelpScreen: every key, grouped, generated from the bindings so it never drifts."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+KEY_NAMES = {
+    "question_mark": "?",
+    "slash": "/",
+    "asterisk": "*",
+    "plus": "+",
+    "minus": "-",
+    "right_square_bracket": "]",
+    "left_square_bracket": "[",
+    "shift+tab": "shift+tab",
+}
+
+
+def key_label(keys: str) -> str:
+    """`j,down` -> `j / down`, with symbol names spelled as the symbol."""
+    return " / ".join(KEY_NAMES.get(k.strip(), k.strip()) for k in keys.split(","))
+
+
+class HelpScreen(ModalScreen[None]):
+    """A modal listing every key of the browser."""
+
+    BINDINGS = [
+        Binding("escape,q,question_mark,f1", "dismiss", "Close", id="help.close"),
+    ]
+
+    def __init__(self, sections: list[tuple[str, list[tuple[str, str]]]]) -> None:
+        super().__init__()
+        self.sections = sections
+
+    def compose(self) -> ComposeResult:
+        table = Table.grid(padding=(0, 2))
+        table.add_column(style="bold", no_wrap=True)
+        table.add_column()
+        for title, keys in self.sections:
+            table.add_row(Text(title, style="bold underline"), "")
+            for keys_text, description in keys:
+                table.add_row(Text(key_label(keys_text)), Text(description))
+            table.add_row("", "")
+        with VerticalScroll(id="help-body") as body:
+            body.border_title = "hltui keys"
+            body.border_subtitle = "esc to close"
+            yield Static(table, id="help-table")

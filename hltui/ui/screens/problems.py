@@ -1,0 +1,74 @@
+"""ProblemsScreen: every problem found in the input, with file, line and reason."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Static
+
+from hltui.model.problems import Problem
+from hltui.ui.safe import one_line
+
+
+class ProblemsScreen(ModalScreen[None]):
+    """A modal table of problems; new ones are added while it is open."""
+
+    BINDINGS = [
+        Binding("escape,q", "dismiss", "Close", id="problems.close"),
+        Binding("j", "cursor_down", "Down", show=False, id="problems.down"),
+        Binding("k", "cursor_up", "Up", show=False, id="problems.up"),
+    ]
+
+    def __init__(self, problems: list[Problem], root: Path) -> None:
+        super().__init__()
+        self.problems = list(problems)
+        self.root = root
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="problems-body") as body:
+            body.border_title = "Problems"
+            body.border_subtitle = "esc to close"
+            yield Static(id="problems-summary")
+            yield DataTable(id="problems-table", cursor_type="row", zebra_stripes=True)
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_columns("file", "line", "kind", "reason")
+        self.add_problems(self.problems, initial=True)
+        table.focus()
+
+    def add_problems(self, problems: list[Problem], *, initial: bool = False) -> None:
+        """Append problems (e.g. found in new data while the screen is open)."""
+        if not initial:
+            self.problems.extend(problems)
+        table = self.query_one(DataTable)
+        for problem in problems:
+            place = problem.place(self.root)
+            file_part = (
+                place.rsplit(":", 1)[0] if problem.line and problem.unit == "line" else place
+            )
+            if problem.unit == "record" and problem.line:
+                file_part = place.rsplit(" record ", 1)[0]
+            line = "" if problem.line is None else f"{problem.unit} {problem.line}"
+            kind = "error" if problem.is_error else "notice"
+            table.add_row(
+                Text(one_line(file_part)),
+                Text(line),
+                Text(kind, style="red" if problem.is_error else "yellow"),
+                Text(one_line(problem.message)),
+            )
+        errors = sum(1 for p in self.problems if p.is_error)
+        notices = len(self.problems) - errors
+        summary = f"{errors} problems, {notices} notices" if self.problems else "No problems."
+        self.query_one("#problems-summary", Static).update(Text(summary))
+
+    def action_cursor_down(self) -> None:
+        self.query_one(DataTable).action_cursor_down()
+
+    def action_cursor_up(self) -> None:
+        self.query_one(DataTable).action_cursor_up()

@@ -1,0 +1,334 @@
+"""Everything about one log that is not the conversation: config, inputs, ids, timing.
+
+Sections are built by ``detail_sections`` as (title, rich renderable) pairs, from ``Text``
+and ``Table`` objects only (never markup), and shown as a heading ``Static`` and a body
+``Static`` each.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.await_complete import AwaitComplete
+from textual.containers import VerticalScroll
+from textual.widget import Widget
+from textual.widgets import Static
+
+from hltui.model.records import (
+    AgentConfig,
+    ChatMessage,
+    GenericConfig,
+    LogResponse,
+    ModelConfig,
+    ProjectConfigResponse,
+    ToolConfig,
+    UnknownConfig,
+)
+from hltui.ui.widgets.render import (
+    JSON_LIMIT,
+    fmt_datetime,
+    fmt_seconds,
+    json_text,
+    kv_table,
+    safe,
+    safe_text,
+    to_str,
+    value_text,
+)
+
+KEY_WIDTH = 20
+# A Static re-renders its whole content on layout: keep each table small. A table shows at
+# most MAX_ROWS rows and about TABLE_BUDGET characters of values (each value at least
+# MIN_VALUE characters, at most JSON_LIMIT); the rest is announced and is in the Raw tab.
+MAX_ROWS = 100
+TABLE_BUDGET = 40_000
+MIN_VALUE = 300
+Rows = list[tuple[str, Any]]
+
+MODEL_FIELDS = (
+    "model",
+    "name",
+    "description",
+    "provider",
+    "endpoint",
+    "temperature",
+    "max_tokens",
+    "top_p",
+    "stop",
+    "presence_penalty",
+    "frequency_penalty",
+    "other",
+    "id",
+)
+TOOL_FIELDS = (
+    "name",
+    "description",
+    "parameters",
+    "source",
+    "signature",
+    "setup_schema",
+    "is_preset",
+    "preset_name",
+    "other",
+    "id",
+)
+GENERIC_FIELDS = ("name", "description", "other", "id")
+AGENT_FIELDS = ("name", "agent_class", "description", "other", "id")
+
+
+def _present(obj: Any, names: tuple[str, ...]) -> Rows:
+    """(name, value) for each field of ``obj`` that is set, then its unknown keys."""
+    rows: Rows = [(name, getattr(obj, name)) for name in names if getattr(obj, name) is not None]
+    rows.extend((f"{key} (unknown key)", value) for key, value in obj.unknown_keys().items())
+    return rows
+
+
+def _table(rows: Rows) -> Table:
+    """Rows as a key/value table, within the row and character budgets."""
+    left = TABLE_BUDGET
+    shown: list[tuple[str, Any]] = []
+    for key, value in rows[:MAX_ROWS]:
+        if not isinstance(value, Text):
+            value = value_text(value, limit=max(MIN_VALUE, min(JSON_LIMIT, left)))
+        left -= len(value)
+        shown.append((key, value))
+    if len(rows) > MAX_ROWS:
+        more = Text(f"{len(rows) - MAX_ROWS:,} more keys — see the Raw tab", style="italic dim")
+        shown.append(("…", more))
+    return kv_table(shown, key_width=KEY_WIDTH)
+
+
+def _label(text: str) -> Text:
+    return Text(safe(text), style="bold underline")
+
+
+def _kind(config: Any) -> str:
+    kind = getattr(config, "type", None)
+    return to_str(kind) if kind is not None else "untyped"
+
+
+def messages_renderable(messages: list[ChatMessage]) -> Table:
+    """Template messages as role-labelled rows."""
+    table = Table.grid(padding=(0, 2), expand=True)
+    table.add_column(style="bold", no_wrap=True, min_width=KEY_WIDTH)
+    table.add_column(ratio=1, overflow="fold")
+    for message in messages:
+        role = to_str(message.role) if message.role is not None else "(no role)"
+        if isinstance(message.name, str) and message.name:
+            role = f"{role} · {message.name}"
+        body = safe_text(message.text())
+        for call in message.calls():
+            body.append("\n→ call ", style="bold")
+            body.append(safe(call.name or "(unnamed function)"), style="bold italic")
+            body.append("\n")
+            body.append_text(json_text(call.parsed_arguments()))
+        table.add_row(Text(safe(role), style="bold"), body)
+    return table
+
+
+def tools_renderable(tools: list[Any]) -> Group:
+    """Tool configs: name, description and parameter schema of each."""
+    parts: list[RenderableType] = []
+    for tool in tools:
+        name = tool.display_name() if hasattr(tool, "display_name") else "tool"
+        parts.append(_label(f"tool: {name}"))
+        parts.append(config_renderable(tool, heading=False))
+    return Group(*parts)
+
+
+def config_renderable(config: Any, heading: bool = True) -> RenderableType:
+    """A config of any kind, its own fields first, nested templates and tools after."""
+    parts: list[RenderableType] = []
+    if isinstance(config, ModelConfig):
+        parts.append(_table(_present(config, MODEL_FIELDS)))
+        if config.prompt_template is not None:
+            parts += [_label("prompt_template"), safe_text(config.prompt_template)]
+        if config.chat_template:
+            parts += [_label("chat_template"), messages_renderable(config.chat_template)]
+        if config.tool_configs:
+            parts += [_label("tool_configs"), tools_renderable(config.tool_configs)]
+    elif isinstance(config, ToolConfig):
+        parts.append(_table(_present(config, TOOL_FIELDS)))
+    elif isinstance(config, GenericConfig):
+        parts.append(_table(_present(config, GENERIC_FIELDS)))
+    elif isinstance(config, AgentConfig):
+        parts.append(_table(_present(config, AGENT_FIELDS)))
+        if config.model_config is not None:
+            parts += [_label("model_config"), config_renderable(config.model_config)]
+        if config.tools:
+            parts += [_label("tools"), tools_renderable(config.tools)]
+    elif isinstance(config, UnknownConfig):
+        rows: Rows = [("type", config.type), ("id", config.id)]
+        rows += list(config.unknown_keys().items())
+        parts.append(_table([(k, v) for k, v in rows if v is not None]))
+    elif config is None:
+        parts.append(Text("(none)", style="dim"))
+    else:  # a future config class: show what it serialises to
+        parts.append(json_text(config.to_dict() if hasattr(config, "to_dict") else config))
+    if heading and config is not None and not isinstance(config, ModelConfig | UnknownConfig):
+        parts.insert(0, Text(f"type: {safe(_kind(config))}", style="dim"))
+    return Group(*parts)
+
+
+def project_config_renderable(project: ProjectConfigResponse) -> Group:
+    """``model_config``: the project's record of the config."""
+    rows: Rows = [
+        ("project_name", project.project_name),
+        ("project_id", project.project_id),
+        ("created_at", project.created_at),
+        ("updated_at", project.updated_at),
+        ("last_used", project.last_used),
+        ("num_datapoints", project.num_datapoints),
+        ("experiment_id", project.experiment_id),
+        ("feedback_stats", project.feedback_stats),
+        ("evaluation_aggregates", project.evaluation_aggregates),
+    ]
+    rows = [(k, v) for k, v in rows if v is not None]
+    rows += [(f"{k} (unknown key)", v) for k, v in project.unknown_keys().items()]
+    parts: list[RenderableType] = [_table(rows)]
+    if project.config is not None:
+        parts += [
+            _label(f"config ({_kind(project.config)}: {project.config.display_name()})"),
+            config_renderable(project.config, heading=False),
+        ]
+    return Group(*parts)
+
+
+def _mapping(value: Any) -> RenderableType:
+    """Inputs / metadata: one row per key when an object, else the value as JSON."""
+    if value is None:
+        return Text("(none)", style="dim")
+    if isinstance(value, dict):
+        if not value:
+            return Text("(empty)", style="dim")
+        return _table(list(value.items()))
+    return json_text(value)
+
+
+def _usage(record: LogResponse) -> Any:
+    response = record.provider_response
+    if isinstance(response, dict):
+        usage = response.get("usage")
+        if usage is not None:
+            return usage
+    return None
+
+
+def detail_sections(record: LogResponse, place: str | None = None) -> list[tuple[str, Any]]:
+    """The sections of the details pane as (title, renderable); titles are safe text."""
+    sections: list[tuple[str, Any]] = []
+    if place:
+        sections.append(("Location", _table([("stored at", place)])))
+    config = record.config
+    title = "Config"
+    if config is not None:
+        title = safe(f"Config · {_kind(config)} · {config.display_name()}")
+    sections.append((title, config_renderable(config)))
+    if record.model_config is not None:
+        sections.append(("model_config", project_config_renderable(record.model_config)))
+    sections.append(("Inputs", _mapping(record.inputs)))
+    sections.append(("Metadata", _mapping(record.metadata)))
+    ids: Rows = [
+        ("log", record.id),
+        ("session", record.session_id),
+        ("session reference", record.session_reference_id),
+        ("parent", record.parent_id),
+        ("parent reference", record.parent_reference_id),
+        ("reference", record.reference_id),
+        ("trial", record.trial_id),
+        ("project", record.project),
+        ("project_id", record.project_id),
+    ]
+    sections.append(("IDs", _table([(k, v) for k, v in ids if v is not None])))
+    timing: Rows = [
+        ("created_at", record.created_at if record.created_at is not None else "(absent)"),
+    ]
+    if record.created_at is not None:
+        timing.append(("created_at (UTC)", fmt_datetime(record.created_at_dt)))
+    timing += [
+        ("duration", _seconds(record.duration)),
+        ("provider_latency", _seconds(record.provider_latency)),
+    ]
+    sections.append(("Timing", _table(timing)))
+    result: Rows = [
+        ("finish_reason", record.finish_reason),
+        ("user", record.user),
+        ("source", record.source),
+        ("raw_output", record.raw_output),
+    ]
+    result = [(k, v) for k, v in result if v is not None]
+    if result:
+        sections.append(("Result", _table(result)))
+    usage = _usage(record)
+    if usage is not None:
+        sections.append(("Token usage", _mapping(usage)))
+    extra = record.unknown_keys()
+    if extra:
+        sections.append(("Other keys", _table(list(extra.items()))))
+    return sections
+
+
+def _seconds(value: Any) -> Text:
+    if value is None:
+        return Text("-", style="dim")
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return Text(f"{fmt_seconds(value)}  ({value!r} s)")
+    return safe_text(value)
+
+
+class Details(VerticalScroll):
+    """The details pane: config, model_config, inputs, metadata, ids, timing, other keys."""
+
+    DEFAULT_CSS = """
+    Details {
+        height: 1fr;
+        padding: 0 1;
+    }
+    Details > .details--heading {
+        color: $accent;
+        text-style: bold;
+        border-bottom: solid $accent 50%;
+        margin-top: 1;
+    }
+    Details > .details--body {
+        padding: 0 0 0 1;
+    }
+    Details > .details--note {
+        color: $foreground-muted;
+        padding: 1 2;
+    }
+    """
+
+    def __init__(
+        self, *, name: str | None = None, id: str | None = None, classes: str | None = None
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.sections: list[tuple[str, Any]] = []
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text("Select a log to see its details."), classes="details--note")
+
+    def show_log(self, record: LogResponse, place: str | None = None) -> AwaitComplete:
+        """Show ``record``'s details (``place`` is where it is stored, e.g. ``a.jsonl:12``)."""
+        self.sections = detail_sections(record, place)
+        widgets: list[Widget] = []
+        for title, body in self.sections:
+            widgets.append(Static(Text(safe(title)), classes="details--heading", markup=False))
+            widgets.append(Static(body, classes="details--body", markup=False))
+        return self._replace(widgets)
+
+    def clear(self) -> AwaitComplete:
+        """Show nothing."""
+        self.sections = []
+        note = Static(Text("Select a log to see its details."), classes="details--note")
+        return self._replace([note])
+
+    def _replace(self, widgets: list[Widget]) -> AwaitComplete:
+        removing = self.remove_children()
+        mounting = self.mount_all(widgets)
+        self.scroll_home(animate=False)
+        return AwaitComplete(removing, mounting)

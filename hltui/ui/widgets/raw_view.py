@@ -1,0 +1,95 @@
+"""The record exactly as stored, as pretty JSON, in a read-only ``TextArea``."""
+
+from __future__ import annotations
+
+import orjson
+from textual.widgets import TextArea
+
+from hltui.ui.widgets.render import safe
+
+_BOM = b"\xef\xbb\xbf"
+# TextArea renders a whole line to show any part of it, and its per-line cost grows with the
+# number of lines (~0.5 s per page at 100k lines): longer lines and longer records are cut
+# for display, saying what is hidden.
+LINE_LIMIT = 5_000
+LINE_COUNT_LIMIT = 20_000
+
+
+def pretty_raw(data: bytes) -> str:
+    """``data`` as JSON indented by 2 with its key order; the text as is if not JSON.
+
+    Control characters that JSON leaves raw (C1 controls, bidirectional overrides) and those
+    of undecodable text are made visible.
+    """
+    body = data.removeprefix(_BOM)
+    try:
+        text = orjson.dumps(orjson.loads(body), option=orjson.OPT_INDENT_2).decode()
+    except (orjson.JSONDecodeError, TypeError):
+        text = body.decode("utf-8", errors="replace")
+    return safe(text)
+
+
+def cut_long_lines(text: str, limit: int = LINE_LIMIT, max_lines: int = LINE_COUNT_LIMIT) -> str:
+    """``text`` with lines over ``limit`` characters and lines after ``max_lines`` cut."""
+    if len(text) <= limit:
+        return text
+    lines = text.split("\n")
+    if len(lines) > max_lines:
+        hidden_lines = len(lines) - max_lines
+        lines = lines[:max_lines]
+        lines.append(f"… {hidden_lines:,} more lines — press o to open the whole log")
+    for index, line in enumerate(lines):
+        if len(line) > limit:
+            hidden = len(line) - limit
+            lines[index] = (
+                f"{line[:limit]} … {hidden:,} more characters on this line"
+                " — press o to open the whole log"
+            )
+    return "\n".join(lines)
+
+
+class RawView(TextArea):
+    """A read-only, non-wrapping view of one record's JSON (scrolls huge records)."""
+
+    DEFAULT_CSS = """
+    RawView {
+        height: 1fr;
+        border: none;
+        padding: 0 1;
+    }
+    RawView:focus {
+        border: none;
+    }
+    """
+
+    def __init__(
+        self, *, name: str | None = None, id: str | None = None, classes: str | None = None
+    ) -> None:
+        super().__init__(
+            "",
+            language=None,
+            soft_wrap=False,
+            read_only=True,
+            show_line_numbers=True,
+            name=name,
+            id=id,
+            classes=classes,
+            highlight_cursor_line=False,
+        )
+        self.full_text = ""
+
+    def show_raw(self, data: bytes) -> None:
+        """Show one record's bytes as pretty JSON (or as text when they are not JSON).
+
+        Lines over ``LINE_LIMIT`` characters, and lines after ``LINE_COUNT_LIMIT``, are cut
+        for display (saying what is hidden); ``full_text`` keeps the whole text.
+        """
+        self.full_text = pretty_raw(data)
+        self.load_text(cut_long_lines(self.full_text))
+        self.scroll_home(animate=False)
+        self.move_cursor((0, 0))
+
+    def clear(self) -> None:  # type: ignore[override]
+        """Show nothing."""
+        self.full_text = ""
+        self.load_text("")

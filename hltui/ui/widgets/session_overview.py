@@ -1,0 +1,201 @@
+"""A session at a glance: its ids, span and counts, then a compact timeline of its logs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import DataTable, Static
+
+from hltui.model.sessions import Session
+from hltui.model.summary import LogSummary
+from hltui.ui.widgets.render import (
+    fmt_clock,
+    fmt_count,
+    fmt_epoch,
+    fmt_seconds,
+    kv_table,
+    safe,
+    to_str,
+)
+
+MAX_ROWS = 2_000
+# Previews are read from disk on demand (one read per log): only the first rows get one.
+PREVIEW_ROWS = 300
+PREVIEW_WIDTH = 60
+COLUMNS = ("time", "model", "duration", "status", "feedback", "preview")
+
+
+def header_table(session: Session) -> Table:
+    """Ids, projects, counts and span of ``session``."""
+    rows: list[tuple[str, object]] = []
+    if session.session_ids:
+        rows.append(("session id", ", ".join(session.session_ids)))
+    if session.reference_ids:
+        rows.append(("session reference", ", ".join(session.reference_ids)))
+    rows.append(("projects", ", ".join(session.projects) or "-"))
+    rows.append(("logs", f"{len(session.logs):,}"))
+    rows.append(("started", fmt_epoch(session.start)))
+    span = session.span
+    rows.append(("total span", fmt_seconds(span) if span is not None else "-"))
+    errors = session.error_count
+    rows.append(("errors", Text(f"{errors:,}", style="bold red" if errors else "")))
+    rows.append(("feedback", f"{session.feedback_count:,}"))
+    return kv_table(rows, key_width=18)
+
+
+def _feedback_cell(log: LogSummary) -> Text:
+    if not log.feedback:
+        return Text("-", style="dim")
+    values = ", ".join(to_str(value) for _, value in log.feedback)
+    return Text(safe(f"{log.feedback_count} ({values})"[:40]))
+
+
+PreviewOf = Callable[[str], Any]
+
+
+def _preview_text(preview: Any) -> str | None:
+    """The output, else the prompt, of a preview (``LogIndex.preview`` result) or a string."""
+    if preview is None or isinstance(preview, str):
+        return preview
+    output = getattr(preview, "output", None)
+    return output if output else getattr(preview, "prompt", None)
+
+
+def timeline_row(log: LogSummary, preview: Any = None) -> tuple[Text, ...]:
+    """One log as timeline cells (all ``Text``: never markup)."""
+    error = log.error is not None
+    preview = log.error if error else (_preview_text(preview) or "")
+    return (
+        Text(fmt_clock(log.time)),
+        Text(safe(log.model or log.config_type or "-")),
+        Text(fmt_seconds(log.duration) if log.duration is not None else "-", justify="right"),
+        Text("error", style="bold red") if error else Text("ok", style="green"),
+        _feedback_cell(log),
+        Text(safe(preview or "")[:PREVIEW_WIDTH], style="red" if error else "", no_wrap=True),
+    )
+
+
+class SessionOverview(Vertical):
+    """A session's header and a timeline of its logs (``enter`` posts ``LogSelected``)."""
+
+    DEFAULT_CSS = """
+    SessionOverview {
+        height: 1fr;
+    }
+    SessionOverview > .overview--title {
+        color: $accent;
+        text-style: bold;
+        border-bottom: solid $accent 50%;
+        padding: 0 1;
+    }
+    SessionOverview > .overview--header {
+        padding: 0 1 1 1;
+    }
+    SessionOverview > DataTable {
+        height: 1fr;
+    }
+    SessionOverview > .overview--more {
+        color: $foreground-muted;
+        padding: 0 1;
+    }
+    """
+
+    class LogSelected(Message):
+        """A log of the timeline was chosen (enter or click)."""
+
+        def __init__(self, overview: SessionOverview, log_id: str) -> None:
+            super().__init__()
+            self.overview = overview
+            self.log_id = log_id
+
+        @property
+        def control(self) -> SessionOverview:
+            return self.overview
+
+    BINDINGS = [
+        Binding("j", "row(1)", "Down", show=False, id="overview.down"),
+        Binding("k", "row(-1)", "Up", show=False, id="overview.up"),
+    ]
+
+    def __init__(
+        self, *, name: str | None = None, id: str | None = None, classes: str | None = None
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.session: Session | None = None
+        self.log_ids: list[str] = []
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text("Session"), classes="overview--title")
+        yield Static(Text("Select a session."), classes="overview--header")
+        table: DataTable[Text] = DataTable(cursor_type="row", zebra_stripes=True)
+        for column in COLUMNS:
+            table.add_column(column, key=column)
+        yield table
+        more = Static("", classes="overview--more")
+        more.display = False
+        yield more
+
+    @property
+    def table(self) -> DataTable[Text]:
+        return self.query_one(DataTable)
+
+    @property
+    def row_count(self) -> int:
+        return self.table.row_count
+
+    @property
+    def selected_log_id(self) -> str | None:
+        """Id of the log under the timeline cursor."""
+        row = self.table.cursor_row
+        return self.log_ids[row] if 0 <= row < len(self.log_ids) else None
+
+    def show_session(self, session: Session, preview_of: PreviewOf | None = None) -> None:
+        """Show ``session`` (at most ``MAX_ROWS`` logs in the timeline).
+
+        ``preview_of(log_id)`` (e.g. ``LogIndex.preview``) gives a log's preview (an object
+        with ``prompt`` and ``output``, or a string); it is asked for the session's title
+        and for the first ``PREVIEW_ROWS`` rows only.
+        """
+        self.session = session
+        title = f"Session · {fmt_count(len(session.logs), 'log')}"
+        heading = session.preview(
+            lambda log_id: getattr(preview_of(log_id), "prompt", None) if preview_of else None
+        )
+        if heading:
+            title += f" · {heading}"
+        self.query_one(".overview--title", Static).update(Text(safe(title), no_wrap=True))
+        self.query_one(".overview--header", Static).update(header_table(session))
+        shown = session.logs[:MAX_ROWS]
+        self.log_ids = [log.id for log in shown]
+        table = self.table
+        table.clear()
+        seen: set[str] = set()
+        for index, log in enumerate(shown):
+            key = log.id if log.id not in seen else f"{log.id}#{index}"
+            seen.add(key)
+            preview = preview_of(log.id) if preview_of and index < PREVIEW_ROWS else None
+            table.add_row(*timeline_row(log, preview), key=key)
+        more = self.query_one(".overview--more", Static)
+        hidden = len(session.logs) - len(shown)
+        more.update(Text(f"… {hidden:,} more logs not listed" if hidden else ""))
+        more.display = hidden > 0
+
+    def action_row(self, delta: int) -> None:
+        """Move the table cursor (``j``/``k`` as well as the arrows)."""
+        if delta > 0:
+            self.table.action_cursor_down()
+        else:
+            self.table.action_cursor_up()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        row = event.cursor_row
+        if 0 <= row < len(self.log_ids):
+            self.post_message(self.LogSelected(self, self.log_ids[row]))

@@ -1,0 +1,933 @@
+"""Pilot tests of the reusable widgets: transcript, details, raw, feedback, session overview."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import orjson
+import pytest
+from rich.text import Text
+from textual.app import App, ComposeResult
+from textual.widgets import Button, Static
+
+from hltui.model.records import Feedback, LogResponse
+from hltui.model.sessions import Session, build_forest
+from hltui.model.summary import Preview, decode_preview, decode_summary
+from hltui.ui.widgets.details import Details
+from hltui.ui.widgets.feedback_panel import FeedbackPanel
+from hltui.ui.widgets.raw_view import LINE_COUNT_LIMIT, RawView, pretty_raw
+from hltui.ui.widgets.render import fmt_clock, fmt_seconds, plain, safe
+from hltui.ui.widgets.session_overview import MAX_ROWS, SessionOverview
+from hltui.ui.widgets.transcript import MessageBlock, Transcript
+
+SIZE = (220, 120)
+
+# Each of these must show literally, never restyle anything, never crash.
+NASTY = (
+    "<s>[INST] hi [/INST] [link=https://x]click[/link] [bold] [/bold] arr[0] = x[i] "
+    "[ \x1b[31mred\x1b[0m \x07"
+)
+# What must be on screen for NASTY (tokens without spaces, so wrapping cannot split them).
+LITERALS = (
+    "<s>[INST]",
+    "[/INST]",
+    "[link=https://x]click[/link]",
+    "[bold]",
+    "[/bold]",
+    "arr[0]",
+    "x[i]",
+    "␛[31mred␛[0m",
+    "␇",
+)
+
+
+def screen_text(app: App[Any]) -> str:
+    """The characters on the screen, as a terminal would show them."""
+    strips = app.screen._compositor.render_strips()
+    return "\n".join(strip.text for strip in strips)
+
+
+def screen_links(app: App[Any]) -> list[str]:
+    """Hyperlinks present anywhere on the screen."""
+    links = []
+    for strip in app.screen._compositor.render_strips():
+        for segment in strip:
+            if segment.style is not None and segment.style.link:
+                links.append(segment.style.link)
+    return links
+
+
+def assert_literal(text: str) -> None:
+    for literal in LITERALS:
+        assert literal in text, f"{literal!r} not shown literally"
+    assert "\x1b" not in text and "\x07" not in text
+
+
+def assert_safe_screen(app: App[Any]) -> None:
+    assert_literal(screen_text(app))
+    assert not screen_links(app)
+
+
+class Host(App[None]):
+    """A tiny app hosting one widget; keeps the messages the widgets post."""
+
+    def __init__(self, widget_type: type) -> None:
+        super().__init__()
+        self.widget_type = widget_type
+        self.posted: list[Any] = []
+
+    def on_feedback_panel_selected(self, message: FeedbackPanel.Selected) -> None:
+        self.posted.append(message)
+
+    def on_session_overview_log_selected(self, message: SessionOverview.LogSelected) -> None:
+        self.posted.append(message)
+
+    def compose(self) -> ComposeResult:
+        yield self.widget_type(id="under-test")
+
+
+def log(**fields: Any) -> LogResponse:
+    data: dict[str, Any] = {
+        "id": "data_1",
+        "config": {"id": "config_1", "type": "model", "model": "gpt-4"},
+        "created_at": "2024-03-01T12:00:07.123456+00:00",
+    }
+    data.update(fields)
+    return LogResponse.from_dict(data)
+
+
+TOOL_LOG = log(
+    messages=[
+        {"role": "system", "content": "You are a weather bot."},
+        {"role": "user", "content": "Weather in Paris?"},
+        {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [
+                {
+                    "id": "call_123",
+                    "type": "function",
+                    "function": {"name": "get_weather", "arguments": '{"city":"Paris","days":2}'},
+                },
+                {
+                    "id": "call_456",
+                    "type": "function",
+                    "function": {"name": "broken_args", "arguments": "{not json"},
+                },
+            ],
+        },
+        {"role": "tool", "tool_call_id": "call_123", "content": "sunny, 21C"},
+        {"role": "tool", "tool_call_id": "call_456", "content": "bad request"},
+        {
+            "role": "assistant",
+            "content": "Let me check the time.",
+            "tool_call": {"name": "get_time", "arguments": {"tz": "Europe/Paris"}},
+        },
+        {"role": "function", "name": "get_time", "content": "14:02"},
+        {"role": "critic", "content": "odd role"},
+    ],
+    output="It is sunny in Paris.",
+    error="rate limited",
+    finish_reason="stop",
+)
+
+
+# --- render helpers ---------------------------------------------------------------------
+
+
+def test_safe_keeps_newlines_and_tabs_and_shows_controls() -> None:
+    assert safe("a\tb\nc") == "a\tb\nc"
+    assert safe("x\r\ny") == "x\ny"
+    assert safe("\x1b[31mred\x1b[0m\x07\r\x00") == "␛[31mred␛[0m␇␍␀"
+    assert safe("\x9b31m \u202eevil") == "\\x9b31m \\u202eevil"
+
+
+def test_time_and_duration_formats() -> None:
+    assert fmt_clock(0.0125) == "00:00:00.012"
+    assert fmt_clock(float("nan")) == "--:--:--.---"
+    assert fmt_seconds(0.25) == "250 ms"
+    assert fmt_seconds(4) == "4.00 s"
+    assert fmt_seconds(125) == "2 m 05 s"
+    assert fmt_seconds(None) == "-"
+
+
+async def test_literal_check_catches_markup() -> None:
+    """The screen check used below fails when text is (wrongly) parsed as markup."""
+
+    class Bad(App[None]):
+        def compose(self) -> ComposeResult:
+            # (Unquoted, Textual's markup parser raises on `[link=https://x]`: a crash.)
+            yield Static("[link='https://x']click[/link] [bold]b[/bold]")
+
+    app = Bad()
+    async with app.run_test(size=SIZE):
+        text = screen_text(app)
+        assert "click" in text
+        assert "[link='https://x']click[/link]" not in text
+        assert "[bold]" not in text
+        assert screen_links(app) == ["https://x"]
+
+
+# --- transcript -------------------------------------------------------------------------
+
+
+async def test_transcript_blocks_and_roles() -> None:
+    app = Host(Transcript)
+    async with app.run_test(size=SIZE) as pilot:
+        transcript = app.query_one(Transcript)
+        await transcript.show_log(TOOL_LOG)
+        await pilot.pause()
+        blocks = list(transcript.query(MessageBlock))
+        assert len(blocks) == transcript.message_count == 10
+        assert [b.role_class for b in blocks] == [
+            "-role-system",
+            "-role-user",
+            "-role-assistant",
+            "-role-tool",
+            "-role-tool",
+            "-role-assistant",
+            "-role-tool",
+            "-role-other",
+            "-role-assistant",
+            "-role-other",
+        ]
+        assert blocks[8].has_class("-output")
+        assert blocks[9].has_class("-error")
+        assert "It is sunny in Paris." in str(blocks[8].visual)
+        assert "rate limited" in str(blocks[9].visual)
+        assert blocks[8].border_subtitle and "finish_reason: stop" in blocks[8].border_subtitle
+        assert blocks[7].header.plain == "critic"
+        text = screen_text(app)
+        assert "It is sunny in Paris." in text
+        assert "rate limited" in text
+
+
+async def test_transcript_tool_calls_and_results() -> None:
+    app = Host(Transcript)
+    async with app.run_test(size=SIZE) as pilot:
+        transcript = app.query_one(Transcript)
+        await transcript.show_log(TOOL_LOG)
+        await pilot.pause()
+        blocks = transcript.blocks
+        call_text = str(blocks[2].visual)
+        assert "get_weather (call_123)" in call_text
+        assert '{\n  "city": "Paris",\n  "days": 2\n}' in call_text
+        assert "broken_args (call_456)" in call_text
+        assert "{not json" in call_text  # invalid JSON shown as is
+        legacy = str(blocks[5].visual)
+        assert "Let me check the time." in legacy
+        assert "get_time" in legacy
+        assert '"tz": "Europe/Paris"' in legacy
+        # Results are attached to their calls: by id, and by name for old-style results.
+        assert blocks[3].header.plain == "tool result for get_weather (call_123)"
+        assert blocks[3].has_class("-attached")
+        assert blocks[4].header.plain == "tool result for broken_args (call_456)"
+        assert blocks[6].header.plain == "function result for get_time"
+        assert blocks[6].has_class("-attached")
+        screen = screen_text(app)
+        assert "tool result for get_weather (call_123)" in screen
+        assert '"city": "Paris"' in screen
+
+
+async def test_transcript_unmatched_tool_result_is_not_attached() -> None:
+    record = log(messages=[{"role": "tool", "tool_call_id": "call_x", "content": "?"}])
+    app = Host(Transcript)
+    async with app.run_test(size=SIZE) as pilot:
+        transcript = app.query_one(Transcript)
+        await transcript.show_log(record)
+        await pilot.pause()
+        block = transcript.blocks[0]
+        assert block.header.plain == "tool result (call_x)"
+        assert not block.has_class("-attached")
+
+
+async def test_transcript_keys_move_between_messages_and_copy() -> None:
+    app = Host(Transcript)
+    async with app.run_test(size=SIZE) as pilot:
+        transcript = app.query_one(Transcript)
+        await transcript.show_log(TOOL_LOG)
+        await pilot.pause()
+        assert transcript.current_text() is None
+        transcript.focus()
+        await pilot.press("j")
+        assert app.focused is transcript.blocks[0]
+        assert transcript.current_text() == "You are a weather bot."
+        await pilot.press("j", "down")
+        assert app.focused is transcript.blocks[2]
+        await pilot.press("k")
+        assert app.focused is transcript.blocks[1]
+        assert transcript.current_text() == "Weather in Paris?"
+        await pilot.press("up", "k")  # stays on the first block
+        assert app.focused is transcript.blocks[0]
+        await pilot.press("G")
+        assert app.focused is transcript.blocks[-1]
+        assert transcript.current_text() == "rate limited"
+        await pilot.press("g", "j", "j")
+        copied = transcript.current_text()
+        assert copied is not None
+        assert "→ call get_weather (call_123)" in copied and '"days": 2' in copied
+
+
+async def test_transcript_tab_leaves_the_messages() -> None:
+    """Tab moves to the next pane instead of walking through every message block."""
+
+    class Panes(App[None]):
+        def compose(self) -> ComposeResult:
+            yield Button("before", id="before")
+            yield Transcript()
+            yield Button("after", id="after")
+
+    app = Panes()
+    async with app.run_test(size=SIZE) as pilot:
+        transcript = app.query_one(Transcript)
+        await transcript.show_log(TOOL_LOG)
+        await pilot.pause()
+        transcript.focus_message(4)
+        await pilot.press("tab")
+        assert app.focused is app.query_one("#after")
+        transcript.focus_message(4)
+        await pilot.press("shift+tab")
+        assert app.focused is app.query_one("#before")
+        await pilot.press("tab")
+        assert app.focused is transcript
+        await pilot.press("j")  # back to the last message focused in this log
+        assert app.focused is transcript.blocks[4]
+
+
+async def test_transcript_markdown_toggle_keeps_position() -> None:
+    app = Host(Transcript)
+    async with app.run_test(size=SIZE) as pilot:
+        transcript = app.query_one(Transcript)
+        await transcript.show_log(TOOL_LOG)
+        transcript.focus_message(5)
+        await pilot.pause()
+        await transcript.set_markdown(True)
+        await pilot.pause()
+        assert app.focused is transcript.blocks[5]
+        assert transcript.current_text() is not None
+        assert "Let me check the time." in transcript.current_text()
+
+
+async def test_transcript_new_log_resets_position() -> None:
+    app = Host(Transcript)
+    async with app.run_test(size=SIZE) as pilot:
+        transcript = app.query_one(Transcript)
+        await transcript.show_log(TOOL_LOG)
+        transcript.focus_message(3)
+        await pilot.pause()
+        other = log(id="data_2", messages=[{"role": "user", "content": "second"}])
+        await transcript.show_log(other)
+        await pilot.pause()
+        assert transcript.message_count == 1
+        assert transcript.current_text() is None
+        assert len(transcript.query(MessageBlock)) == 1
+
+
+async def test_transcript_rapid_switching_ends_on_last_log() -> None:
+    app = Host(Transcript)
+    async with app.run_test(size=SIZE) as pilot:
+        transcript = app.query_one(Transcript)
+        for _ in range(15):
+            transcript.show_log(TOOL_LOG)
+        transcript.show_log(log(messages=[{"role": "user", "content": "last"}], output=None))
+        await pilot.pause()
+        await pilot.pause()
+        blocks = list(transcript.query(MessageBlock))
+        assert len(blocks) == 1
+        assert str(blocks[0].visual) == "last"
+
+
+async def test_transcript_huge_message_is_capped_and_responsive() -> None:
+    big = "word " * 20_000 + "THE END"  # 100,007 characters
+    record = log(messages=[{"role": "user", "content": big}, {"role": "user", "content": "b"}])
+    app = Host(Transcript)
+    async with app.run_test(size=(100, 40)) as pilot:
+        transcript = app.query_one(Transcript)
+        started = time.perf_counter()
+        await transcript.show_log(record)
+        await pilot.pause()
+        assert time.perf_counter() - started < 3
+        block = transcript.blocks[0]
+        shown = str(block.visual)
+        assert len(shown) < 21_000
+        assert "THE END" not in shown
+        assert "… 80,007 more characters — press o to open the whole log" in shown
+        assert block.border_subtitle and "100,007 chars" in block.border_subtitle
+        transcript.focus()
+        started = time.perf_counter()
+        await pilot.press("j", "j")
+        assert app.focused is transcript.blocks[1]
+        assert time.perf_counter() - started < 2
+        await pilot.press("k")
+        assert transcript.current_text() == big  # copying gives the whole message
+
+
+async def test_transcript_many_messages_stay_bounded() -> None:
+    messages = [{"role": "user", "content": "m" * 5_000} for _ in range(700)]
+    app = Host(Transcript)
+    async with app.run_test(size=(100, 40)) as pilot:
+        transcript = app.query_one(Transcript)
+        started = time.perf_counter()
+        await transcript.show_log(log(messages=messages, output=None))
+        await pilot.pause()
+        assert time.perf_counter() - started < 10
+        assert transcript.message_count == 500
+        notes = [str(s.visual) for s in transcript.query(".transcript--note")]
+        assert any("200 more messages" in n for n in notes)
+
+
+async def test_transcript_markdown_toggle() -> None:
+    record = log(messages=[{"role": "user", "content": "# Title\n\n**bold** " + NASTY}])
+    app = Host(Transcript)
+    async with app.run_test(size=SIZE) as pilot:
+        transcript = app.query_one(Transcript)
+        await transcript.show_log(record)
+        await pilot.pause()
+        assert "**bold**" in screen_text(app)
+        await transcript.set_markdown(True)
+        await pilot.pause()
+        assert transcript.markdown
+        text = screen_text(app)
+        assert "Title" in text and "**bold**" not in text
+        assert "[link=https://x]click[/link]" in text
+        assert "[INST]" in text and "[/bold]" in text
+        assert not screen_links(app)
+        await transcript.set_markdown(False)
+        await pilot.pause()
+        assert "**bold**" in screen_text(app)
+
+
+async def test_transcript_failure_shows_reason_and_raw_text() -> None:
+    app = Host(Transcript)
+    async with app.run_test(size=SIZE) as pilot:
+        transcript = app.query_one(Transcript)
+        await transcript.show_failure(b'{"id": "data_9", "config": [1', "truncated JSON")
+        await pilot.pause()
+        blocks = transcript.blocks
+        assert blocks[0].has_class("-error")
+        assert "truncated JSON" in str(blocks[0].visual)
+        assert blocks[1].has_class("-raw")
+        assert '{"id": "data_9", "config": [1' in screen_text(app)
+        await transcript.clear()
+        await pilot.pause()
+        assert transcript.message_count == 0
+        assert "Select a log" in screen_text(app)
+
+
+async def test_transcript_markup_safety() -> None:
+    record = log(
+        messages=[
+            {"role": "system", "content": NASTY, "name": "[bold]sys[/bold]"},
+            {"role": "user", "content": [{"type": "text", "text": NASTY}]},
+            {
+                "role": "assistant",
+                "tool_calls": [
+                    {
+                        "id": "call_[1]",
+                        "type": "function",
+                        "function": {"name": "[/bold]", "arguments": orjson.dumps({"q": NASTY})},
+                    }
+                ],
+            },
+            {"role": "tool", "tool_call_id": "call_[1]", "content": NASTY},
+            {"role": "[/INST]", "content": "x"},
+        ],
+        output=NASTY,
+        error=NASTY,
+    )
+    app = Host(Transcript)
+    async with app.run_test(size=SIZE) as pilot:
+        transcript = app.query_one(Transcript)
+        await transcript.show_log(record)
+        await pilot.pause()
+        for block in transcript.blocks[:2] + transcript.blocks[3:4] + transcript.blocks[5:]:
+            assert_literal(str(block.visual))
+        assert_safe_screen(app)
+        headers = [b.header.plain for b in transcript.blocks]
+        assert headers[0] == "system · [bold]sys[/bold]"
+        assert headers[3] == "tool result for [/bold] (call_[1])"
+        assert headers[4] == "[/INST]"
+        screen = screen_text(app)
+        assert "system · [bold]sys[/bold]" in screen
+        assert "tool result for [/bold] (call_[1])" in screen
+
+
+# --- details ----------------------------------------------------------------------------
+
+
+def details_text(details: Details) -> str:
+    return "\n".join(f"{title}\n{plain(body, width=160)}" for title, body in details.sections)
+
+
+MODEL_CONFIG = {
+    "id": "config_m",
+    "type": "model",
+    "model": "gpt-4o",
+    "name": "support-bot",
+    "provider": "openai",
+    "endpoint": "chat",
+    "temperature": 0.2,
+    "max_tokens": -1,
+    "top_p": 1,
+    "stop": ["\n\n", "END"],
+    "presence_penalty": 0.5,
+    "frequency_penalty": 0.25,
+    "other": {"seed_hint": 7},
+    "seed": 42,
+    "prompt_template": "Answer {{question}}",
+    "chat_template": [
+        {"role": "system", "content": "You answer about {{topic}}."},
+        {"role": "user", "content": "{{question}}"},
+    ],
+    "tool_configs": [
+        {
+            "id": "config_t",
+            "type": "tool",
+            "name": "lookup",
+            "description": "Look a thing up",
+            "parameters": {"type": "object", "properties": {"term": {"type": "string"}}},
+        }
+    ],
+}
+
+
+async def test_details_model_config_and_sections() -> None:
+    record = log(
+        config=MODEL_CONFIG,
+        project="support",
+        project_id="pr_1",
+        session_id="sesh_1",
+        session_reference_id="sref_1",
+        parent_id="data_0",
+        parent_reference_id="pref_0",
+        reference_id="ref_1",
+        trial_id="trial_1",
+        inputs={"question": "Why?", "nested": {"a": [1, 2]}},
+        metadata={"env": "prod"},
+        duration=1.5,
+        provider_latency=0.75,
+        finish_reason="length",
+        user="ana@example.com",
+        source="api",
+        provider_response={"usage": {"prompt_tokens": 11, "completion_tokens": 22}},
+        model_config={
+            "project_id": "pr_1",
+            "project_name": "support",
+            "created_at": "2024-01-01T00:00:00Z",
+            "config": {"id": "config_g", "type": "generic", "name": "proj-generic"},
+        },
+        evaluation_results=[{"score": 1}],
+        observability_status="complete",
+    )
+    app = Host(Details)
+    async with app.run_test(size=SIZE) as pilot:
+        details = app.query_one(Details)
+        await details.show_log(record, place="logs/a.jsonl:12")
+        await pilot.pause()
+        titles = [title for title, _ in details.sections]
+        assert titles[0] == "Location"
+        assert titles[1] == "Config · model · gpt-4o"
+        for title in ("model_config", "Inputs", "Metadata", "IDs", "Timing", "Result"):
+            assert title in titles
+        assert "Token usage" in titles and titles[-1] == "Other keys"
+        text = details_text(details)
+        for expected in (
+            "logs/a.jsonl:12",
+            "gpt-4o",
+            "openai",
+            "chat",
+            "0.2",
+            "-1",
+            "presence_penalty",
+            "0.5",
+            "frequency_penalty",
+            "0.25",
+            '"END"',
+            "seed_hint",
+            "seed (unknown key)",
+            "Answer {{question}}",
+            "You answer about {{topic}}.",
+            "tool: lookup",
+            "Look a thing up",
+            '"term": {',
+            "proj-generic",
+            "project_name",
+            "Why?",
+            '"a": [',
+            "prod",
+            "sesh_1",
+            "sref_1",
+            "data_0",
+            "pref_0",
+            "ref_1",
+            "trial_1",
+            "pr_1",
+            "2024-03-01T12:00:07.123456+00:00",
+            "2024-03-01 12:00:07.123456 UTC",
+            "1.50 s",
+            "750 ms",
+            "length",
+            "ana@example.com",
+            "prompt_tokens",
+            "22",
+            "evaluation_results",
+            '"score": 1',
+            "observability_status",
+            "complete",
+        ):
+            assert expected in text, expected
+        screen = screen_text(app)
+        assert "Config · model · gpt-4o" in screen
+        assert "logs/a.jsonl:12" in screen
+
+
+@pytest.mark.parametrize(
+    ("config", "expected"),
+    [
+        (
+            {
+                "id": "config_t",
+                "type": "tool",
+                "name": "calculator",
+                "description": "Adds numbers",
+                "parameters": {"type": "object", "required": ["a"]},
+                "source": "def add(a, b): return a + b",
+                "signature": "add(a, b)",
+                "is_preset": True,
+                "preset_name": "calc",
+            },
+            [
+                "Config · tool · calculator",
+                "Adds numbers",
+                '"required": [',
+                "def add(a, b)",
+                "add(a, b)",
+                "true",
+                "calc",
+            ],
+        ),
+        (
+            {
+                "id": "config_g",
+                "type": "generic",
+                "name": "retriever",
+                "description": "Vector search",
+                "other": {"k": 5},
+            },
+            ["Config · generic · retriever", "Vector search", '"k": 5'],
+        ),
+        (
+            {
+                "id": "config_a",
+                "type": "agent",
+                "name": "planner",
+                "agent_class": "ReActAgent",
+                "model_config": {"type": "model", "model": "claude-3", "temperature": 0.7},
+                "tools": [{"type": "tool", "name": "search", "description": "web search"}],
+            },
+            [
+                "Config · agent · planner",
+                "ReActAgent",
+                "claude-3",
+                "0.7",
+                "tool: search",
+                "web search",
+            ],
+        ),
+        (
+            {"id": "config_e", "type": "evaluator", "name": "judge", "criteria": ["tone"]},
+            ["Config · evaluator · judge", "evaluator", "judge", "criteria", '"tone"'],
+        ),
+    ],
+)
+async def test_details_config_kinds(config: dict[str, Any], expected: list[str]) -> None:
+    app = Host(Details)
+    async with app.run_test(size=SIZE) as pilot:
+        details = app.query_one(Details)
+        await details.show_log(log(config=config))
+        await pilot.pause()
+        text = details_text(details)
+        for item in expected:
+            assert item in text, item
+        assert expected[0] in screen_text(app)
+
+
+async def test_details_big_values_are_capped() -> None:
+    record = log(
+        inputs={f"k{i}": "v" * 1_000 for i in range(300)},
+        prompt_dump="z" * 200_000,
+    )
+    app = Host(Details)
+    async with app.run_test(size=(100, 40)) as pilot:
+        details = app.query_one(Details)
+        started = time.perf_counter()
+        await details.show_log(record)
+        await pilot.pause()
+        assert time.perf_counter() - started < 3
+        text = details_text(details)
+        assert "200 more keys — see the Raw tab" in text
+        assert "k99" in text and "k100 " not in text
+        assert "… 180,000 more characters" in text
+        assert len(text) < 400_000
+
+
+async def test_details_markup_safety() -> None:
+    record = log(
+        config={"id": "c", "type": "generic", "name": NASTY, "description": NASTY},
+        inputs={"q": NASTY, NASTY: 1},
+        metadata={"m": [NASTY]},
+        user=NASTY,
+        source=NASTY,
+        created_at=NASTY,
+        weird_key=NASTY,
+    )
+    app = Host(Details)
+    async with app.run_test(size=SIZE) as pilot:
+        details = app.query_one(Details)
+        await details.show_log(record, place="[bold]x.jsonl[/bold]:1")
+        await pilot.pause()
+        text = details_text(details)
+        assert_literal(text)
+        assert "[bold]x.jsonl[/bold]:1" in text
+        assert_safe_screen(app)
+
+
+# --- raw view ---------------------------------------------------------------------------
+
+
+async def test_raw_view_pretty_json_in_stored_order() -> None:
+    data = b'{"zeta": 1, "id": "data_1", "alpha": {"b": [1, 2], "a": null}}'
+    assert pretty_raw(data) == (
+        '{\n  "zeta": 1,\n  "id": "data_1",\n  "alpha": {\n    "b": [\n      1,\n'
+        '      2\n    ],\n    "a": null\n  }\n}'
+    )
+    app = Host(RawView)
+    async with app.run_test(size=SIZE) as pilot:
+        raw = app.query_one(RawView)
+        raw.show_raw(data)
+        await pilot.pause()
+        assert raw.text == pretty_raw(data)
+        assert raw.read_only and not raw.soft_wrap
+        assert '"zeta": 1,' in screen_text(app)
+
+
+async def test_raw_view_shows_unparseable_text_as_is() -> None:
+    data = b'{"id": "data_1", "output": "cut \x1b[31m'
+    app = Host(RawView)
+    async with app.run_test(size=SIZE) as pilot:
+        raw = app.query_one(RawView)
+        raw.show_raw(data)
+        await pilot.pause()
+        assert raw.text == '{"id": "data_1", "output": "cut ␛[31m'
+        assert '"output": "cut ␛[31m' in screen_text(app)
+
+
+async def test_raw_view_huge_record_is_fast() -> None:
+    data = orjson.dumps({"id": "data_1", "output": "x" * 2_000_000, "n": list(range(50_000))})
+    app = Host(RawView)
+    async with app.run_test(size=(100, 40)) as pilot:
+        raw = app.query_one(RawView)
+        started = time.perf_counter()
+        raw.show_raw(data)
+        await pilot.pause()
+        raw.focus()
+        await pilot.press("down", "pagedown", "end")
+        assert time.perf_counter() - started < 5
+        assert raw.document.line_count == LINE_COUNT_LIMIT + 1
+        assert "… 30,006 more lines — press o to open the whole log" in raw.text
+        assert "… 1,995,015 more characters on this line" in raw.text
+        assert raw.full_text == pretty_raw(data)
+
+
+async def test_raw_view_markup_safety() -> None:
+    data = orjson.dumps({"id": "data_1", "output": NASTY, NASTY: [NASTY]})
+    app = Host(RawView)
+    async with app.run_test(size=SIZE) as pilot:
+        raw = app.query_one(RawView)
+        raw.show_raw(data)
+        await pilot.pause()
+        text = screen_text(app)
+        for literal in LITERALS[:-2]:
+            assert literal in text
+        assert "\\u001b[31mred\\u001b[0m" in text and "\\u0007" in text
+        assert "\x1b" not in text
+        assert not screen_links(app)
+
+
+# --- feedback panel ---------------------------------------------------------------------
+
+
+def feedback(**fields: Any) -> Feedback:
+    return Feedback.from_dict({"type": "rating", "value": "good", **fields})
+
+
+async def test_feedback_panel_rows_and_empty_state() -> None:
+    app = Host(FeedbackPanel)
+    async with app.run_test(size=SIZE) as pilot:
+        panel = app.query_one(FeedbackPanel)
+        await pilot.pause()
+        assert "No feedback yet" in screen_text(app)
+        assert panel.selected_index is None
+        comment = "First line of the comment.\nSecond line. " + "long words " * 10
+        panel.show_items(
+            [
+                (feedback(id="ann_1", user="ana", created_at="2024-03-01T12:00:00Z"), "log"),
+                (feedback(type="comment", value=comment, id="ann_2"), "journal"),
+                (feedback(type="score", value=4.5), "journal"),
+            ]
+        )
+        await pilot.pause()
+        table = panel.table
+        assert table.row_count == panel.row_count == 3
+        first = [cell.plain for cell in table.get_row_at(0)]
+        assert first == ["rating", "good", "ana", "2024-03-01T12:00:00Z", "ann_1", "log"]
+        assert table.get_row_at(2)[1].plain == "4.5"
+        assert table.rows[table.coordinate_to_cell_key((1, 0)).row_key].height > 2
+        text = screen_text(app)
+        assert "No feedback yet" not in text
+        assert "First line of the comment." in text and "Second line." in text
+        assert "journal" in text
+        table.focus()
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        assert panel.selected_index == 1
+        assert panel.selected_item is not None and panel.selected_item[0].id == "ann_2"
+        assert [(m.index, m.source, m.item.id) for m in app.posted] == [(1, "journal", "ann_2")]
+        panel.clear()
+        await pilot.pause()
+        assert "No feedback yet" in screen_text(app)
+
+
+async def test_feedback_panel_markup_safety() -> None:
+    app = Host(FeedbackPanel)
+    async with app.run_test(size=SIZE) as pilot:
+        panel = app.query_one(FeedbackPanel)
+        item = feedback(
+            type="[bold]rating[/bold]",
+            value=NASTY,
+            user="[link=https://x]click[/link]",
+            created_at="\x1b[31mred\x1b[0m",
+            id="arr[0] = x[i]",
+        )
+        panel.show_items([(item, "[/INST]")])
+        await pilot.pause()
+        cells = [cell.plain for cell in panel.table.get_row_at(0)]
+        assert all(isinstance(c, Text) for c in panel.table.get_row_at(0))
+        assert_literal(cells[1])
+        assert cells[0] == "[bold]rating[/bold]"
+        assert cells[2] == "[link=https://x]click[/link]"
+        assert cells[5] == "[/INST]"
+        text = screen_text(app)
+        for literal in ("[bold]rating[/bold]", "[link=https://x]click[/link]", "[/INST]"):
+            assert literal in text
+        assert "␛[31mred␛[0m" in text and "arr[0] = x[i]" in text
+        assert "\x1b" not in text
+        assert not screen_links(app)
+
+
+# --- session overview -------------------------------------------------------------------
+
+
+def make_session(logs: list[dict[str, Any]]) -> tuple[Session, dict[str, Preview]]:
+    """One session of ``logs``, and the previews of its logs by id."""
+    summaries = []
+    previews = {}
+    for seq, data in enumerate(logs):
+        raw = orjson.dumps(data)
+        summaries.append(decode_summary(raw, offset=seq * 1000, line=seq + 1))
+        previews[data["id"]] = decode_preview(raw)
+    forest = build_forest(summaries)
+    assert len(forest.sessions) == 1
+    return next(iter(forest.sessions.values())), previews
+
+
+def session_log(index: int, **fields: Any) -> dict[str, Any]:
+    data = {
+        "id": f"data_{index}",
+        "config": {"type": "model", "model": "gpt-4"},
+        "project": "support",
+        "session_id": "sesh_1",
+        "created_at": f"2024-03-01T12:00:{index % 60:02d}.250Z",
+        "duration": 0.5,
+        "output": f"answer {index}",
+        "messages": [{"role": "user", "content": f"question {index}"}],
+    }
+    data.update(fields)
+    return data
+
+
+async def test_session_overview_header_and_timeline() -> None:
+    session, previews = make_session(
+        [
+            session_log(1, feedback=[{"type": "rating", "value": "good"}]),
+            session_log(2, error="timeout", output=None, duration=2),
+            session_log(3, config={"type": "tool", "name": "lookup"}, session_reference_id="r1"),
+        ]
+    )
+    app = Host(SessionOverview)
+    async with app.run_test(size=SIZE) as pilot:
+        overview = app.query_one(SessionOverview)
+        overview.show_session(session, previews.__getitem__)
+        await pilot.pause()
+        assert overview.row_count == 3
+        rows = [[c.plain for c in overview.table.get_row_at(i)] for i in range(3)]
+        assert rows[0] == ["12:00:01.250", "gpt-4", "500 ms", "ok", "1 (good)", "answer 1"]
+        assert rows[1][2:4] == ["2.00 s", "error"] and rows[1][5] == "timeout"
+        assert rows[2][1] == "lookup"
+        text = screen_text(app)
+        for expected in (
+            "sesh_1",
+            "r1",
+            "support",
+            "2024-03-01 12:00:01.250 UTC",
+            "3.00 s",  # span: 12:00:01.25 to 12:00:04.25 (log 2 took 2 s)
+            "errors",
+            "question 1",
+        ):
+            assert expected in text, expected
+        overview.table.focus()
+        await pilot.press("j", "j", "k", "enter")
+        await pilot.pause()
+        assert [m.log_id for m in app.posted] == ["data_2"]
+        assert overview.selected_log_id == "data_2"
+
+
+async def test_session_overview_caps_huge_sessions() -> None:
+    session, previews = make_session([session_log(i) for i in range(5_000)])
+    app = Host(SessionOverview)
+    async with app.run_test(size=(120, 40)) as pilot:
+        overview = app.query_one(SessionOverview)
+        started = time.perf_counter()
+        overview.show_session(session, previews.__getitem__)
+        await pilot.pause()
+        assert time.perf_counter() - started < 5
+        assert overview.row_count == MAX_ROWS
+        assert "… 3,000 more logs not listed" in screen_text(app)
+        overview.table.focus()
+        started = time.perf_counter()
+        await pilot.press("end", "home", "pagedown")
+        assert time.perf_counter() - started < 2
+
+
+async def test_session_overview_markup_safety() -> None:
+    session, previews = make_session(
+        [
+            session_log(
+                1,
+                config={"type": "model", "model": "[link=https://x]click[/link]"},
+                messages=[{"role": "user", "content": "<s>[INST] hi [/INST] [bold]"}],
+                output="<s>[INST] hi [/INST] [bold] [/bold] [",
+                project="[/bold]",
+                session_reference_id="[bold]ref[/bold]",
+            ),
+            session_log(2, error="arr[0] = x[i] [ \x1b[31mred\x1b[0m \x07", output=None),
+        ]
+    )
+    app = Host(SessionOverview)
+    async with app.run_test(size=SIZE) as pilot:
+        overview = app.query_one(SessionOverview)
+        overview.show_session(session, previews.__getitem__)
+        await pilot.pause()
+        assert_safe_screen(app)
+        assert "[bold]ref[/bold]" in screen_text(app)
