@@ -106,12 +106,21 @@ TopItem = Session | LogNode
 
 @dataclass(slots=True)
 class Forest:
-    """Sessions and standalone logs, newest first, with lookups."""
+    """Sessions and standalone logs, newest first, with lookups.
+
+    `keys` (the union of session ids and reference ids) is kept so that new logs can be
+    added by `update_forest` without rebuilding sessions they do not touch.
+    """
 
     items: list[TopItem]
     sessions: dict[str, Session]
     nodes: dict[str, LogNode]
-    problems: list[Problem]
+    problems_by_session: dict[str, list[Problem]] = field(default_factory=dict)
+    keys: _Keys | None = None
+
+    @property
+    def problems(self) -> list[Problem]:
+        return [p for found in self.problems_by_session.values() for p in found]
 
     @property
     def standalone_count(self) -> int:
@@ -201,13 +210,153 @@ def build_forest(logs: Iterable[LogSummary], files: Mapping[int, Path] | None = 
         if ref and ref not in session.reference_ids:
             session.reference_ids.append(ref)
 
-    problems: list[Problem] = []
+    problems: dict[str, list[Problem]] = {}
     for session in sessions.values():
-        _nest(session, nodes, by_id, session_of, problems, files or {})
+        found: list[Problem] = []
+        _nest(session, nodes, by_id, session_of, found, files or {})
+        if found:
+            problems[session.key] = found
 
     items: list[TopItem] = [*sessions.values(), *standalone]
     items.sort(key=_item_sort_key, reverse=True)
-    return Forest(items, sessions, nodes, problems)
+    return Forest(items, sessions, nodes, problems, keys)
+
+
+class _CurrentSession:
+    """`session_of` during an update: new assignments first, then the forest's (re-rooted)."""
+
+    def __init__(self, forest: Forest, keys: _Keys, assigned: dict[str, str]) -> None:
+        self.forest = forest
+        self.keys = keys
+        self.assigned = assigned
+
+    def get(self, log_id: str) -> str | None:
+        key = self.assigned.get(log_id)
+        if key is not None:
+            return key
+        node = self.forest.nodes.get(log_id)
+        if node is None or node.session is None:
+            return None
+        return self.keys.find(node.session.key)
+
+
+def update_forest(
+    forest: Forest,
+    added: Iterable[LogSummary],
+    logs: Mapping[str, LogSummary],
+    files: Mapping[int, Path] | None = None,
+) -> Forest:
+    """A new forest with `added` logs in it, rebuilding only the sessions they touch.
+
+    `logs` is every log by id (the index). Sessions that are not touched are shared with
+    the old forest, which stays valid for whoever still reads it.
+    """
+    new_logs = sorted(added, key=time_key)
+    if not new_logs:
+        return forest
+    if forest.keys is None:
+        return build_forest(logs.values(), files)
+    keys = forest.keys
+    touched: set[str] = set()
+    for log in new_logs:
+        for key in session_keys(log):
+            if key is not None and key in keys.parent:
+                touched.add(keys.find(key))
+    for log in new_logs:
+        sid, ref = session_keys(log)
+        if sid and ref:
+            keys.union(sid, ref)
+        elif sid or ref:
+            keys.find(sid or ref)  # type: ignore[arg-type]
+    assigned: dict[str, str] = {}
+    for log in new_logs:
+        sid, ref = session_keys(log)
+        if sid or ref:
+            assigned[log.id] = keys.find(sid or ref)  # type: ignore[arg-type]
+    current = _CurrentSession(forest, keys, assigned)
+    new_ids = {log.id for log in new_logs}
+    # Session-less logs (new ones, and standalone ones whose parent just arrived) join
+    # their parent's session.
+    joining: list[LogSummary] = []
+    waiting: dict[str, list[LogSummary]] = {}
+    for item in forest.items:
+        if isinstance(item, LogNode) and item.log.parent_id:
+            waiting.setdefault(item.log.parent_id, []).append(item.log)
+    candidates = [log for log in new_logs if log.id not in assigned and log.parent_id]
+    frontier = list(new_ids)
+    while frontier:
+        log_id = frontier.pop()
+        candidates.extend(waiting.pop(log_id, ()))
+        for log in sorted(candidates, key=time_key):
+            if log.id in assigned:
+                continue
+            seen = {log.id}
+            parent = logs.get(log.parent_id) if log.parent_id else None
+            while parent is not None and current.get(parent.id) is None and parent.id not in seen:
+                seen.add(parent.id)
+                parent = logs.get(parent.parent_id) if parent.parent_id else None
+            key = current.get(parent.id) if parent is not None else None
+            if key is None:
+                continue
+            for member in seen:
+                assigned[member] = key
+                if member not in new_ids:
+                    joining.append(logs[member])
+                frontier.append(member)
+        candidates = []
+    roots = {keys.find(key) for key in touched} | set(assigned.values())
+    old_sessions = [
+        session
+        for key, session in forest.sessions.items()
+        if key in touched or keys.find(key) in roots
+    ]
+    old_keys = {session.key for session in old_sessions}
+    moved = {log.id for log in joining}
+
+    grouped: dict[str, list[LogSummary]] = {root: [] for root in roots}
+    for session in old_sessions:
+        grouped[keys.find(session.key)].extend(session.logs)
+    for log in [*new_logs, *joining]:
+        key = assigned.get(log.id)
+        if key is not None:
+            grouped[key].append(log)
+
+    sessions = {k: v for k, v in forest.sessions.items() if k not in old_keys}
+    nodes = dict(forest.nodes)
+    problems = {k: v for k, v in forest.problems_by_session.items() if k not in old_keys}
+    rebuilt: list[TopItem] = []
+    for root, members in grouped.items():
+        members.sort(key=time_key)
+        session = Session(root)
+        for log in members:
+            node = LogNode(log, session=session)
+            nodes[log.id] = node
+            session.logs.append(log)
+            if log.session_id and log.session_id not in session.session_ids:
+                session.session_ids.append(log.session_id)
+            ref = log.session_reference_id
+            if ref and ref not in session.reference_ids:
+                session.reference_ids.append(ref)
+        found: list[Problem] = []
+        _nest(session, nodes, logs, current, found, files or {})  # type: ignore[arg-type]
+        if found:
+            problems[root] = found
+        sessions[root] = session
+        rebuilt.append(session)
+    for log in new_logs:
+        if log.id not in assigned:
+            node = LogNode(log)
+            nodes[log.id] = node
+            rebuilt.append(node)
+    items = [
+        item
+        for item in forest.items
+        if not (isinstance(item, Session) and item.key in old_keys)
+        and not (isinstance(item, LogNode) and item.key in moved)
+    ]
+    items.extend(rebuilt)
+    items.sort(key=_item_sort_key, reverse=True)
+    return Forest(items, sessions, nodes, problems, keys)
 
 
 def _item_sort_key(item: TopItem) -> tuple[float, int]:

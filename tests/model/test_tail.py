@@ -1,0 +1,223 @@
+"""The tailer: appended, partial, truncated, replaced, deleted and new files, read exactly once."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+from hltui.model.index import LogIndex
+from hltui.model.tail import Tailer, is_log_path
+from tests.conftest import make_log
+
+
+def line(log_id: str, **fields: object) -> bytes:
+    return json.dumps(make_log(log_id, **fields)).encode() + b"\n"
+
+
+def append(path: Path, data: bytes) -> None:
+    with open(path, "ab") as handle:
+        handle.write(data)
+        handle.flush()
+
+
+def start(root: Path) -> tuple[LogIndex, Tailer]:
+    index = LogIndex(root)
+    index.load()
+    return index, Tailer(index)
+
+
+def ids(index: LogIndex) -> list[str]:
+    return sorted(index.logs)
+
+
+def test_appended_lines_are_read_once(tmp_path: Path) -> None:
+    log = tmp_path / "app.jsonl"
+    log.write_bytes(line("data_1"))
+    index, tailer = start(tmp_path)
+    append(log, line("data_2") + line("data_3"))
+    update = tailer.apply([log])
+    assert [s.id for s in update.added] == ["data_2", "data_3"]
+    assert ids(index) == ["data_1", "data_2", "data_3"]
+    assert tailer.apply([log]).empty  # a second event for the same bytes adds nothing
+    assert ids(index) == ["data_1", "data_2", "data_3"]
+
+
+def test_a_half_line_waits_for_the_rest(tmp_path: Path) -> None:
+    log = tmp_path / "app.jsonl"
+    log.write_bytes(line("data_1"))
+    index, tailer = start(tmp_path)
+    whole = line("data_2")
+    append(log, whole[:25])
+    update = tailer.apply([log])
+    assert update.empty and not index.problems
+    append(log, whole[25:])
+    update = tailer.apply([log])
+    assert [s.id for s in update.added] == ["data_2"]
+    assert not index.problems
+    assert index.raw_bytes("data_2") == whole.rstrip(b"\n")
+    assert index.summary("data_2").line == 2
+
+
+def test_initial_partial_line_is_not_an_error_when_tailing(tmp_path: Path) -> None:
+    log = tmp_path / "app.jsonl"
+    whole = line("data_2")
+    log.write_bytes(line("data_1") + whole[:10])
+    index = LogIndex(tmp_path)
+    for path in index.discover():
+        list(index.read_file(path, complete_only=True))
+    tailer = Tailer(index)
+    assert ids(index) == ["data_1"] and not index.problems
+    append(log, whole[10:])
+    tailer.apply([log])
+    assert ids(index) == ["data_1", "data_2"]
+
+
+def test_truncated_file_is_read_again(tmp_path: Path) -> None:
+    log = tmp_path / "app.jsonl"
+    log.write_bytes(line("data_1") + line("data_2"))
+    index, tailer = start(tmp_path)
+    log.write_bytes(line("data_9"))  # truncate and rewrite, shorter
+    update = tailer.apply([log])
+    assert sorted(update.removed) == ["data_1", "data_2"]
+    assert ids(index) == ["data_9"]
+
+
+def test_rewrite_in_place_of_the_same_size_or_longer_is_detected(tmp_path: Path) -> None:
+    log = tmp_path / "app.jsonl"
+    log.write_bytes(line("data_1"))
+    index, tailer = start(tmp_path)
+    with open(log, "r+b") as handle:  # same inode, other content, longer
+        handle.write(line("data_7") + line("data_8"))
+    tailer.apply([log])
+    assert ids(index) == ["data_7", "data_8"]
+
+
+def test_replaced_by_rename_rotation(tmp_path: Path) -> None:
+    log = tmp_path / "app.jsonl"
+    log.write_bytes(line("data_1") + line("data_2"))
+    index, tailer = start(tmp_path)
+    fresh = tmp_path / "app.jsonl.tmp"
+    fresh.write_bytes(line("data_1") + line("data_2") + line("data_3"))
+    os.replace(fresh, log)  # an editor's atomic save / a re-export: new inode
+    tailer.apply([log, fresh])
+    assert ids(index) == ["data_1", "data_2", "data_3"]
+    assert len(index.files[index.file_ids[log]].log_ids) == 3
+
+
+def test_deleted_file_logs_disappear(tmp_path: Path) -> None:
+    keep = tmp_path / "keep.jsonl"
+    gone = tmp_path / "gone.jsonl"
+    keep.write_bytes(line("data_1"))
+    gone.write_bytes(line("data_2") + b"{broken\n")
+    index, tailer = start(tmp_path)
+    assert len(index.problems) == 1
+    gone.unlink()
+    update = tailer.apply([gone])
+    assert update.removed == ["data_2"]
+    assert ids(index) == ["data_1"]
+    assert index.problems == []
+
+
+def test_new_files_in_new_subfolders(tmp_path: Path) -> None:
+    (tmp_path / "a.jsonl").write_bytes(line("data_1"))
+    index, tailer = start(tmp_path)
+    folder = tmp_path / "2024" / "06"
+    folder.mkdir(parents=True)
+    (folder / "b.jsonl").write_bytes(line("data_2"))
+    (folder / "c.json").write_text(json.dumps([make_log("data_3")]))
+    (folder / "notes.txt").write_text("not a log")
+    tailer.apply([tmp_path / "2024"])
+    assert ids(index) == ["data_1", "data_2", "data_3"]
+
+
+def test_json_rewritten_in_place_is_re_read(tmp_path: Path) -> None:
+    export = tmp_path / "export.json"
+    export.write_text(json.dumps([make_log("data_1"), make_log("data_2")]))
+    index, tailer = start(tmp_path)
+    time.sleep(0.01)
+    export.write_text(json.dumps([make_log("data_2"), make_log("data_3", output="new")]))
+    os.utime(export, ns=(time.time_ns(), time.time_ns() + 1_000_000))
+    tailer.apply([export])
+    assert ids(index) == ["data_2", "data_3"]
+    assert index.preview("data_3").output == "new"
+
+
+def test_problems_in_new_data_are_added(tmp_path: Path) -> None:
+    log = tmp_path / "app.jsonl"
+    log.write_bytes(line("data_1"))
+    index, tailer = start(tmp_path)
+    append(log, b"{not json\n" + line("data_2"))
+    update = tailer.apply([log])
+    assert [(p.line, "JSON" in p.message) for p in update.problems] == [(2, True)]
+    assert [p.line for p in index.problems] == [2]
+
+
+def test_own_folder_is_ignored(tmp_path: Path) -> None:
+    (tmp_path / "a.jsonl").write_bytes(line("data_1"))
+    index, tailer = start(tmp_path)
+    journal = tmp_path / ".hltui" / "feedback.jsonl"
+    journal.parent.mkdir()
+    journal.write_bytes(line("data_x"))
+    assert not is_log_path(journal, tmp_path)
+    assert tailer.apply([journal]).empty
+    assert ids(index) == ["data_1"]
+
+
+def test_poll_finds_growth_new_and_deleted_files(tmp_path: Path) -> None:
+    log = tmp_path / "a.jsonl"
+    log.write_bytes(line("data_1"))
+    other = tmp_path / "b.jsonl"
+    other.write_bytes(line("data_2"))
+    index, tailer = start(tmp_path)
+    assert tailer.poll() == []
+    append(log, line("data_3"))  # same second: only the size tells
+    other.unlink()
+    (tmp_path / "c.jsonl").write_bytes(line("data_4"))
+    changed = tailer.poll()
+    assert set(changed) == {log, other, tmp_path / "c.jsonl"}
+    tailer.apply(changed)
+    assert ids(index) == ["data_1", "data_3", "data_4"]
+    assert tailer.poll() == []
+
+
+WRITER = textwrap.dedent(
+    """
+    import json, os, random, sys, time
+    path, count = sys.argv[1], int(sys.argv[2])
+    rng = random.Random(7)
+    n = 0
+    with open(path, "ab", buffering=0) as out:
+        while n < count:
+            burst = min(count - n, rng.randrange(1, 400))
+            data = b"".join(
+                json.dumps({"id": f"data_{n + i}", "config": {"type": "model", "model": "m"},
+                            "session_id": f"sesh_{(n + i) // 50}",
+                            "output": "x" * rng.randrange(10, 3000)}).encode() + b"\\n"
+                for i in range(burst)
+            )
+            # write in uneven pieces so readers see half lines
+            cut = rng.randrange(len(data))
+            out.write(data[:cut]); time.sleep(rng.random() / 500); out.write(data[cut:])
+            n += burst
+    """
+)
+
+
+def test_stress_a_writer_in_bursts_every_log_exactly_once(tmp_path: Path) -> None:
+    log = tmp_path / "app.jsonl"
+    log.write_bytes(b"")
+    index, tailer = start(tmp_path)
+    total = 20_000
+    writer = subprocess.Popen([sys.executable, "-c", WRITER, str(log), str(total)])
+    seen: list[str] = []
+    while writer.poll() is None:
+        seen.extend(s.id for s in tailer.apply([log]).added)
+    assert writer.returncode == 0
+    seen.extend(s.id for s in tailer.apply([log]).added)
+    assert len(seen) == total == len(set(seen)) == len(index)
+    assert not index.problems
