@@ -125,8 +125,14 @@ class LogIndex:
         self,
         on_batch: Callable[[IndexBatch], None] | None = None,
         batch_size: int = BATCH_SIZE,
+        *,
+        complete_only: bool = False,
     ) -> LogIndex:
-        """Read every file under the root, calling `on_batch` as logs come in."""
+        """Read every file under the root, calling `on_batch` as logs come in.
+
+        With `complete_only` (when the files will be tailed), a last line without its
+        newline is left for the tailer instead of being read (or reported) now.
+        """
         paths = self.discover()
         sizes = []
         for path in paths:
@@ -137,7 +143,9 @@ class LogIndex:
         total = sum(sizes)
         done = 0
         for number, (path, size) in enumerate(zip(paths, sizes, strict=True), 1):
-            for batch in self.read_file(path, batch_size=batch_size):
+            for batch in self.read_file(
+                path, batch_size=batch_size, complete_only=complete_only
+            ):
                 batch.bytes_done = done + batch.bytes_done
                 batch.bytes_total = total
                 batch.files_done = number - 1

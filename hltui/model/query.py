@@ -101,10 +101,10 @@ def apply_filter(
     base = LogFilter(**{f.name: getattr(log_filter, f.name) for f in fields(log_filter)})
     if feedback_of is not None and (base.has_feedback is not None or base.feedback_value):
         summaries: Iterable[LogSummary] = (
-            _with_feedback(log, feedback_of(log.id)) for log in index.logs.values()
+            _with_feedback(log, feedback_of(log.id)) for log in list(index.logs.values())
         )
     else:
-        summaries = index.logs.values()
+        summaries = list(index.logs.values())  # a snapshot: the tailer may add logs
     ids = {log.id for log in summaries if base.matches(log)}
     if log_filter.text:
         ids &= set(search(index, log_filter.text, only=ids))
@@ -146,10 +146,11 @@ def search(
         return []
     pattern = needle_patterns(term)
     found: list[str] = []
-    for state in index.files:
+    for state in list(index.files):
         if cancelled is not None and cancelled():
             break
-        ids = [i for i in state.log_ids if i in index.logs and (only is None or i in only)]
+        log_ids = list(state.log_ids)  # a snapshot: the tailer may add logs
+        ids = [i for i in log_ids if i in index.logs and (only is None or i in only)]
         if not ids:
             continue
         if state.kind is FileKind.JSONL:
@@ -167,7 +168,8 @@ def _search_lines(
     index: LogIndex, path: Path, ids: list[str], pattern: re.Pattern[bytes]
 ) -> list[str]:
     """Search a plain JSONL file in large blocks and map matches to logs by byte offset."""
-    summaries = sorted((index.logs[i] for i in ids), key=lambda s: s.offset)
+    found = (index.logs.get(i) for i in ids)
+    summaries = sorted((s for s in found if s is not None), key=lambda s: s.offset)
     starts = [s.offset for s in summaries]
     hits: list[str] = []
     try:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from hltui.model.index import FileState, LogIndex
 from hltui.model.problems import Problem
+from hltui.model.sessions import Forest, build_forest, update_forest
 from hltui.model.sources import SKIPPED_DIRS, file_kind, find_log_files
 from hltui.model.summary import LogSummary
 
@@ -166,3 +167,13 @@ class Tailer:
             paths, _ = find_log_files(index.root)
             changed.extend(p for p in paths if p not in index.file_ids)
         return changed
+
+
+def forest_after(forest: Forest | None, index: LogIndex, update: TailUpdate) -> Forest:
+    """The forest once `update` is applied: new logs added in place, a full rebuild on removal."""
+    files = {number: state.path for number, state in enumerate(index.files)}
+    if forest is None or update.removed:
+        return build_forest(list(index.logs.values()), files)
+    if update.added:
+        return update_forest(forest, update.added, index.logs, files)
+    return forest
