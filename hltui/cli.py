@@ -1,10 +1,12 @@
-"""The `hltui` command: open (the TUI), validate, stats."""
+"""The `hltui` command: open (the TUI), validate, stats, export, feedback."""
 
 from __future__ import annotations
 
+import csv
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -12,6 +14,9 @@ from hltui.model.index import LogIndex
 from hltui.model.problems import Problem
 from hltui.model.sessions import Forest, build_forest
 from hltui.model.stats import compute_stats, iso
+
+if TYPE_CHECKING:
+    from hltui.model.feedback import FeedbackStore
 
 EXIT_PROBLEMS = 1
 EXIT_UNREADABLE = 2
@@ -110,22 +115,190 @@ def validate(path: Path, as_json: bool) -> None:
         sys.exit(EXIT_PROBLEMS)
 
 
-@main.command()
-@click.argument("path", type=click.Path(path_type=Path))
-@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
-def stats(path: Path, as_json: bool) -> None:
-    """Summarise PATH's logs: counts, projects, models, errors, feedback, latency."""
-    check_path(path)
-    index, forest, _problems = load(path, progress=not as_json)
+FEEDBACK_FILE = click.option(
+    "--feedback-file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="The feedback journal (default: .hltui/feedback.jsonl in the opened directory).",
+)
+
+
+def open_store(index: LogIndex, feedback_file: Path | None) -> FeedbackStore:
+    """The merged feedback of `index`; the journal's problems are printed as warnings."""
+    from hltui.model.feedback import FeedbackStore
+
+    if feedback_file is not None and not feedback_file.exists():
+        click.echo(f"hltui: warning: {feedback_file}: no such feedback journal yet", err=True)
+    store = FeedbackStore.open(index, feedback_file)
+    assert store.journal is not None
+    for problem in store.journal.problems:
+        click.echo(f"hltui: warning: {problem.describe()}", err=True)
+    return store
+
+
+def require_logs(index: LogIndex, path: Path) -> None:
     if not index.files:
         fail(f"no log files (.jsonl, .json, .gz) under {path}", EXIT_PROBLEMS)
     if not len(index):
         fail(f"no logs could be read from {path}; see `hltui validate {path}`", EXIT_PROBLEMS)
-    figures = compute_stats(index, forest)
+
+
+@main.command()
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@FEEDBACK_FILE
+def stats(path: Path, as_json: bool, feedback_file: Path | None) -> None:
+    """Summarise PATH's logs: counts, projects, models, errors, feedback, latency.
+
+    Feedback counts include the edits in the feedback journal.
+    """
+    check_path(path)
+    index, forest, _problems = load(path, progress=not as_json)
+    require_logs(index, path)
+    store = open_store(index, feedback_file)
+    figures = compute_stats(index, forest, feedback_of=store.pairs)
     if as_json:
         click.echo(json.dumps(figures.to_json(), ensure_ascii=False, indent=2))
     else:
         click.echo(format_stats(figures.to_json()))
+
+
+def day(text: str | None, option: str, *, end: bool = False) -> float | None:
+    from hltui.model.query import parse_day
+
+    if not text:
+        return None
+    try:
+        return parse_day(text, end=end)
+    except ValueError:
+        fail(f"{option} {text!r}: expected a date such as 2024-03-01")
+    return None
+
+
+@main.command()
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    "out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    required=True,
+    help="The JSONL file to write (replaced atomically).",
+)
+@click.option("--only-with-feedback", is_flag=True, help="Only logs that have feedback.")
+@click.option("--project", help="Only this project.")
+@click.option("--model", help="Only this model.")
+@click.option("--errors/--no-errors", default=None, help="Only logs with / without an error.")
+@click.option("--feedback-value", help="Only logs with a feedback item of this value.")
+@click.option("--since", help="Only logs created on or after this day (YYYY-MM-DD).")
+@click.option("--until", help="Only logs created on or before this day (YYYY-MM-DD).")
+@click.option("--text", help="Only logs containing this text (case-insensitive).")
+@FEEDBACK_FILE
+def export(
+    path: Path,
+    out: Path,
+    only_with_feedback: bool,
+    project: str | None,
+    model: str | None,
+    errors: bool | None,
+    feedback_value: str | None,
+    since: str | None,
+    until: str | None,
+    text: str | None,
+    feedback_file: Path | None,
+) -> None:
+    """Write PATH's logs to OUT as JSONL with their merged feedback (journal edits applied).
+
+    Records are written as stored (key order, unknown keys); only a log with journal edits
+    has its `feedback` replaced by the merged list.
+    """
+    from hltui.model.feedback import ExportError, export_logs
+    from hltui.model.query import LogFilter
+
+    check_path(path)
+    log_filter = LogFilter(
+        project=project or None,
+        model=model or None,
+        has_error=errors,
+        feedback_value=feedback_value or None,
+        since=day(since, "--since"),
+        until=day(until, "--until", end=True),
+        text=text or None,
+    )
+    index, _forest, _problems = load(path)
+    require_logs(index, path)
+    store = open_store(index, feedback_file)
+    try:
+        count = export_logs(
+            index,
+            store,
+            out,
+            only_with_feedback=only_with_feedback,
+            log_filter=None if log_filter.is_empty else log_filter,
+        )
+    except ExportError as error:
+        fail(str(error))
+    click.echo(f"wrote {count} logs to {out}")
+    if path.is_dir() and out.resolve().is_relative_to(path.resolve()):
+        click.echo(
+            f"hltui: note: {out} is inside {path}: opening {path} will read it as logs too",
+            err=True,
+        )
+
+
+FEEDBACK_COLUMNS = ("data_id", "type", "value", "user", "created_at", "id", "source")
+TABLE_VALUE_CHARS = 60
+
+
+def cell(value: object) -> str:
+    """A feedback field as text: strings as they are, numbers as JSON, null as empty."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False)
+
+
+def one_line(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+@main.command()
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--csv", "as_csv", is_flag=True, help="Print CSV with a header row.")
+@FEEDBACK_FILE
+def feedback(path: Path, as_csv: bool, feedback_file: Path | None) -> None:
+    """List every feedback item of PATH's logs, journal edits included.
+
+    Columns: data_id, type, value, user, created_at, id, source (log or journal).
+    """
+    check_path(path)
+    index, _forest, _problems = load(path, progress=not as_csv)
+    require_logs(index, path)
+    store = open_store(index, feedback_file)
+    rows = [
+        {
+            **{name: cell(item.get(name)) for name in FEEDBACK_COLUMNS},
+            "data_id": log_id,
+            "source": source,
+        }
+        for log_id, item, source in store.all_feedback()
+    ]
+    if as_csv:
+        writer = csv.DictWriter(sys.stdout, fieldnames=FEEDBACK_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        return
+    if not rows:
+        click.echo(f"no feedback in {path}")
+        return
+    table = [list(FEEDBACK_COLUMNS)] + [
+        [one_line(row[name], TABLE_VALUE_CHARS) for name in FEEDBACK_COLUMNS] for row in rows
+    ]
+    widths = [max(len(line[i]) for line in table) for i in range(len(FEEDBACK_COLUMNS))]
+    for line in table:
+        padded = (text.ljust(width) for text, width in zip(line, widths, strict=True))
+        click.echo("  ".join(padded).rstrip())
 
 
 def format_stats(data: dict) -> str:  # type: ignore[type-arg]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -77,8 +78,16 @@ def feedback_label(value: object) -> str:
     return text if len(text) <= 24 else "(text)"
 
 
-def compute_stats(index: LogIndex, forest: Forest) -> Stats:
-    """Figures for `hltui stats`."""
+def compute_stats(
+    index: LogIndex,
+    forest: Forest,
+    feedback_of: Callable[[str], Iterable[tuple[str, object]]] | None = None,
+) -> Stats:
+    """Figures for `hltui stats`.
+
+    `feedback_of` gives a log's merged feedback pairs (`FeedbackStore.pairs`: journal edits
+    included); without it the feedback inside the log files is counted.
+    """
     stats = Stats(
         logs=len(index),
         sessions=len(forest.sessions),
@@ -96,9 +105,10 @@ def compute_stats(index: LogIndex, forest: Forest) -> Stats:
             stats.models[log.model] += 1
         if log.error is not None:
             stats.errors += 1
-        if log.feedback:
-            stats.feedback += len(log.feedback)
-            for kind, value in log.feedback:
+        pairs = log.feedback if feedback_of is None else tuple(feedback_of(log.id))
+        if pairs:
+            stats.feedback += len(pairs)
+            for kind, value in pairs:
                 label = feedback_label(value) if kind not in ("comment", "correction") else "(text)"
                 stats.feedback_values[(kind, label)] += 1
         if log.duration is not None:
