@@ -12,14 +12,16 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Iterable
+from contextlib import suppress
 from pathlib import Path
 
 import orjson
 from rich.text import Text
 from textual import on, work
-from textual.app import App, ComposeResult, SystemCommand
+from textual.app import App, ComposeResult, SuspendNotSupported, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer, Input, Static, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState, get_current_worker
@@ -45,6 +47,17 @@ from hltui.ui.widgets.transcript import Transcript
 
 FOREST_MIN_INTERVAL = 0.25
 SHOW_DELAY = 0.05
+
+
+def display_path(path: Path) -> str:
+    """The opened path for the title: relative when under the working directory (as the
+    user most likely typed it), else absolute."""
+    resolved = path.resolve()
+    try:
+        relative = resolved.relative_to(Path.cwd())
+    except (ValueError, OSError):
+        return str(resolved)
+    return str(resolved) if relative == Path(".") else str(relative)
 
 
 class HltuiApp(App[None]):
@@ -170,7 +183,7 @@ class HltuiApp(App[None]):
 
     def _update_title(self) -> None:
         text = Text("hltui ", style="bold")
-        text.append(one_line(str(self.path.resolve())))
+        text.append(one_line(display_path(self.path)))
         self.query_one("#title-bar", Static).update(text)
 
     # -- loading (worker thread) ---------------------------------------------------------
@@ -225,6 +238,7 @@ class HltuiApp(App[None]):
         tree = self.query_one(SessionTree)
         first = tree.row_count == 0
         tree.set_forest(message.forest, self.visible_ids)
+        self._refresh_shown_session()
         status = self.query_one(StatusBar)
         status.sessions = len(message.forest.sessions)
         status.logs = len(self.index)
@@ -232,6 +246,8 @@ class HltuiApp(App[None]):
             self.loaded = True
             status.progress = None
             self._refresh_problem_count()
+            if not self.log_filter.is_empty:  # chosen while loading: match the new logs too
+                self.run_filter(self.log_filter)
             if not len(self.index):
                 if not self.index.files:
                     reason = f"No log files (.jsonl, .json, .gz) under {self.path}."
@@ -240,6 +256,24 @@ class HltuiApp(App[None]):
                 self.notify(reason, title="Nothing to show", severity="warning", markup=False)
         if first and tree.row_count:
             tree.set_cursor(0)
+
+    def _refresh_shown_session(self) -> None:
+        """After a reload, show the current session as the new forest has it (it may have
+        gained logs), keeping the timeline cursor."""
+        row = self.query_one(SessionTree).current_row
+        if row is None or not isinstance(row.item, Session) or row.key != self._shown_key:
+            return
+        overview = self.query_one(SessionOverview)
+        previous = overview.session
+        if previous is row.item:
+            return
+        if previous is not None and previous.logs == row.item.logs:
+            overview.session = row.item
+            return
+        cursor = overview.table.cursor_row
+        overview.show_session(row.item, self.index.preview)
+        if overview.row_count:
+            overview.table.move_cursor(row=min(cursor, overview.row_count - 1))
 
     def all_problems(self) -> list[Problem]:
         forest_problems = self.forest.problems if self.forest else []
@@ -269,7 +303,14 @@ class HltuiApp(App[None]):
             self.query_one(Transcript).focus()
 
     def _show_pending(self) -> None:
+        with suppress(NoMatches):  # the timer fired while the app was closing
+            self._show_current()
+
+    def _show_current(self) -> None:
         row = self._pending_row
+        current = self.query_one(SessionTree).current_row
+        if row is not None and current is not None and current.key == row.key:
+            row = current  # the same item in the newest forest (a reload may have come since)
         if row is None:
             self._shown_key = None
             self.query_one(Transcript).clear()
@@ -320,6 +361,13 @@ class HltuiApp(App[None]):
             [(item, "log") for item in record.feedback_items()]
         )
 
+    @on(SessionOverview.LogSelected)
+    def on_overview_log_selected(self, message: SessionOverview.LogSelected) -> None:
+        """A log chosen in a session's timeline: go to it in the tree and show it."""
+        tree = self.query_one(SessionTree)
+        if tree.select_key(message.log_id) and tree.current_row is not None:
+            self.on_tree_selected(SessionTree.Selected(tree, tree.current_row))
+
     # -- actions -------------------------------------------------------------------------
 
     def action_help(self) -> None:
@@ -354,9 +402,13 @@ class HltuiApp(App[None]):
             log_id = self._current_log_id()
             if log_id is None:
                 return
-            text = orjson.dumps(
-                orjson.loads(self.index.raw_bytes(log_id)), option=orjson.OPT_INDENT_2
-            ).decode()
+            raw = self._read_raw(log_id)
+            if raw is None:
+                return
+            try:
+                text = orjson.dumps(orjson.loads(raw), option=orjson.OPT_INDENT_2).decode()
+            except orjson.JSONDecodeError:
+                text = raw.decode("utf-8", errors="replace")
             what = "log JSON"
         self.copy_to_clipboard(text)
         self.notify(
@@ -366,11 +418,26 @@ class HltuiApp(App[None]):
             markup=False,
         )
 
+    def _read_raw(self, log_id: str) -> bytes | None:
+        """A log's stored bytes, or None (with an error notice) when its file cannot be read."""
+        try:
+            return self.index.raw_bytes(log_id)
+        except (OSError, ValueError) as error:
+            self.notify(
+                one_line(f"Cannot read {log_id}: {error}"),
+                title="Error",
+                severity="error",
+                markup=False,
+            )
+            return None
+
     def action_open_external(self) -> None:
         log_id = self._current_log_id()
         if log_id is None:
             return
-        raw = self.index.raw_bytes(log_id)
+        raw = self._read_raw(log_id)
+        if raw is None:
+            return
         try:
             pretty = orjson.dumps(orjson.loads(raw), option=orjson.OPT_INDENT_2)
         except orjson.JSONDecodeError:
@@ -382,6 +449,14 @@ class HltuiApp(App[None]):
         try:
             with self.suspend():
                 subprocess.call([*shlex.split(command), name])
+        except SuspendNotSupported:
+            self.notify(
+                f"Cannot run {one_line(command)} here: this terminal cannot be suspended. "
+                "Press y to copy the log instead.",
+                title="Error",
+                severity="error",
+                markup=False,
+            )
         except Exception as error:
             self.notify(one_line(f"Cannot open {command}: {error}"), severity="error", markup=False)
         finally:
@@ -535,8 +610,9 @@ class HltuiApp(App[None]):
     # -- filter --------------------------------------------------------------------------
 
     def action_filter(self) -> None:
-        projects = sorted({log.project for log in self.index.logs.values() if log.project})
-        models = sorted({log.model for log in self.index.logs.values() if log.model})
+        logs = list(self.index.logs.values())  # a copy: the loader thread may be adding logs
+        projects = sorted({log.project for log in logs if log.project})
+        models = sorted({log.model for log in logs if log.model})
         self.push_screen(FilterScreen(self.log_filter, projects, models), self._filter_chosen)
 
     def _filter_chosen(self, log_filter: LogFilter | None) -> None:
@@ -561,6 +637,7 @@ class HltuiApp(App[None]):
         status.shown = None if message.visible is None else len(message.visible)
         if self.forest is not None:
             self.query_one(SessionTree).set_forest(self.forest, self.visible_ids)
+            self._refresh_shown_session()
         if message.visible is not None and not message.visible:
             self.notify("No log matches the filter", severity="warning", timeout=3)
 

@@ -35,6 +35,7 @@ class ProblemsScreen(ModalScreen[None]):
             body.border_subtitle = "esc to close"
             yield Static(id="problems-summary")
             yield DataTable(id="problems-table", cursor_type="row", zebra_stripes=True)
+            yield Static(id="problems-detail")
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
@@ -64,8 +65,25 @@ class ProblemsScreen(ModalScreen[None]):
             )
         errors = sum(1 for p in self.problems if p.is_error)
         notices = len(self.problems) - errors
-        summary = f"{errors} problems, {notices} notices" if self.problems else "No problems."
+        summary = (
+            f"{errors} problem{'' if errors == 1 else 's'}, "
+            f"{notices} notice{'' if notices == 1 else 's'}"
+            if self.problems
+            else "No problems."
+        )
         self.query_one("#problems-summary", Static).update(Text(summary))
+        if initial:
+            self._show_detail(table.cursor_row)
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._show_detail(event.cursor_row)
+
+    def _show_detail(self, index: int) -> None:
+        """The highlighted problem in full (the table cuts long reasons at its edge)."""
+        text = ""
+        if 0 <= index < len(self.problems):
+            text = self.problems[index].describe(self.root)
+        self.query_one("#problems-detail", Static).update(Text(one_line(text)))
 
     def action_cursor_down(self) -> None:
         self.query_one(DataTable).action_cursor_down()

@@ -1,4 +1,7 @@
-"""The feedback items of one log, read-only: a table of type, value, user, time, id, source."""
+"""The feedback items of one log: a table of type, value, user, time, id and source.
+
+Keys ask the app to edit: `a` add, `enter` change the item under the cursor, `d` delete it.
+"""
 
 from __future__ import annotations
 
@@ -47,6 +50,11 @@ class FeedbackPanel(Vertical):
         color: $foreground-muted;
         padding: 1 2;
     }
+    FeedbackPanel > .feedback--hint {
+        color: $foreground-muted;
+        dock: bottom;
+        padding: 0 1;
+    }
     """
 
     class Selected(Message):
@@ -63,9 +71,22 @@ class FeedbackPanel(Vertical):
         def control(self) -> FeedbackPanel:
             return self.panel
 
+    class AddRequested(Message):
+        """The user asked to add an item (``a``)."""
+
+    class DeleteRequested(Message):
+        """The user asked to delete the item under the cursor (``d``)."""
+
+        def __init__(self, item: Feedback, source: str) -> None:
+            super().__init__()
+            self.item = item
+            self.source = source
+
     BINDINGS = [
         Binding("j", "row(1)", "Down", show=False, id="feedback.down"),
         Binding("k", "row(-1)", "Up", show=False, id="feedback.up"),
+        Binding("a", "add", "Add feedback", id="feedback.add"),
+        Binding("d,delete", "delete", "Delete feedback", id="feedback.delete"),
     ]
 
     def __init__(
@@ -81,6 +102,10 @@ class FeedbackPanel(Vertical):
         table.display = False
         yield table
         yield Static(Text("No feedback yet"), classes="feedback--empty")
+        yield Static(
+            Text("a add · enter change · d delete · u undo · + - 1-5 rate · c comment"),
+            classes="feedback--hint",
+        )
 
     @property
     def table(self) -> DataTable[Text]:
@@ -134,6 +159,14 @@ class FeedbackPanel(Vertical):
             self.table.action_cursor_down()
         else:
             self.table.action_cursor_up()
+
+    def action_add(self) -> None:
+        self.post_message(self.AddRequested())
+
+    def action_delete(self) -> None:
+        selected = self.selected_item
+        if selected is not None:
+            self.post_message(self.DeleteRequested(*selected))
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()

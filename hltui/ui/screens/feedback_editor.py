@@ -1,0 +1,166 @@
+"""FeedbackEditor: add or change one feedback item (type and value) in a modal form.
+
+Labels for rating / action / issue come from the values seen in the logs and the
+project's `.hltui/feedback-types.json`; comments and corrections are multi-line text
+(a correction starts as the log's output, ready to be edited).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Select, Static, TextArea
+
+from hltui.ui.safe import one_line
+
+STANDARD_TYPES = ("rating", "action", "issue", "correction", "comment")
+TEXT_TYPES = ("correction", "comment")
+CUSTOM = "\x00custom"
+
+
+@dataclass(frozen=True, slots=True)
+class FeedbackDraft:
+    """What the editor returns: the type and the value (a number when it reads as one)."""
+
+    type: str
+    value: str | int | float
+
+
+def parse_value(kind: str, text: str) -> str | int | float:
+    """Numbers stay numbers (`4`, `4.5`), except in comments and corrections."""
+    if kind in TEXT_TYPES:
+        return text
+    stripped = text.strip()
+    for convert in (int, float):
+        try:
+            return convert(stripped)
+        except ValueError:
+            continue
+    return stripped
+
+
+class FeedbackEditor(ModalScreen[FeedbackDraft | None]):
+    """A form for one feedback item; dismisses with a FeedbackDraft, or None when cancelled."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="editor.cancel"),
+        Binding("ctrl+s", "save", "Save", id="editor.save"),
+    ]
+
+    def __init__(
+        self,
+        *,
+        kind: str = "rating",
+        value: str = "",
+        labels: dict[str, list[str]] | None = None,
+        title: str = "Add feedback",
+        log_output: str | None = None,
+        fixed_type: bool = False,
+    ) -> None:
+        super().__init__()
+        self.kind = kind
+        self.value = value
+        self.labels = labels or {}
+        self.title_text = title
+        self.log_output = log_output
+        self.fixed_type = fixed_type
+
+    def compose(self) -> ComposeResult:
+        kinds = list(dict.fromkeys([*STANDARD_TYPES, *self.labels, self.kind]))
+        with Vertical(id="editor-body") as body:
+            body.border_title = self.title_text
+            body.border_subtitle = "ctrl+s save · esc cancel"
+            yield Label("Type")
+            yield Select(
+                [*((Text(k), k) for k in kinds), (Text("custom type…"), CUSTOM)],
+                value=self.kind,
+                allow_blank=False,
+                id="editor-type",
+                disabled=self.fixed_type,
+            )
+            yield Input(placeholder="custom type name", id="editor-custom-type")
+            yield Label("Value")
+            yield Static(id="editor-labels")
+            yield Input(self.value, placeholder="label or number", id="editor-value")
+            yield TextArea(self.value, id="editor-text", soft_wrap=True)
+            yield Static(id="editor-error")
+            with Horizontal(id="editor-buttons"):
+                yield Button("Save", variant="primary", id="editor-save")
+                yield Button("Cancel", id="editor-cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#editor-custom-type", Input).display = False
+        self._show_kind(self.kind, first=True)
+
+    @property
+    def current_kind(self) -> str:
+        value = self.query_one("#editor-type", Select).value
+        if value == CUSTOM:
+            return self.query_one("#editor-custom-type", Input).value.strip()
+        return value if isinstance(value, str) else self.kind
+
+    def _show_kind(self, kind: str, first: bool = False) -> None:
+        text_kind = kind in TEXT_TYPES
+        line = self.query_one("#editor-value", Input)
+        area = self.query_one("#editor-text", TextArea)
+        line.display = not text_kind
+        area.display = text_kind
+        if text_kind and kind == "correction" and not area.text and self.log_output:
+            area.text = self.log_output
+        labels = self.labels.get(kind, [])
+        hint = self.query_one("#editor-labels", Static)
+        if labels and not text_kind:
+            shown = "  ".join(one_line(label) for label in labels[:12])
+            hint.update(Text(f"known: {shown}", style="dim"))
+            line.placeholder = labels[0]
+        else:
+            hint.update("")
+        (area if text_kind else line).focus()
+
+    @on(Select.Changed, "#editor-type")
+    def _kind_changed(self, event: Select.Changed) -> None:
+        custom = self.query_one("#editor-custom-type", Input)
+        custom.display = event.value == CUSTOM
+        if event.value == CUSTOM:
+            self._show_kind("")
+            custom.focus()
+        elif isinstance(event.value, str):
+            self._show_kind(event.value)
+
+    def draft(self) -> FeedbackDraft | None:
+        kind = self.current_kind
+        if not kind:
+            self.query_one("#editor-error", Static).update(Text("Name the custom type."))
+            return None
+        if kind in TEXT_TYPES:
+            text = self.query_one("#editor-text", TextArea).text
+        else:
+            text = self.query_one("#editor-value", Input).value
+        if not text.strip():
+            self.query_one("#editor-error", Static).update(Text("A value is needed."))
+            return None
+        return FeedbackDraft(kind, parse_value(kind, text))
+
+    def action_save(self) -> None:
+        draft = self.draft()
+        if draft is not None:
+            self.dismiss(draft)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(Input.Submitted, "#editor-value")
+    def _submitted(self) -> None:
+        self.action_save()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "editor-save":
+            self.action_save()
+        else:
+            self.action_cancel()

@@ -1,0 +1,101 @@
+"""Helpers for driving the whole app: sample data copies, waiting for loading, screen text."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.app import App
+from textual.pilot import Pilot
+
+from hltui.ui.app import HltuiApp
+from hltui.ui.widgets.details import Details
+from hltui.ui.widgets.session_overview import SessionOverview
+from hltui.ui.widgets.session_tree import SessionTree
+from hltui.ui.widgets.transcript import Transcript
+
+SAMPLE_DATA = Path(__file__).resolve().parents[2] / "sample_data"
+SIZE = (120, 40)
+# A fixed modification time for copied files: the index reads the newest files first, and
+# which of two duplicate records is kept depends on that order.
+FIXED_MTIME = 1_717_200_000  # 2024-06-01
+
+
+def copy_sample_data(target: Path) -> Path:
+    """A copy of sample_data at `target` with every file's mtime fixed (deterministic order)."""
+    shutil.copytree(SAMPLE_DATA, target)
+    for path in sorted(target.rglob("*")):
+        os.utime(path, (FIXED_MTIME, FIXED_MTIME))
+    return target
+
+
+@pytest.fixture
+def sample_dir(tmp_path: Path) -> Path:
+    """A private copy of sample_data."""
+    return copy_sample_data(tmp_path / "data")
+
+
+async def poll(pilot: Pilot[Any], condition: Callable[[], object], steps: int = 200) -> None:
+    """Let the app run until `condition()` holds (bounded: fails after `steps` short pauses)."""
+    for _ in range(steps):
+        if condition():
+            return
+        await pilot.pause(0.05)
+    assert condition(), "condition never became true"
+
+
+async def wait_loaded(pilot: Pilot[Any]) -> None:
+    """Wait until the app has read everything and shown the row under the cursor."""
+    app = pilot.app
+    assert isinstance(app, HltuiApp)
+    await poll(pilot, lambda: app.loaded)
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    await wait_shown(pilot)
+
+
+def shown_matches(app: HltuiApp) -> bool:
+    """Whether the right-hand panes show the row under the tree cursor."""
+    row = app.query_one(SessionTree).current_row
+    if row is None:
+        return True
+    if row.is_session:
+        return app.query_one(SessionOverview).session is row.item
+    transcript = app.query_one(Transcript)
+    record = transcript.record
+    if record is None:  # a record that could not be decoded: its raw text is shown
+        return any(f'"{row.key}"' in block.full_text for block in transcript.blocks)
+    return record.id == row.key and bool(app.query_one(Details).sections)
+
+
+async def wait_shown(pilot: Pilot[Any]) -> None:
+    """Wait until the panes show the current row (they follow the cursor after a short delay)."""
+    app = pilot.app
+    assert isinstance(app, HltuiApp)
+    await poll(pilot, lambda: shown_matches(app))
+    await pilot.pause()
+
+
+async def settle(pilot: Pilot[Any]) -> None:
+    """Wait for workers and pending messages after an action."""
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def screen_text(app: App[Any]) -> str:
+    """The characters on the screen, as a terminal would show them."""
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+
+
+def screen_links(app: App[Any]) -> list[str]:
+    """Hyperlinks anywhere on the screen."""
+    return [
+        segment.style.link
+        for strip in app.screen._compositor.render_strips()
+        for segment in strip
+        if segment.style is not None and segment.style.link
+    ]

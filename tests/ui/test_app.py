@@ -1,0 +1,1088 @@
+"""Pilot tests of the whole browser on real files: keys, panes, search, filter, safety."""
+
+from __future__ import annotations
+
+import json
+import stat
+import threading
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+from click.testing import CliRunner
+from rich.markdown import Markdown
+from rich.text import Text
+from textual.drivers.headless_driver import HeadlessDriver
+from textual.widgets import ContentSwitcher, DataTable, Input, Select, Static, TabbedContent
+
+from hltui.cli import main
+from hltui.model.index import LogIndex
+from hltui.model.query import LogFilter
+from hltui.model.sessions import Session
+from hltui.ui.app import HltuiApp
+from hltui.ui.messages import ForestReady
+from hltui.ui.screens.filter import FilterScreen
+from hltui.ui.screens.help import HelpScreen
+from hltui.ui.screens.problems import ProblemsScreen
+from hltui.ui.widgets.details import Details
+from hltui.ui.widgets.feedback_panel import FeedbackPanel
+from hltui.ui.widgets.raw_view import RawView
+from hltui.ui.widgets.render import plain
+from hltui.ui.widgets.session_overview import MAX_ROWS, SessionOverview
+from hltui.ui.widgets.session_tree import SessionTree
+from hltui.ui.widgets.status_bar import StatusBar
+from hltui.ui.widgets.transcript import HIGHLIGHT_STYLE, MessageBlock, Transcript
+from tests.conftest import make_log, write_jsonl
+from tests.ui.conftest import (
+    SIZE,
+    poll,
+    screen_links,
+    screen_text,
+    settle,
+    wait_loaded,
+    wait_shown,
+)
+
+DEEP = "s:id:sesh_agentDeep3Levels1"
+DEEP_TREE = [  # (key, depth) of the agent session fully expanded
+    (DEEP, 0),
+    ("data_agentDeepRoot0001", 1),
+    ("data_agentDeepStep0001", 2),
+    ("data_agentDeepSearch01", 3),
+    ("data_agentDeepStep0002", 2),
+    ("data_agentDeepFetch001", 3),
+    ("data_agentDeepSumm0001", 4),
+    ("data_agentDeepFinal01", 2),
+]
+ERROR_LOGS = {
+    "data_errOverloaded0001",
+    "data_errContextLen0001",
+    "data_errToolFailed0001",
+    "data_errRateLimit00001",
+    "data_errTimeout0000001",
+}
+TOP_ROWS = 48  # sessions and standalone logs in sample_data
+
+
+def tree_of(app: HltuiApp) -> SessionTree:
+    return app.query_one(SessionTree)
+
+
+def keys_and_depths(app: HltuiApp) -> list[tuple[str, int]]:
+    return [(row.key, row.depth) for row in tree_of(app).rows]
+
+
+def current_key(app: HltuiApp) -> str | None:
+    row = tree_of(app).current_row
+    return row.key if row else None
+
+
+def notifications(app: HltuiApp) -> list[Any]:
+    return list(app._notifications)
+
+
+def messages_of(app: HltuiApp) -> list[str]:
+    return [n.message for n in notifications(app)]
+
+
+async def goto(pilot: Any, key: str) -> None:
+    """Put the tree cursor on `key` (revealing it) and wait for the panes to show it."""
+    app = pilot.app
+    assert tree_of(app).select_key(key)
+    await pilot.pause()
+    await wait_shown(pilot)
+
+
+def highlighted(block: MessageBlock) -> bool:
+    """Whether the text the block shows has a span in the search highlight style."""
+    shown = block.content
+    return isinstance(shown, Text) and any(
+        str(span.style) == HIGHLIGHT_STYLE for span in shown.spans
+    )
+
+
+def block_texts(app: HltuiApp) -> list[str]:
+    return [
+        block.body.plain if isinstance(block.body, Text) else str(block.body)
+        for block in app.query_one(Transcript).blocks
+    ]
+
+
+# --- navigation -----------------------------------------------------------------------
+
+
+async def test_loads_sample_data_and_shows_counts(sample_dir: Path) -> None:
+    app = HltuiApp(sample_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        tree = tree_of(app)
+        assert tree.row_count == TOP_ROWS
+        assert all(row.depth == 0 for row in tree.rows)
+        assert tree.cursor == 0
+        assert app.focused is tree
+        status = app.query_one(StatusBar)
+        assert (status.logs, status.sessions, status.problems) == (102, 39, 6)
+        assert status.progress is None
+        bar = status.render().plain
+        assert "102 logs" in bar and "39 sessions" in bar and "6 problems" in bar
+        assert not notifications(app)
+
+
+async def test_cursor_keys_move_and_jump(sample_dir: Path) -> None:
+    app = HltuiApp(sample_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        tree = tree_of(app)
+        await pilot.press("j", "j", "down")
+        assert tree.cursor == 3
+        await pilot.press("k", "up")
+        assert tree.cursor == 1
+        await pilot.press("G")
+        assert tree.cursor == TOP_ROWS - 1 and current_key(app) == DEEP
+        await pilot.press("j")
+        assert tree.cursor == TOP_ROWS - 1
+        await pilot.press("g")
+        assert tree.cursor == 0
+        await pilot.press("k")
+        assert tree.cursor == 0
+        await pilot.press("end")
+        assert tree.cursor == TOP_ROWS - 1
+        await pilot.press("home")
+        assert tree.cursor == 0
+        await pilot.press("pagedown")
+        assert tree.cursor > 10
+        await pilot.press("pageup")
+        assert tree.cursor == 0
+
+
+async def test_expand_nests_logs_by_parent_and_h_goes_up(sample_dir: Path) -> None:
+    app = HltuiApp(sample_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        tree = tree_of(app)
+        await pilot.press("G", "enter")
+        top = TOP_ROWS - 1
+        assert keys_and_depths(app)[top:] == DEEP_TREE[:2]
+        await pilot.press("j", "l")  # the agent root: its three steps appear
+        assert keys_and_depths(app)[top:] == [
+            DEEP_TREE[0],
+            DEEP_TREE[1],
+            DEEP_TREE[2],
+            DEEP_TREE[4],
+            DEEP_TREE[7],
+        ]
+        await pilot.press("j", "right")  # the first step: its tool call
+        assert keys_and_depths(app)[top:][3] == DEEP_TREE[3]
+        await pilot.press("G", "k")  # up to the second step, then expand everything
+        assert current_key(app) == "data_agentDeepStep0002"
+        await pilot.press("asterisk")
+        assert keys_and_depths(app)[top:] == DEEP_TREE
+        # h on a leaf goes to its parent; on an expanded row it collapses it
+        await pilot.press("j", "j")
+        assert current_key(app) == "data_agentDeepSumm0001"
+        await pilot.press("h")
+        assert current_key(app) == "data_agentDeepFetch001"
+        await pilot.press("h")
+        assert current_key(app) == "data_agentDeepFetch001"
+        assert "data_agentDeepSumm0001" not in dict(keys_and_depths(app))
+        await pilot.press("h", "h", "h", "h", "h")
+        assert current_key(app) == DEEP
+        await pilot.press("left")
+        assert tree.row_count == TOP_ROWS
+        assert tree.label(tree.current_row).plain.startswith("▸ 2024-06-01 02:00")
+
+
+async def test_enter_on_a_leaf_focuses_the_transcript(sample_dir: Path) -> None:
+    app = HltuiApp(sample_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        await goto(pilot, "data_agentDeepSearch01")
+        await pilot.press("enter")
+        await settle(pilot)
+        transcript = app.query_one(Transcript)
+        assert transcript.has_focus_within
+        assert transcript.record is not None and transcript.record.id == "data_agentDeepSearch01"
+
+
+async def test_cursor_stays_on_its_item_after_reload_and_filter(sample_dir: Path) -> None:
+    app = HltuiApp(sample_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        tree = tree_of(app)
+        await goto(pilot, "data_agentDeepFetch001")
+        expanded = keys_and_depths(app)
+        # a reload: a new forest of the same logs
+        app.post_message(ForestReady(app._build_forest(), final=True))
+        await settle(pilot)
+        assert current_key(app) == "data_agentDeepFetch001"
+        assert keys_and_depths(app) == expanded
+        # a filter that keeps the item: it moves up the list, the cursor follows it
+        app.set_filter(LogFilter(project="research-agent"))
+        await settle(pilot)
+        assert current_key(app) == "data_agentDeepFetch001"
+        assert tree.row_count < len(expanded)
+        app.set_filter(LogFilter())
+        await settle(pilot)
+        assert current_key(app) == "data_agentDeepFetch001"
+        assert keys_and_depths(app) == expanded
+
+
+async def test_reload_refreshes_the_shown_session(sample_dir: Path) -> None:
+    app = HltuiApp(sample_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        await goto(pilot, DEEP)
+        overview = app.query_one(SessionOverview)
+        first = overview.session
+        app.post_message(ForestReady(app._build_forest(), final=True))
+        await settle(pilot)
+        assert overview.session is not first
+        assert overview.session is tree_of(app).current_row.item
+
+
+async def test_mouse_clicks_move_and_expand(sample_dir: Path) -> None:
+    app = HltuiApp(sample_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        tree = tree_of(app)
+        await pilot.click(SessionTree, offset=(10, 2))
+        assert tree.cursor == 2 and tree.row_count == TOP_ROWS
+        await pilot.click(SessionTree, offset=(10, 2))  # a second click on the cursor row
+        assert tree.row_count == TOP_ROWS + 1
+        await pilot.click(SessionTree, offset=(10, 2))
+        assert tree.row_count == TOP_ROWS
+
+
+def gated_load(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
+    """Make loading stop after its first small batch until the returned event is set."""
+    original = LogIndex.load
+    gate = threading.Event()
+
+    def load(self: LogIndex, on_batch: Any = None, **options: Any) -> LogIndex:
+        def hold(batch: Any) -> None:
+            on_batch(batch)
+            if batch.logs:
+                gate.wait(timeout=20)
+
+        return original(self, hold, **{**options, "batch_size": 10})
+
+    monkeypatch.setattr(LogIndex, "load", load)
+    return gate
+
+
+async def test_first_sessions_show_and_keys_work_while_loading(
+    sample_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gate = gated_load(monkeypatch)
+    app = HltuiApp(sample_dir)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            tree = tree_of(app)
+            await poll(pilot, lambda: tree.row_count > 0)
+            assert not app.loaded
+            status = app.query_one(StatusBar)
+            assert status.progress is not None and "loading" in status.render().plain
+            # a filter chosen while loading also applies to the logs that come later
+            await pilot.press("j", "k", "f")
+            await pilot.pause()
+            app.screen.query_one("#filter-error", Select).value = True
+            await pilot.press("ctrl+s")
+            await poll(pilot, lambda: app.visible_ids is not None)
+            assert app.visible_ids < ERROR_LOGS
+            gate.set()
+            await wait_loaded(pilot)
+            await settle(pilot)
+            assert app.visible_ids == ERROR_LOGS
+            assert f"({len(ERROR_LOGS)} shown)" in status.render().plain
+    finally:
+        gate.set()
+
+
+# --- the panes --------------------------------------------------------------------------
+
+
+async def test_selecting_a_log_fills_every_pane(sample_dir: Path) -> None:
+    app = HltuiApp(sample_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        await goto(pilot, "data_agentDeepStep0001")
+        switcher = app.query_one("#transcript-switcher", ContentSwitcher)
+        assert switcher.current == "transcript-view"
+        transcript = app.query_one(Transcript)
+        blocks = transcript.blocks
+        assert [b.role_class for b in blocks[:2]] == ["-role-system", "-role-user"]
+        assert any("solid-state batteries" in text for text in block_texts(app))
+        await goto(pilot, "data_agentDeepStep0002")  # a log with a tool call and its result
+        blocks = transcript.blocks
+        assert [b.role_class for b in blocks] == [
+            "-role-system",
+            "-role-user",
+            "-role-assistant",
+            "-role-tool",
+            "-role-assistant",
+        ]
+        assert "→ call web_search" in blocks[2].full_text
+        assert blocks[3].has_class("-attached")
+        assert str(blocks[3].header).startswith("tool result for web_search")
+        details = app.query_one(Details)
+        titles = [title for title, _ in details.sections]
+        assert titles[0] == "Location" and any(t.startswith("Config · model") for t in titles)
+        assert "IDs" in titles and "Timing" in titles
+        raw = app.query_one(RawView)
+        assert '"id": "data_agentDeepStep0002"' in raw.text
+        # the feedback tab of a log with feedback
+        await goto(pilot, "data_agentDeepFinal01")
+        panel = app.query_one(FeedbackPanel)
+        assert panel.row_count >= 1
+        await pilot.press("4")
+        assert app.query_one(TabbedContent).active == "feedback"
+        await pilot.pause()
+        assert "rating" in screen_text(app) or "comment" in screen_text(app)
+
+
+async def test_selecting_a_session_shows_its_overview(sample_dir: Path) -> None:
+    app = HltuiApp(sample_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        await pilot.press("G")
+        await wait_shown(pilot)
+        switcher = app.query_one("#transcript-switcher", ContentSwitcher)
+        assert switcher.current == "overview"
+        overview = app.query_one(SessionOverview)
+        assert overview.row_count == 7
+        assert overview.log_ids[0] == "data_agentDeepRoot0001"
+        text = screen_text(app)
+        assert "sesh_agentDeep3Levels1" in text and "7 logs" in text
+
+
+async def test_tab_moves_focus_between_panes(sample_dir: Path) -> None:
+    app = HltuiApp(sample_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        tree = tree_of(app)
+        await goto(pilot, "data_agentDeepStep0001")
+        seen = []
+        for _ in range(3):
+            await pilot.press("tab")
+            seen.append(app.focused)
+        assert seen[-1] is tree, seen
+        assert any(
+            w is not None and app.query_one(Transcript) in (w, *w.ancestors) for w in seen
+        ), seen
+        await pilot.press("shift+tab")
+        assert app.focused is not tree
+        back = [app.focused]
+        for _ in range(2):
+            await pilot.press("shift+tab")
+            back.append(app.focused)
+        assert back[-1] is tree, back
+
+
+async def test_j_k_in_the_transcript_move_between_messages(sample_dir: Path) -> None:
+    app = HltuiApp(sample_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        await goto(pilot, "data_agentDeepStep0001")
+        transcript = app.query_one(Transcript)
+        transcript.focus()
+        await pilot.press("j")
+        blocks = transcript.blocks
+        assert app.focused is blocks[0]
+        await pilot.press("j", "j")
+        assert app.focused is blocks[2]
+        await pilot.press("k")
+        assert app.focused is blocks[1]
+        await pilot.press("G")
+        assert app.focused is blocks[-1]
+        # the tree cursor did not move
+        assert current_key(app) == "data_agentDeepStep0001"
+
+
+async def test_number_keys_switch_tabs(sample_dir: Path) -> None:
+    app = HltuiApp(sample_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        await goto(pilot, "data_agentDeepStep0001")
+        tabs = app.query_one(TabbedContent)
+        for key, name in [("2", "details"), ("3", "raw"), ("4", "feedback"), ("1", "transcript")]:
+            await pilot.press(key)
+            assert tabs.active == name
+        await pilot.press("3")
+        await pilot.pause()
+        assert '"id": "data_agentDeepStep0001"' in screen_text(app)
+
+
+async def test_choosing_a_log_in_the_session_timeline_goes_to_it(sample_dir: Path) -> None:
+    app = HltuiApp(sample_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        await goto(pilot, DEEP)
+        overview = app.query_one(SessionOverview)
+        overview.table.focus()
+        await pilot.press("j", "j", "enter")
+        await pilot.pause()
+        await wait_shown(pilot)
+        assert current_key(app) == "data_agentDeepSearch01"
+        assert app.query_one("#transcript-switcher", ContentSwitcher).current == ("transcript-view")
+        assert app.query_one(Transcript).has_focus_within
+
+
+async def test_markdown_toggle(sample_dir: Path) -> None:
+    app = HltuiApp(sample_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        await goto(pilot, "data_agentDeepFinal01")
+        await pilot.press("m")
+        await settle(pilot)
+        assert app.markdown and app.query_one(Transcript).markdown
+        assert "Markdown on" in messages_of(app)
+        output = app.query_one(Transcript).blocks[-1]
+        assert output.has_class("-output") and isinstance(output.body, Markdown)
+        await pilot.press("m")
+        await settle(pilot)
+        assert not app.query_one(Transcript).markdown
+
+
+# --- search -----------------------------------------------------------------------------
+
+
+async def search_for(pilot: Any, term: str) -> None:
+    await pilot.press("slash")
+    box = pilot.app.query_one("#search", Input)
+    assert box.display and box.has_focus
+    await pilot.press(*term)
+    assert box.value == term
+    await pilot.press("enter")
+    await settle(pilot)
+    await wait_shown(pilot)
+
+
+async def test_search_finds_steps_and_highlights(sample_dir: Path) -> None:
+    app = HltuiApp(sample_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        await search_for(pilot, "thermostat")
+        hits = list(app.hits)
+        assert len(hits) >= 3
+        assert app.hit_position == 0
+        assert current_key(app) == hits[0]
+        status = app.query_one(StatusBar).render().plain
+        assert f"hit 1/{len(hits)}" in status
+        # the hit is highlighted in the transcript
+        marked = [b for b in app.query_one(Transcript).blocks if highlighted(b)]
+        assert marked
+        assert all("thermostat" in b.full_text.lower() for b in marked)
+        # n / N step, wrapping around both ways
+        await pilot.press("n")
+        await wait_shown(pilot)
+        assert current_key(app) == hits[1]
+        await pilot.press("N", "N")
+        await wait_shown(pilot)
+        assert current_key(app) == hits[-1]
+        await pilot.press("n")
+        assert current_key(app) == hits[0]
+        for _ in range(len(hits)):
+            await pilot.press("n")
+        assert current_key(app) == hits[0]
+        # the session rows of the hits are marked
+        assert set(hits) <= tree_of(app).marked
+        # escape clears the search and the highlight
+        await wait_shown(pilot)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.search_term == "" and app.hits == []
+        assert not tree_of(app).marked
+        assert not any(highlighted(b) for b in app.query_one(Transcript).blocks)
+
+
+async def test_search_escape_cancels_the_box_and_empty_term_clears(sample_dir: Path) -> None:
+    app = HltuiApp(sample_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        await pilot.press("slash", "x")
+        box = app.query_one("#search", Input)
+        assert box.display
+        await pilot.press("escape")
+        assert not box.display and app.focused is tree_of(app)
+        assert app.search_term == ""
+        await search_for(pilot, "zzz-no-such-text")
+        assert app.hits == []
+        assert any("zzz-no-such-text" in m for m in messages_of(app))
+        await pilot.press("n")  # no hits: a notice, no crash
+        await search_for(pilot, "thermostat")
+        assert app.hits
+        await pilot.press("slash")  # the box opens with the term: empty it and submit
+        app.query_one("#search", Input).value = ""
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.search_term == "" and app.hits == []
+
+
+async def test_typing_in_the_search_box_does_not_trigger_keys(sample_dir: Path) -> None:
+    app = HltuiApp(sample_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        await pilot.press("slash", *"qfe/?1ynNpoj", "question_mark")
+        assert app.query_one("#search", Input).value == "qfe/?1ynNpoj?"
+        assert app.is_running
+        assert len(app.screen_stack) == 1
+        assert app.query_one(TabbedContent).active == "transcript"
+        assert tree_of(app).cursor == 0
+
+
+# --- filter -----------------------------------------------------------------------------
+
+
+def sessions_and_logs(app: HltuiApp) -> list[Any]:
+    return [row.item for row in tree_of(app).rows]
+
+
+def has_error(item: Any) -> bool:
+    if isinstance(item, Session):
+        return item.error_count > 0
+    return any(node.log.error is not None for node in item.walk())
+
+
+async def test_filter_screen_has_error(sample_dir: Path) -> None:
+    app = HltuiApp(sample_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        await pilot.press("f")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, FilterScreen)
+        screen.query_one("#filter-error", Select).value = True
+        await pilot.pause()
+        await pilot.click("#filter-apply")
+        await settle(pilot)
+        assert not isinstance(app.screen, FilterScreen)
+        assert app.visible_ids == ERROR_LOGS
+        items = sessions_and_logs(app)
+        assert items and all(has_error(item) for item in items)
+        assert len(items) == 5  # 4 sessions + 1 standalone log
+        status = app.query_one(StatusBar).render().plain
+        assert "filter: error (5 shown)" in status
+        # e jumps only among what is shown
+        for _ in range(len(ERROR_LOGS) + 1):
+            await pilot.press("e")
+            assert current_key(app) in ERROR_LOGS
+        # the form remembers the filter
+        await pilot.press("f")
+        await pilot.pause()
+        assert app.screen.query_one("#filter-error", Select).value is True
+        await pilot.press("ctrl+r")  # clear
+        await settle(pilot)
+        assert app.visible_ids is None
+        assert sum(1 for row in tree_of(app).rows if row.depth == 0) == TOP_ROWS
+        assert "filter:" not in app.query_one(StatusBar).render().plain
+
+
+async def test_filter_screen_keys_apply_and_cancel(sample_dir: Path) -> None:
+    app = HltuiApp(sample_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        await pilot.press("f")
+        await pilot.pause()
+        app.screen.query_one("#filter-text", Input).value = "thermostat"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.visible_ids is not None and len(app.visible_ids) >= 3
+        assert "text='thermostat'" in app.query_one(StatusBar).render().plain
+        await pilot.press("f")
+        await pilot.pause()
+        app.screen.query_one("#filter-since", Input).value = "not a date"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, FilterScreen)
+        assert "YYYY-MM-DD" in screen_text(app)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert not isinstance(app.screen, FilterScreen)
+        assert app.log_filter.text == "thermostat"  # cancel kept the filter
+
+
+async def test_set_filter_project_and_dates(sample_dir: Path) -> None:
+    app = HltuiApp(sample_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        app.set_filter(LogFilter(project="sql-copilot"))
+        await settle(pilot)
+        items = sessions_and_logs(app)
+        assert items
+        for item in items:
+            logs = item.logs if isinstance(item, Session) else [item.log]
+            assert any(log.project == "sql-copilot" for log in logs)
+        shown = len(app.visible_ids or ())
+        assert f"filter: project=sql-copilot ({shown} shown)" in (
+            app.query_one(StatusBar).render().plain
+        )
+        app.set_filter(LogFilter(project="no-such-project"))
+        await settle(pilot)
+        assert tree_of(app).row_count == 0
+        assert "No log matches the filter" in messages_of(app)
+        await pilot.press("j", "e", "y", "o", "enter", "h")  # nothing to act on: no crash
+        app.set_filter(LogFilter())
+        await settle(pilot)
+        assert tree_of(app).row_count == TOP_ROWS
+
+
+# --- errors -----------------------------------------------------------------------------
+
+
+async def test_e_and_E_step_through_error_logs(sample_dir: Path) -> None:
+    app = HltuiApp(sample_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        visited = []
+        for _ in range(len(ERROR_LOGS)):
+            await pilot.press("e")
+            key = current_key(app)
+            assert key in ERROR_LOGS
+            assert app.index.logs[key].error is not None
+            visited.append(key)
+        assert set(visited) == ERROR_LOGS
+        await pilot.press("e")  # wraps to the first
+        assert current_key(app) == visited[0]
+        await pilot.press("E")  # and back to the last
+        assert current_key(app) == visited[-1]
+        await pilot.press("E")
+        assert current_key(app) == visited[-2]
+        await wait_shown(pilot)
+        assert any(b.has_class("-error") for b in app.query_one(Transcript).blocks)
+
+
+async def test_error_jumping_with_no_errors(tmp_path: Path) -> None:
+    write_jsonl(tmp_path / "logs.jsonl", [make_log("data_a"), make_log("data_b")])
+    app = HltuiApp(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        await pilot.press("e", "E")
+        assert "No error logs" in messages_of(app)
+
+
+# --- problems and help ------------------------------------------------------------------
+
+
+async def test_problems_screen_lists_every_problem(sample_dir: Path) -> None:
+    app = HltuiApp(sample_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        await pilot.press("p")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ProblemsScreen)
+        table = screen.query_one(DataTable)
+        rows = [[cell.plain for cell in table.get_row_at(i)] for i in range(table.row_count)]
+        broken = [r for r in rows if r[0] == "broken/bad-lines.jsonl"]
+        assert [r[1] for r in broken] == [f"line {n}" for n in (2, 3, 4, 6, 7, 5)]
+        reasons = " | ".join(r[3] for r in broken)
+        for reason in ("truncated JSON", "not valid JSON", "JSON array", "no `id`", "`config`"):
+            assert reason in reasons
+        assert "parent cycle" in reasons
+        assert any("duplicate log data_dupExportedTwice01" in r[3] for r in rows)
+        assert "6 problems, 1 notice" in screen_text(app)
+        # the highlighted problem is shown in full below the table
+        assert "broken/bad-lines.jsonl:2: truncated JSON" in screen_text(app)
+        duplicate = next(i for i, r in enumerate(rows) if "duplicate" in r[3])
+        for _ in range(duplicate):
+            await pilot.press("j")
+        await pilot.pause()
+        assert "kept the first" in screen_text(app)
+        await pilot.press("escape")
+        assert not isinstance(app.screen, ProblemsScreen)
+
+
+@pytest.mark.parametrize("key", ["question_mark", "f1"])
+async def test_help_screen_lists_keys(sample_dir: Path, key: str) -> None:
+    app = HltuiApp(sample_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        await pilot.press(key)
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        text = screen_text(app)
+        for expected in ("j / down", "g / home", "next / previous search hit", "e / E", "f1"):
+            assert expected in text, expected
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+
+
+# --- copy and open ----------------------------------------------------------------------
+
+
+async def test_copy_message_or_log_json(sample_dir: Path, monkeypatch: Any) -> None:
+    app = HltuiApp(sample_dir)
+    copied: list[str] = []
+    monkeypatch.setattr(app, "copy_to_clipboard", copied.append)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        await goto(pilot, "data_agentDeepStep0001")
+        await pilot.press("y")  # on the tree: the log as JSON
+        assert json.loads(copied[-1])["id"] == "data_agentDeepStep0001"
+        assert (
+            copied[-1]
+            == orjson.dumps(
+                orjson.loads(app.index.raw_bytes("data_agentDeepStep0001")),
+                option=orjson.OPT_INDENT_2,
+            ).decode()
+        )
+        assert any("Copied the log JSON" in m for m in messages_of(app))
+        app.query_one(Transcript).focus()
+        await pilot.press("j", "j")  # the user message
+        block = app.query_one(Transcript).blocks[1]
+        assert app.focused is block
+        await pilot.press("y")
+        assert copied[-1] == block.full_text
+        assert "solid-state batteries" in copied[-1]
+        assert any("Copied the message" in m for m in messages_of(app))
+        # on a session row: its first log
+        tree_of(app).focus()
+        await goto(pilot, DEEP)
+        await pilot.press("y")
+        assert json.loads(copied[-1])["id"] == "data_agentDeepRoot0001"
+
+
+async def test_copy_after_the_file_vanished_is_an_error_notice(
+    sample_dir: Path, monkeypatch: Any
+) -> None:
+    app = HltuiApp(sample_dir)
+    copied: list[str] = []
+    monkeypatch.setattr(app, "copy_to_clipboard", copied.append)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        await goto(pilot, "data_agentDeepStep0001")
+        (sample_dir / "research-agent" / "2024-06-01.jsonl").unlink()
+        app.index._reader.forget(sample_dir / "research-agent" / "2024-06-01.jsonl")
+        await pilot.press("y", "o")
+        await pilot.pause()
+        assert app.is_running
+        assert not copied
+        errors = [n for n in notifications(app) if n.severity == "error"]
+        assert len(errors) == 2
+
+
+def pager_script(tmp_path: Path) -> tuple[Path, Path]:
+    script = tmp_path / "pager.sh"
+    target = tmp_path / "paged.json"
+    script.write_text(f'#!/bin/sh\ncp "$1" "{target}"\n')
+    script.chmod(script.stat().st_mode | stat.S_IXUSR)
+    return script, target
+
+
+async def test_open_in_pager(sample_dir: Path, tmp_path: Path, monkeypatch: Any) -> None:
+    script, target = pager_script(tmp_path)
+    monkeypatch.setenv("PAGER", str(script))
+    # The headless test driver cannot suspend; pretend it can (suspending is a no-op there).
+    monkeypatch.setattr(HeadlessDriver, "can_suspend", property(lambda self: True))
+    app = HltuiApp(sample_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        await goto(pilot, "data_agentDeepStep0001")
+        await pilot.press("o")
+        await pilot.pause()
+        expected = orjson.dumps(
+            orjson.loads(app.index.raw_bytes("data_agentDeepStep0001")),
+            option=orjson.OPT_INDENT_2,
+        )
+        assert target.read_bytes() == expected
+        assert app.is_running
+        assert not [n for n in notifications(app) if n.severity == "error"]
+
+
+async def test_open_without_suspend_support_says_so(
+    sample_dir: Path, tmp_path: Path, monkeypatch: Any
+) -> None:
+    script, target = pager_script(tmp_path)
+    monkeypatch.setenv("PAGER", str(script))
+    app = HltuiApp(sample_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        await goto(pilot, "data_agentDeepStep0001")
+        await pilot.press("o")
+        await pilot.pause()
+        assert app.is_running
+        assert not target.exists()
+        errors = [n for n in notifications(app) if n.severity == "error"]
+        assert len(errors) == 1
+        assert "cannot" in errors[0].message.lower() and "suspend" in errors[0].message.lower()
+
+
+async def test_open_with_a_missing_pager_is_an_error_notice(
+    sample_dir: Path, monkeypatch: Any
+) -> None:
+    monkeypatch.setenv("PAGER", "/no/such/pager-program")
+    monkeypatch.setattr(HeadlessDriver, "can_suspend", property(lambda self: True))
+    app = HltuiApp(sample_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        await pilot.press("o")
+        await pilot.pause()
+        assert app.is_running
+        errors = [n.message for n in notifications(app) if n.severity == "error"]
+        assert errors and "/no/such/pager-program" in errors[0]
+
+
+# --- untrusted text ---------------------------------------------------------------------
+
+NASTY = (
+    "<s>[INST] hi [/INST] [link=https://x]click[/link] [bold] [/bold] arr[0] = x[i] "
+    "[ \x1b[31mred\x1b[0m"
+)
+LITERALS = (
+    "<s>[INST]",
+    "[/INST]",
+    "[link=https://x]click[/link]",
+    "[bold]",
+    "[/bold]",
+    "arr[0]",
+    "x[i]",
+    "␛[31mred␛[0m",
+)
+
+
+def assert_literal(text: str, where: str = "") -> None:
+    for literal in LITERALS:
+        assert literal in text, f"{literal!r} not shown literally in {where}: {text!r}"
+    assert "\x1b" not in text, where
+
+
+def nasty_log(log_id: str, **fields: Any) -> dict[str, Any]:
+    return make_log(
+        log_id,
+        project=NASTY,
+        config={"id": "config_n", "type": "model", "model": NASTY, "provider": NASTY},
+        session_reference_id=NASTY,
+        messages=[
+            {"role": "system", "content": NASTY},
+            {"role": "user", "content": NASTY},
+        ],
+        output=NASTY,
+        error=NASTY,
+        inputs={"question": NASTY, NASTY: "key"},
+        metadata={"note": NASTY},
+        feedback=[{"type": "comment", "value": NASTY}],
+        **fields,
+    )
+
+
+async def test_untrusted_text_shows_literally_everywhere(tmp_path: Path) -> None:
+    root = tmp_path / "[bold]logs[/bold] [link=x]"
+    write_jsonl(
+        root / "nasty.jsonl",
+        [
+            nasty_log("data_nasty1", created_at="2024-03-01T12:00:00Z"),
+            nasty_log("data_nasty2", created_at="2024-03-01T12:00:05Z", parent_id="data_nasty1"),
+        ],
+    )
+    app = HltuiApp(root)
+    async with app.run_test(size=(200, 60), notifications=True) as pilot:
+        await wait_loaded(pilot)
+        tree = tree_of(app)
+        await pilot.press("enter", "asterisk")
+        assert [row.key for row in tree.rows] == [
+            f"s:ref:{NASTY}",
+            "data_nasty1",
+            "data_nasty2",
+        ]
+        for row in tree.rows:
+            label = tree.label(row).plain
+            assert "\x1b" not in label
+            assert "[link=https://x]click[/link]" in label and "<s>[INST]" in label
+        assert_literal(tree.label(tree.rows[1]).plain, "log row")
+        assert_literal(tree.label(tree.rows[0]).plain, "session row")
+        # the session overview
+        await wait_shown(pilot)
+        assert "<s>[INST]" in screen_text(app)
+        # the transcript
+        await goto(pilot, "data_nasty1")
+        for text in block_texts(app):
+            assert_literal(text, "transcript block")
+        assert len(app.query_one(Transcript).blocks) == 4  # system, user, output, error
+        assert_literal(screen_text(app), "transcript screen")
+        assert not screen_links(app)
+        # details
+        details = app.query_one(Details)
+        everything = "\n".join(plain(body, width=400) for _, body in details.sections)
+        assert_literal(everything, "details")
+        assert everything.count("[link=https://x]click[/link]") >= 6
+        await pilot.press("2")
+        await pilot.pause()
+        assert "<s>[INST]" in screen_text(app) and not screen_links(app)
+        # raw and feedback
+        assert "[link=https://x]click[/link]" in app.query_one(RawView).text
+        await pilot.press("4")
+        await pilot.pause()
+        assert_literal(screen_text(app), "feedback tab")
+        assert not screen_links(app)
+        # the title and status bar (path with brackets, filter and search text)
+        app.set_filter(LogFilter(project=NASTY))
+        await settle(pilot)
+        status = app.query_one(StatusBar).render().plain
+        assert_literal(status, "status bar")
+        assert "[bold]logs[/bold] [link=x]" in status
+        assert "[bold]logs[/bold] [link=x]" in screen_text(app).splitlines()[0]
+        # search for [INST] finds both logs
+        await search_for(pilot, "[INST]")
+        assert sorted(app.hits) == ["data_nasty1", "data_nasty2"]
+        assert "[INST]" in app.query_one(StatusBar).render().plain
+        # a notification with brackets in it
+        await search_for(pilot, "[bold]nothing[/bold]")
+        await pilot.pause()
+        assert "[bold]nothing[/bold]" in screen_text(app)
+        assert app.is_running
+
+
+async def test_problem_file_name_with_brackets(tmp_path: Path) -> None:
+    write_jsonl(tmp_path / "[bold]x.jsonl", [make_log("data_ok"), "{not json [/bold]"])
+    app = HltuiApp(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        await pilot.press("p")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "[bold]x.jsonl" in text
+        assert "line 2" in text
+
+
+# --- opening odd paths ------------------------------------------------------------------
+
+
+def test_open_missing_path_is_a_one_line_error(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["open", str(tmp_path / "nope")])
+    assert result.exit_code != 0
+    assert "Traceback" not in result.output
+    lines = [line for line in result.output.splitlines() if line]
+    assert len(lines) == 1
+    assert "no such file or directory" in lines[0]
+
+
+async def test_empty_directory_says_nothing_to_show(tmp_path: Path) -> None:
+    app = HltuiApp(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        assert tree_of(app).row_count == 0
+        titles = [n.title for n in notifications(app)]
+        assert "Nothing to show" in titles
+        assert any("No log files" in m for m in messages_of(app))
+        await pilot.press("j", "k", "enter", "h", "g", "G", "e", "y", "o", "n", "p")
+        await pilot.pause()
+        assert app.is_running
+
+
+async def test_a_file_that_is_not_a_log(tmp_path: Path) -> None:
+    notes = tmp_path / "notes.txt"
+    notes.write_text("just some notes\nnot logs at all\n")
+    app = HltuiApp(notes)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        assert tree_of(app).row_count == 0
+        assert "Nothing to show" in [n.title for n in notifications(app)]
+        assert any("No logs could be read" in m for m in messages_of(app))
+        assert app.query_one(StatusBar).problems == 2
+
+
+async def test_worker_error_is_a_notification(sample_dir: Path, monkeypatch: Any) -> None:
+    def boom(self: LogIndex, *args: Any, **options: Any) -> LogIndex:
+        raise RuntimeError("disk on fire [bold]x[/bold]")
+
+    monkeypatch.setattr(LogIndex, "load", boom)
+    app = HltuiApp(sample_dir)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await poll(pilot, lambda: "disk on fire" in screen_text(app))
+        assert app.is_running
+        error = next(n for n in notifications(app) if n.severity == "error")
+        assert "disk on fire [bold]x[/bold]" in error.message
+        assert "[bold]x[/bold]" in screen_text(app)  # the toast wraps the line
+        assert app.query_one(StatusBar).progress is None
+
+
+async def test_record_that_fails_to_decode_shows_problem_and_raw_text(tmp_path: Path) -> None:
+    write_jsonl(
+        tmp_path / "logs.jsonl",
+        [
+            make_log("data_badModelConfig", model_config="oops"),
+            make_log(
+                "data_badToolCalls",
+                created_at="2024-03-01T12:01:00Z",
+                messages=[{"role": "user", "content": "hi", "tool_calls": 5}],
+            ),
+            make_log("data_stringMessages", messages="not a list"),
+        ],
+    )
+    app = HltuiApp(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        # `messages` as a string does not even pass the index: it is a problem
+        assert "data_stringMessages" not in app.index.logs
+        assert any("`messages`" in p.message for p in app.all_problems())
+        for log_id, reason in [
+            ("data_badModelConfig", "`model_config` should be an object"),
+            ("data_badToolCalls", "`messages[0].tool_calls` should be an array"),
+        ]:
+            await goto(pilot, log_id)
+            blocks = app.query_one(Transcript).blocks
+            assert [str(b.header) for b in blocks] == [
+                "this record could not be decoded",
+                "raw text",
+            ]
+            assert reason in blocks[0].full_text
+            assert "logs.jsonl:" in blocks[0].full_text
+            assert f'"id": "{log_id}"' in blocks[1].full_text
+            assert f'"id": "{log_id}"' in app.query_one(RawView).text
+        assert app.is_running
+
+
+# --- scale ------------------------------------------------------------------------------
+
+
+async def test_a_session_of_3000_logs(tmp_path: Path) -> None:
+    count = 3000
+    logs = [
+        make_log(
+            f"data_big{i:05d}",
+            session_id="sesh_big",
+            created_at=f"2024-03-01T{i // 3600:02d}:{i // 60 % 60:02d}:{i % 60:02d}Z",
+            parent_id="data_big00000" if i else None,
+        )
+        for i in range(count)
+    ]
+    write_jsonl(tmp_path / "big.jsonl", logs)
+    app = HltuiApp(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        tree = tree_of(app)
+        assert tree.row_count == 1
+        overview = app.query_one(SessionOverview)
+        assert overview.row_count == MAX_ROWS
+        more = overview.query_one(".overview--more", Static)
+        assert more.display
+        assert f"{count - MAX_ROWS:,} more logs" in str(more.content)
+        await pilot.press("enter")
+        assert tree.row_count == 2
+        await pilot.press("j", "l")
+        assert tree.row_count == count + 1
+        assert [row.depth for row in tree.rows[:4]] == [0, 1, 2, 2]
+        await pilot.press("G")
+        assert current_key(app) == f"data_big{count - 1:05d}"
+        await wait_shown(pilot)
+        await pilot.press("g", "h")
+        assert tree.row_count == 1
+
+
+# --- the command palette -----------------------------------------------------------------
+
+
+async def test_palette_commands_include_the_actions(sample_dir: Path) -> None:
+    app = HltuiApp(sample_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        titles = [command.title for command in app.get_system_commands(app.screen)]
+        for title in ("Search", "Filter", "Filter: errors only", "Problems", "Help"):
+            assert title in titles
+        command = next(
+            c for c in app.get_system_commands(app.screen) if c.title == "Filter: errors only"
+        )
+        command.callback()
+        await settle(pilot)
+        assert app.visible_ids == ERROR_LOGS

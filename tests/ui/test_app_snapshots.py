@@ -1,0 +1,106 @@
+"""SVG snapshots of the browser on sample_data at a fixed 120x40 terminal.
+
+Deterministic by construction: the data is a copy of sample_data with fixed file times,
+opened by a path relative to the working directory (the title shows `sample_data`, not a
+temporary directory); input cursors do not blink; every time shown comes from the data.
+Update with `pytest tests/ui/test_app_snapshots.py --snapshot-update` and look at the SVGs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Input, TextArea
+
+from hltui.ui.app import HltuiApp
+from hltui.ui.widgets.session_tree import SessionTree
+from tests.ui.conftest import copy_sample_data, settle, wait_loaded, wait_shown
+
+SIZE = (120, 40)
+Before = Callable[[Pilot[Any]], Awaitable[None]]
+
+
+@pytest.fixture
+def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> HltuiApp:
+    """The browser on a copy of sample_data, opened as `sample_data` from its parent."""
+    copy_sample_data(tmp_path / "sample_data")
+    monkeypatch.chdir(tmp_path)
+    return HltuiApp(Path("sample_data"))
+
+
+def no_blink(pilot: Pilot[Any]) -> None:
+    for widget in pilot.app.screen.query("Input, TextArea"):
+        if isinstance(widget, Input | TextArea):
+            widget.cursor_blink = False
+
+
+def loaded_then(*keys: str, select: str | None = None) -> Before:
+    """A `run_before` that waits for loading, optionally selects a log, then presses keys."""
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await wait_loaded(pilot)
+        if select is not None:
+            assert pilot.app.query_one(SessionTree).select_key(select)
+            await pilot.pause()
+            await wait_shown(pilot)
+        await press(pilot, keys)
+        no_blink(pilot)
+        await pilot.pause()
+
+    return run_before
+
+
+async def press(pilot: Pilot[Any], keys: Iterable[str]) -> None:
+    for key in keys:
+        await pilot.press(key)
+        await settle(pilot)
+
+
+class TestMainScreen:
+    def test_after_loading(self, snap_compare: Any, app: HltuiApp) -> None:
+        assert snap_compare(app, terminal_size=SIZE, run_before=loaded_then())
+
+    def test_session_expanded(self, snap_compare: Any, app: HltuiApp) -> None:
+        before = loaded_then("G", "asterisk")
+        assert snap_compare(app, terminal_size=SIZE, run_before=before)
+
+
+class TestTranscript:
+    def test_tool_calls(self, snap_compare: Any, app: HltuiApp) -> None:
+        before = loaded_then(select="data_agentDeepFinal01")
+        assert snap_compare(app, terminal_size=SIZE, run_before=before)
+
+    def test_error_log(self, snap_compare: Any, app: HltuiApp) -> None:
+        before = loaded_then(select="data_errToolFailed0001")
+        assert snap_compare(app, terminal_size=SIZE, run_before=before)
+
+
+class TestDetails:
+    @pytest.mark.parametrize(
+        "log_id",
+        [
+            pytest.param("data_agentDeepStep0002", id="model"),
+            pytest.param("data_agentDeepSearch01", id="tool"),
+            pytest.param("data_agentErrRetriev01", id="generic"),
+            pytest.param("data_agentDeepRoot0001", id="agent"),
+            pytest.param("data_evaluatorConfig01", id="unknown-evaluator"),
+        ],
+    )
+    def test_config_kind(self, snap_compare: Any, app: HltuiApp, log_id: str) -> None:
+        before = loaded_then("2", select=log_id)
+        assert snap_compare(app, terminal_size=SIZE, run_before=before)
+
+
+class TestScreens:
+    def test_problems(self, snap_compare: Any, app: HltuiApp) -> None:
+        assert snap_compare(app, terminal_size=SIZE, run_before=loaded_then("p"))
+
+    def test_help(self, snap_compare: Any, app: HltuiApp) -> None:
+        assert snap_compare(app, terminal_size=SIZE, run_before=loaded_then("question_mark"))
+
+    def test_filter(self, snap_compare: Any, app: HltuiApp) -> None:
+        assert snap_compare(app, terminal_size=SIZE, run_before=loaded_then("f"))
