@@ -13,6 +13,7 @@ import click
 from hltui.model.index import LogIndex
 from hltui.model.problems import Problem
 from hltui.model.sessions import Forest, build_forest
+from hltui.model.sources import FileKind, file_kind
 from hltui.model.stats import compute_stats, iso
 
 if TYPE_CHECKING:
@@ -79,12 +80,45 @@ def main() -> None:
 
 @main.command("open")
 @click.argument("path", type=click.Path(path_type=Path), default=Path("."))
-def open_command(path: Path) -> None:
+@click.option("--watch/--no-watch", default=True, help="Show new and changed logs live.")
+@click.option("--poll", is_flag=True, help="Poll for changes (network, container file systems).")
+@click.option("--follow", is_flag=True, help="Select new logs as they arrive.")
+@click.option("--user", help="Who is reviewing (default: $HLTUI_USER, then git user.email).")
+@click.option(
+    "--feedback-file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="The feedback journal (default: PATH/.hltui/feedback.jsonl).",
+)
+def open_command(
+    path: Path,
+    watch: bool,
+    poll: bool,
+    follow: bool,
+    user: str | None,
+    feedback_file: Path | None,
+) -> None:
     """Open PATH (a directory, read recursively, or one file) in the browser."""
     check_path(path)
+    if path.is_file():
+        check_log_file(path)
     from hltui.ui.app import HltuiApp
 
-    HltuiApp(path).run()
+    HltuiApp(
+        path, watch=watch, poll=poll, follow=follow, user=user, feedback_file=feedback_file
+    ).run()
+
+
+def check_log_file(path: Path) -> None:
+    """Exit with a one-line message when a file given directly cannot hold logs."""
+    if file_kind(path) is not None and file_kind(path) is not FileKind.JSONL:
+        return
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")
+    except OSError as error:
+        fail(f"{path}: cannot read file ({error.strerror})")
+    if head and head[:1] not in (b"{", b"["):
+        fail(f"{path}: not a log file (expected JSON lines or a JSON document)", EXIT_PROBLEMS)
 
 
 @main.command()

@@ -11,7 +11,7 @@ import shlex
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextlib import suppress
 from pathlib import Path
 
@@ -26,13 +26,16 @@ from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer, Input, Static, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from hltui.model.feedback import FeedbackStore, load_feedback_types, resolve_user
 from hltui.model.index import IndexBatch, LogIndex
 from hltui.model.outline import Row
 from hltui.model.problems import Problem
 from hltui.model.query import LogFilter, apply_filter, search
 from hltui.model.records import RecordError
 from hltui.model.sessions import Forest, Session, build_forest
+from hltui.ui.live_tail import LiveTailMixin
 from hltui.ui.messages import FilterApplied, ForestReady, LoadProgress, SearchHits
+from hltui.ui.reviewing import ReviewMixin
 from hltui.ui.safe import one_line
 from hltui.ui.screens.filter import FilterScreen
 from hltui.ui.screens.help import HelpScreen
@@ -60,7 +63,7 @@ def display_path(path: Path) -> str:
     return str(resolved) if relative == Path(".") else str(relative)
 
 
-class HltuiApp(App[None]):
+class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
     """The log browser."""
 
     TITLE = "hltui"
@@ -80,11 +83,28 @@ class HltuiApp(App[None]):
         Binding("o", "open_external", "Open", show=False, id="app.open"),
         Binding("p", "problems", "Problems", show=False, id="app.problems"),
         Binding("m", "toggle_markdown", "Markdown", show=False, id="app.markdown"),
-        Binding("1", "tab('transcript')", "Transcript", show=False, id="app.tab_transcript"),
-        Binding("2", "tab('details')", "Details", show=False, id="app.tab_details"),
-        Binding("3", "tab('raw')", "Raw", show=False, id="app.tab_raw"),
-        Binding("4", "tab('feedback')", "Feedback", show=False, id="app.tab_feedback"),
+        Binding("t", "next_tab(1)", "Next tab", show=False, id="app.next_tab"),
+        Binding("T", "next_tab(-1)", "Prev tab", show=False, id="app.previous_tab"),
         Binding("escape", "clear_search", "Clear", show=False, id="app.clear"),
+        Binding("plus", "rate('good')", "Good", id="app.rate_good"),
+        Binding("minus", "rate('bad')", "Bad", show=False, id="app.rate_bad"),
+        *(
+            Binding(str(n), f"rate('{n}')", f"Rate {n}", show=False, id=f"app.rate_{n}")
+            for n in range(1, 6)
+        ),
+        Binding("c", "comment", "Comment", show=False, id="app.comment"),
+        Binding("x", "correction", "Correction", show=False, id="app.correction"),
+        Binding("right_square_bracket", "next_unrated", "Next unrated", id="app.next_unrated"),
+        Binding(
+            "left_square_bracket",
+            "previous_unrated",
+            "Prev unrated",
+            show=False,
+            id="app.previous_unrated",
+        ),
+        Binding("u", "undo", "Undo", show=False, id="app.undo"),
+        Binding("F", "toggle_follow", "Follow", show=False, id="app.follow"),
+        Binding("L", "jump_newest", "Newest", show=False, id="app.newest"),
     ]
 
     HELP_SECTIONS: list[tuple[str, list[tuple[str, str]]]] = [
@@ -103,7 +123,7 @@ class HltuiApp(App[None]):
             "Panes",
             [
                 ("tab / shift+tab", "next / previous pane"),
-                ("1 2 3 4", "Transcript, Details, Raw, Feedback tab"),
+                ("t / T", "next / previous tab: Transcript, Details, Raw, Feedback"),
                 ("j / k (transcript)", "next / previous message"),
                 ("m", "markdown rendering on / off (plain text is the default)"),
             ],
@@ -120,6 +140,24 @@ class HltuiApp(App[None]):
             ],
         ),
         (
+            "Review",
+            [
+                ("+ / -", "rate the log good / bad"),
+                ("1 2 3 4 5", "rate the log 1 to 5"),
+                ("c / x", "comment / correction (starts as the output)"),
+                ("] / [", "next / previous log without feedback (a review queue)"),
+                ("u", "undo the last feedback edit of this run"),
+                ("a / enter / d (feedback tab)", "add / change / delete an item"),
+            ],
+        ),
+        (
+            "Live",
+            [
+                ("F", "follow: select new logs as they arrive"),
+                ("L", "jump to the newest log"),
+            ],
+        ),
+        (
             "Other",
             [
                 ("y", "copy the focused message, or the log as JSON (OSC 52)"),
@@ -131,10 +169,29 @@ class HltuiApp(App[None]):
         ),
     ]
 
-    def __init__(self, path: Path, *, watch: bool = False) -> None:
+    def __init__(
+        self,
+        path: Path,
+        *,
+        watch: bool = True,
+        poll: bool = False,
+        follow: bool = False,
+        user: str | None = None,
+        feedback_file: Path | None = None,
+    ) -> None:
         super().__init__()
         self.path = path
         self.index = LogIndex(path)
+        self.watch_files_enabled = watch
+        self.poll_files = poll
+        self.follow = follow
+        self.new_since_seen = []
+        self.user = resolve_user(user)
+        self.store = FeedbackStore.open(self.index, feedback_file)
+        self.type_problems: list[Problem] = []
+        root = path if path.is_dir() else path.parent
+        self.feedback_types = load_feedback_types(root, self.type_problems)
+        self._order_cache: tuple[Forest, list[str], dict[str, int]] | None = None
         self.forest: Forest | None = None
         self.log_filter = LogFilter()
         self.visible_ids: set[str] | None = None
@@ -173,11 +230,14 @@ class HltuiApp(App[None]):
     def on_mount(self) -> None:
         self.query_one("#search", Input).display = False
         status = self.query_one(StatusBar)
-        status.path = str(self.path)
+        status.path = display_path(self.path)
         status.progress = 0.0
+        status.follow = self.follow
+        status.pending = len(self.store.pending)
         self._update_title()
         tree = self.query_one(SessionTree)
         tree.preview_of = self.index.preview
+        tree.feedback_of = self.store.pairs
         tree.focus()
         self.load_index()
 
@@ -208,7 +268,7 @@ class HltuiApp(App[None]):
                 last_build = time.monotonic()
                 self.post_message(ForestReady(forest))
 
-        self.index.load(on_batch)
+        self.index.load(on_batch, complete_only=self.watch_files_enabled)
         self.post_message(ForestReady(self._build_forest(), final=True))
 
     def _build_forest(self) -> Forest:
@@ -248,6 +308,8 @@ class HltuiApp(App[None]):
             self._refresh_problem_count()
             if not self.log_filter.is_empty:  # chosen while loading: match the new logs too
                 self.run_filter(self.log_filter)
+            if self.watch_files_enabled:
+                self.start_watching()
             if not len(self.index):
                 if not self.index.files:
                     reason = f"No log files (.jsonl, .json, .gz) under {self.path}."
@@ -277,7 +339,8 @@ class HltuiApp(App[None]):
 
     def all_problems(self) -> list[Problem]:
         forest_problems = self.forest.problems if self.forest else []
-        return self.index.problems + forest_problems
+        journal = self.store.journal.problems if self.store.journal else []
+        return self.index.problems + forest_problems + journal + self.type_problems
 
     def _refresh_problem_count(self) -> None:
         problems = self.all_problems()
@@ -357,9 +420,7 @@ class HltuiApp(App[None]):
             if self.search_term:
                 self.query_one(Transcript).highlight(self.search_term)
         self.query_one(Details).show_log(record, place=place)
-        self.query_one(FeedbackPanel).show_items(
-            [(item, "log") for item in record.feedback_items()]
-        )
+        self.query_one(FeedbackPanel).show_items(self.feedback_items(log_id))
 
     @on(SessionOverview.LogSelected)
     def on_overview_log_selected(self, message: SessionOverview.LogSelected) -> None:
@@ -376,8 +437,27 @@ class HltuiApp(App[None]):
     def action_problems(self) -> None:
         self.push_screen(ProblemsScreen(self.all_problems(), self.path))
 
+    TABS = ("transcript", "details", "raw", "feedback")
+
     def action_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab
+
+    def action_next_tab(self, step: int) -> None:
+        tabs = self.query_one(TabbedContent)
+        position = self.TABS.index(tabs.active) if tabs.active in self.TABS else 0
+        tabs.active = self.TABS[(position + step) % len(self.TABS)]
+
+    @on(FeedbackPanel.Selected)
+    def on_feedback_selected(self, message: FeedbackPanel.Selected) -> None:
+        self.edit_feedback(message.item, message.source)
+
+    @on(FeedbackPanel.AddRequested)
+    def on_feedback_add(self) -> None:
+        self.action_add_feedback()
+
+    @on(FeedbackPanel.DeleteRequested)
+    def on_feedback_delete(self, message: FeedbackPanel.DeleteRequested) -> None:
+        self.delete_feedback(message.item, message.source)
 
     def action_toggle_markdown(self) -> None:
         self.markdown = not self.markdown
@@ -574,38 +654,44 @@ class HltuiApp(App[None]):
 
     # -- errors --------------------------------------------------------------------------
 
-    def _step_error(self, step: int) -> None:
+    def display_order(self) -> tuple[list[str], dict[str, int]]:
+        """Every log id in tree order (fully expanded) and each one's position, cached."""
         forest = self.forest
+        cached = self._order_cache
         if forest is None:
-            return
-        order = [
-            log_id
-            for log_id in self._display_order()
-            if (self.visible_ids is None or log_id in self.visible_ids)
-            and self.index.logs[log_id].error is not None
-        ]
-        if not order:
-            self.notify("No error logs", timeout=2)
-            return
+            return [], {}
+        if cached is None or cached[0] is not forest:
+            order = self._display_order()
+            cached = self._order_cache = (forest, order, {i: n for n, i in enumerate(order)})
+        return cached[1], cached[2]
+
+    def step_to(self, wanted: Callable[[str], bool], step: int, nothing: str) -> None:
+        """Move the tree cursor to the next (or previous) visible log that is `wanted`."""
+        order, position = self.display_order()
+        visible = self.visible_ids
         tree = self.query_one(SessionTree)
         current = self._current_log_id()
-        full = self._display_order()
-        position = {log_id: i for i, log_id in enumerate(full)}
         here = position.get(current, -1) if current else -1
         row = tree.current_row
         if row is not None and isinstance(row.item, Session) and step > 0:
             here -= 1  # on a session row, its own first log counts as "next"
-        if step > 0:
-            target = next((i for i in order if position[i] > here), order[0])
-        else:
-            target = next((i for i in reversed(order) if position[i] < here), order[-1])
-        tree.select_key(target)
+        count = len(order)
+        for offset in range(1, count + 1):
+            log_id = order[(here + step * offset) % count]
+            if (visible is None or log_id in visible) and wanted(log_id):
+                tree.select_key(log_id)
+                return
+        self.notify(nothing, timeout=2)
+
+    def _has_error(self, log_id: str) -> bool:
+        summary = self.index.logs.get(log_id)
+        return summary is not None and summary.error is not None
 
     def action_next_error(self) -> None:
-        self._step_error(1)
+        self.step_to(self._has_error, 1, "No error logs")
 
     def action_previous_error(self) -> None:
-        self._step_error(-1)
+        self.step_to(self._has_error, -1, "No error logs")
 
     # -- filter --------------------------------------------------------------------------
 
@@ -627,7 +713,7 @@ class HltuiApp(App[None]):
 
     @work(thread=True, exclusive=True, group="filter", exit_on_error=False)
     def run_filter(self, log_filter: LogFilter) -> None:
-        visible = apply_filter(self.index, log_filter)
+        visible = apply_filter(self.index, log_filter, feedback_of=self.store.pairs)
         self.post_message(FilterApplied(visible, log_filter.describe()))
 
     def on_filter_applied(self, message: FilterApplied) -> None:
@@ -677,3 +763,24 @@ class HltuiApp(App[None]):
             "Markdown", "Toggle markdown rendering (m)", self.action_toggle_markdown
         )
         yield SystemCommand("Help", "Show every key (?)", self.action_help)
+        yield SystemCommand(
+            "Follow new logs", "Select new logs as they arrive (F)", self.action_toggle_follow
+        )
+        yield SystemCommand("Newest log", "Jump to the newest log (L)", self.action_jump_newest)
+        yield SystemCommand(
+            "Next log without feedback", "The review queue (])", self.action_next_unrated
+        )
+        yield SystemCommand(
+            "Add feedback", "Add a feedback item to the log", self.action_add_feedback
+        )
+        yield SystemCommand(
+            "Undo feedback edit", "Undo the last edit of this run (u)", self.action_undo
+        )
+        yield SystemCommand(
+            "Retry saving feedback", "Write pending feedback edits", self.action_retry_feedback
+        )
+        yield SystemCommand(
+            "Save feedback to another file",
+            "Write pending edits (and the journal) to another journal file",
+            self.action_save_feedback_as,
+        )

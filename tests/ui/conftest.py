@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 from collections.abc import Callable
@@ -48,12 +49,18 @@ async def poll(pilot: Pilot[Any], condition: Callable[[], object], steps: int = 
     assert condition(), "condition never became true"
 
 
+async def settle_workers(app: Any) -> None:
+    """Wait for the app's workers to finish, except the file watcher, which never does."""
+    workers = [worker for worker in app.workers if worker.group != "watch"]
+    await asyncio.gather(*(worker.wait() for worker in workers), return_exceptions=True)
+
+
 async def wait_loaded(pilot: Pilot[Any]) -> None:
     """Wait until the app has read everything and shown the row under the cursor."""
     app = pilot.app
     assert isinstance(app, HltuiApp)
     await poll(pilot, lambda: app.loaded)
-    await app.workers.wait_for_complete()
+    await settle_workers(app)
     await pilot.pause()
     await wait_shown(pilot)
 
@@ -82,7 +89,7 @@ async def wait_shown(pilot: Pilot[Any]) -> None:
 
 async def settle(pilot: Pilot[Any]) -> None:
     """Wait for workers and pending messages after an action."""
-    await pilot.app.workers.wait_for_complete()
+    await settle_workers(pilot.app)
     await pilot.pause()
 
 

@@ -335,7 +335,7 @@ async def test_selecting_a_log_fills_every_pane(sample_dir: Path) -> None:
         await goto(pilot, "data_agentDeepFinal01")
         panel = app.query_one(FeedbackPanel)
         assert panel.row_count >= 1
-        await pilot.press("4")
+        app.action_tab("feedback")
         assert app.query_one(TabbedContent).active == "feedback"
         await pilot.pause()
         assert "rating" in screen_text(app) or "comment" in screen_text(app)
@@ -399,16 +399,18 @@ async def test_j_k_in_the_transcript_move_between_messages(sample_dir: Path) -> 
         assert current_key(app) == "data_agentDeepStep0001"
 
 
-async def test_number_keys_switch_tabs(sample_dir: Path) -> None:
+async def test_t_and_shift_t_cycle_the_tabs(sample_dir: Path) -> None:
     app = HltuiApp(sample_dir)
     async with app.run_test(size=SIZE) as pilot:
         await wait_loaded(pilot)
         await goto(pilot, "data_agentDeepStep0001")
         tabs = app.query_one(TabbedContent)
-        for key, name in [("2", "details"), ("3", "raw"), ("4", "feedback"), ("1", "transcript")]:
+        for key, name in [("t", "details"), ("t", "raw"), ("t", "feedback"), ("t", "transcript")]:
             await pilot.press(key)
             assert tabs.active == name
-        await pilot.press("3")
+        await pilot.press("T")
+        assert tabs.active == "feedback"
+        await pilot.press("T")
         await pilot.pause()
         assert '"id": "data_agentDeepStep0001"' in screen_text(app)
 
@@ -906,12 +908,12 @@ async def test_untrusted_text_shows_literally_everywhere(tmp_path: Path) -> None
         everything = "\n".join(plain(body, width=400) for _, body in details.sections)
         assert_literal(everything, "details")
         assert everything.count("[link=https://x]click[/link]") >= 6
-        await pilot.press("2")
+        app.action_tab("details")
         await pilot.pause()
         assert "<s>[INST]" in screen_text(app) and not screen_links(app)
         # raw and feedback
         assert "[link=https://x]click[/link]" in app.query_one(RawView).text
-        await pilot.press("4")
+        app.action_tab("feedback")
         await pilot.pause()
         assert_literal(screen_text(app), "feedback tab")
         assert not screen_links(app)

@@ -1,4 +1,4 @@
-"""HelpScreen: every key, grouped, generated from the bindings so it never drifts."""
+"""HelpScreen: every key of the browser, grouped, in two columns."""
 
 from __future__ import annotations
 
@@ -39,15 +39,24 @@ class HelpScreen(ModalScreen[None]):
         self.sections = sections
 
     def compose(self) -> ComposeResult:
-        table = Table.grid(padding=(0, 2))
-        table.add_column(style="bold", no_wrap=True)
-        table.add_column()
-        for title, keys in self.sections:
-            table.add_row(Text(title, style="bold underline"), "")
-            for keys_text, description in keys:
-                table.add_row(Text(key_label(keys_text)), Text(description))
-            table.add_row("", "")
+        half = (len(self.sections) + 1) // 2
+        columns = [self._keys_table(self.sections[:half]), self._keys_table(self.sections[half:])]
+        table = Table.grid(padding=(0, 3))
+        table.add_row(*columns)
         with VerticalScroll(id="help-body") as body:
             body.border_title = "hltui keys"
             body.border_subtitle = "esc to close"
             yield Static(table, id="help-table")
+
+    @staticmethod
+    def _keys_table(sections: list[tuple[str, list[tuple[str, str]]]]) -> Table:
+        """One column of sections: a title, then key and description rows."""
+        table = Table.grid(padding=(0, 2))
+        table.add_column(style="bold", no_wrap=True)
+        table.add_column(max_width=34)
+        for title, keys in sections:
+            table.add_row(Text(title, style="bold underline"), "")
+            for keys_text, description in keys:
+                table.add_row(Text(key_label(keys_text)), Text(description))
+            table.add_row("", "")
+        return table

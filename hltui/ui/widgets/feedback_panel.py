@@ -15,7 +15,7 @@ from textual.widgets import DataTable, Static
 from hltui.model.records import Feedback
 from hltui.ui.widgets.render import safe_text, to_str
 
-VALUE_WIDTH = 48
+VALUE_WIDTH = 28
 VALUE_LIMIT = 2_000
 COLUMNS = ("type", "value", "user", "created_at", "id", "source")
 

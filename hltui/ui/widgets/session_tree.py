@@ -24,7 +24,7 @@ from textual.strip import Strip
 
 from hltui.model.outline import Outline, Row
 from hltui.model.sessions import Forest, LogNode, Session
-from hltui.model.summary import LogSummary, Preview
+from hltui.model.summary import FeedbackPairs, LogSummary, Preview
 from hltui.ui.safe import safe_text
 
 ERROR_GLYPH = "✗"
@@ -118,6 +118,11 @@ class SessionTree(ScrollView, can_focus=True):
         self.outline = Outline()
         self.marked: frozenset[str] = frozenset()
         self.preview_of: Callable[[str], Preview] = lambda _log_id: Preview()
+        self.feedback_of: Callable[[str], FeedbackPairs | None] = self._summary_feedback
+
+    def _summary_feedback(self, log_id: str) -> FeedbackPairs | None:
+        node = self.outline.forest.nodes.get(log_id) if self.outline.forest else None
+        return node.log.feedback if node is not None else None
 
     # -- data ----------------------------------------------------------------------------
 
@@ -295,7 +300,7 @@ class SessionTree(ScrollView, can_focus=True):
         errors = session.error_count
         if errors:
             text.append(f" {ERROR_GLYPH}{errors}", self._style("error"))
-        feedback = session.feedback_count
+        feedback = sum(len(self.feedback_of(log.id) or ()) for log in session.logs)
         if feedback:
             text.append(f" {FEEDBACK_GLYPH}{feedback}", self._style("feedback"))
         preview = session.preview(lambda log_id: self.preview_of(log_id).prompt)
@@ -321,9 +326,10 @@ class SessionTree(ScrollView, can_focus=True):
         duration = format_duration(log.duration)
         if duration:
             text.append(f" {duration}", self._style("muted"))
-        if log.feedback:
+        feedback = self.feedback_of(log.id)
+        if feedback:
             text.append(f" {FEEDBACK_GLYPH}", self._style("feedback"))
-            first = log.feedback[-1][1]
+            first = feedback[-1][1]
             label = str(first)
             if len(label) <= 12:
                 text.append_text(safe_text(label, style=self._style("feedback")))

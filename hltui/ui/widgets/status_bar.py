@@ -31,6 +31,7 @@ class StatusBar(Static):
     search_text: reactive[str] = reactive("")
     follow: reactive[bool] = reactive(False)
     new_logs: reactive[int] = reactive(0)
+    pending: reactive[int] = reactive(0)
 
     def render(self) -> Text:
         text = Text(no_wrap=True, overflow="ellipsis")
@@ -45,6 +46,8 @@ class StatusBar(Static):
             text.append(f"  filter: {one_line(self.filter_text)}{shown}", "cyan")
         if self.search_text:
             text.append(f"  {one_line(self.search_text)}", "magenta")
+        if self.pending:
+            text.append(f"  ✎ {self.pending} unsaved", "bold red")
         if self.follow:
             text.append("  FOLLOW", "bold green")
         elif self.new_logs:

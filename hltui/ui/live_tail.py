@@ -1,0 +1,182 @@
+"""Live tailing in the app: watch the opened path and fold changes into the tree.
+
+`watchfiles.awatch` runs in an exclusive async worker and hands changed paths to the
+core's `Tailer` (in a thread), which owns every file offset; the new forest comes back
+to the UI, which updates the tree in place so the cursor, scroll and expansion stay.
+With `--poll`, sizes and inodes are compared every quarter second instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from textual import work
+
+from hltui.model.query import apply_filter
+from hltui.model.sessions import Forest
+from hltui.model.tail import Tailer, TailUpdate, forest_after
+
+if TYPE_CHECKING:
+    from hltui.ui.app import HltuiApp
+
+POLL_INTERVAL = 0.25
+WATCH_STEP_MS = 10
+WATCH_DEBOUNCE_MS = 100
+
+
+class LiveTailMixin:
+    """Watching and follow mode for HltuiApp."""
+
+    tailer: Tailer | None = None
+    follow: bool = False
+    new_since_seen: list[str]
+
+    def start_watching(self: HltuiApp) -> None:
+        self.tailer = Tailer(self.index)
+        self.watch_files()
+
+    def watched_paths(self: HltuiApp) -> list[Path]:
+        """The opened path, and the feedback journal's folder when it lies outside it."""
+        paths = [self.path]
+        journal = self.store.journal.path if self.store.journal else None
+        if journal is not None:
+            folder = journal.parent
+            root = self.path if self.path.is_dir() else self.path.parent
+            if folder.exists() and not folder.resolve().is_relative_to(root.resolve()):
+                paths.append(folder)
+        return paths
+
+    @work(exclusive=True, group="watch", exit_on_error=False)
+    async def watch_files(self: HltuiApp) -> None:
+        """Feed file changes to the tailer until the app closes."""
+        tailer = self.tailer
+        assert tailer is not None
+        await self.apply_changes(await asyncio.to_thread(tailer.poll))  # changes during load
+        if self.poll_files:
+            while True:
+                await asyncio.sleep(POLL_INTERVAL)
+                changed = await asyncio.to_thread(tailer.poll)
+                journal_changed = self.store.journal is not None and not self.store.is_own_write()
+                if changed or journal_changed:
+                    await self.apply_changes(changed, journal=journal_changed)
+            return
+        from watchfiles import awatch
+
+        async for changes in awatch(
+            *self.watched_paths(),
+            step=WATCH_STEP_MS,
+            debounce=WATCH_DEBOUNCE_MS,
+            watch_filter=None,
+            recursive=True,
+        ):
+            paths = {Path(path) for _, path in changes}
+            journal = self.store.journal.path if self.store.journal else None
+            journal_changed = journal in paths and not self.store.is_own_write()
+            paths.discard(journal)  # type: ignore[arg-type]
+            await self.apply_changes(paths, journal=journal_changed)
+
+    async def apply_changes(
+        self: HltuiApp, paths: Iterable[Path], *, journal: bool = False
+    ) -> None:
+        """Read the changes in a thread, then show them."""
+        tailer = self.tailer
+        if tailer is None:
+            return
+        paths = list(paths)
+        forest = self.forest
+        log_filter = self.log_filter
+
+        def read() -> tuple[TailUpdate, Forest | None, set[str], set[str] | None]:
+            update = tailer.apply(paths) if paths else TailUpdate()
+            if update.removed or update.files:
+                self.store.invalidate(None if update.removed else [s.id for s in update.added])
+            touched = self.store.refresh() if journal else set()
+            new_forest = None
+            if update.added or update.removed or forest is None:
+                new_forest = forest_after(forest, self.index, update)
+            visible = None
+            if not log_filter.is_empty and (update.added or touched):
+                visible = apply_filter(self.index, log_filter, feedback_of=self.store.pairs)
+            return update, new_forest, touched, visible
+
+        update, new_forest, touched, visible = await asyncio.to_thread(read)
+        self.show_changes(update, new_forest, touched, visible)
+
+    def show_changes(
+        self: HltuiApp,
+        update: TailUpdate,
+        forest: Forest | None,
+        touched: set[str],
+        visible: set[str] | None,
+    ) -> None:
+        """Fold a tail update into the tree, counts, problems and the shown log."""
+        from hltui.ui.widgets.session_tree import SessionTree
+        from hltui.ui.widgets.status_bar import StatusBar
+
+        if visible is not None:
+            self.visible_ids = visible
+        tree = self.query_one(SessionTree)
+        status = self.query_one(StatusBar)
+        if forest is not None:
+            self.forest = forest
+            tree.set_forest(forest, self.visible_ids)
+            status.sessions = len(forest.sessions)
+            self._refresh_shown_session()
+        elif touched:
+            tree.refresh()
+        status.logs = len(self.index)
+        if self.visible_ids is not None:
+            status.shown = len(self.visible_ids)
+        if update.problems or update.removed:
+            self._refresh_problem_count()
+        added = [s.id for s in update.added]
+        if added:
+            newest = max(update.added, key=lambda s: (s.time if s.time == s.time else 0, s.line))
+            if self.follow:
+                tree.select_key(newest.id)
+            else:
+                self.new_since_seen.append(newest.id)
+                status.new_logs += len(added)
+        shown = self._current_log_id()
+        if shown is not None and (
+            shown in touched or shown in update.removed or shown in set(added)
+        ):
+            row = tree.current_row
+            if row is not None:
+                self.show_row(row, force=True)
+
+    def action_toggle_follow(self: HltuiApp) -> None:
+        from hltui.ui.widgets.status_bar import StatusBar
+
+        self.follow = not self.follow
+        self.query_one(StatusBar).follow = self.follow
+        if self.follow:
+            self.action_jump_newest()
+        self.notify(
+            "Follow on: new logs are selected as they arrive"
+            if self.follow
+            else "Follow off: new logs are counted in the status bar",
+            timeout=3,
+        )
+
+    def action_jump_newest(self: HltuiApp) -> None:
+        """Go to the newest log that arrived (or the newest log of all)."""
+        from hltui.ui.widgets.session_tree import SessionTree
+        from hltui.ui.widgets.status_bar import StatusBar
+
+        tree = self.query_one(SessionTree)
+        target = None
+        while self.new_since_seen and target is None:
+            candidate = self.new_since_seen.pop()
+            if candidate in self.index:
+                target = candidate
+        if target is None and self.index.logs:
+            newest = max(self.index.logs.values(), key=lambda s: s.time if s.time == s.time else 0)
+            target = newest.id
+        self.new_since_seen.clear()
+        self.query_one(StatusBar).new_logs = 0
+        if target is not None:
+            tree.select_key(target)

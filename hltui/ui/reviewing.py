@@ -1,0 +1,256 @@
+"""Reviewing in the app: rate, label, comment and correct logs, stored in the journal.
+
+Every edit goes through the core's `FeedbackStore` (one fsynced journal line). When the
+journal cannot be written, the edit stays pending, is shown as such, and can be retried
+or saved to another file from the command palette: nothing is lost.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+
+from hltui.model.feedback import FeedbackStore, JournalError, known_labels
+from hltui.model.records import Feedback
+from hltui.ui.safe import one_line
+from hltui.ui.screens.feedback_editor import FeedbackDraft, FeedbackEditor
+from hltui.ui.screens.path_prompt import PathPrompt
+
+if TYPE_CHECKING:
+    from hltui.ui.app import HltuiApp
+
+
+class ReviewMixin:
+    """Feedback editing for HltuiApp."""
+
+    store: FeedbackStore
+    user: str
+
+    # -- which log -------------------------------------------------------------------------
+
+    def _review_target(self: HltuiApp) -> str | None:
+        """The log under the cursor; a session row is not a log to rate."""
+        from hltui.model.sessions import Session
+        from hltui.ui.widgets.session_tree import SessionTree
+
+        row = self.query_one(SessionTree).current_row
+        if row is None:
+            return None
+        if isinstance(row.item, Session):
+            self.notify("Select a log (not a session) to give it feedback.", timeout=3)
+            return None
+        return row.item.key
+
+    def feedback_items(self: HltuiApp, log_id: str) -> list[tuple[Feedback, str]]:
+        """The log's merged feedback, then pending (unsaved) edits for it."""
+        items = self.store.items(log_id)
+        for edit in self.store.pending:
+            if edit.log_id == log_id and edit.feedback is not None:
+                items.append((edit.feedback, "pending"))
+        return items
+
+    # -- edits -------------------------------------------------------------------------------
+
+    def _save(self: HltuiApp, log_id: str, describe: str, edit) -> bool:  # type: ignore[no-untyped-def]
+        """Run one store edit; on a journal failure keep it pending and say what to do."""
+        try:
+            edit()
+        except JournalError as error:
+            self.notify(
+                f"Could not save the {describe}: {error}. It is kept as pending: use "
+                "ctrl+p 'Retry saving feedback' or 'Save feedback to another file'.",
+                title="Feedback not saved",
+                severity="error",
+                timeout=12,
+                markup=False,
+            )
+            self.after_feedback_edit(log_id)
+            return False
+        except (KeyError, ValueError) as error:
+            self.notify(one_line(f"Cannot save: {error}"), severity="error", markup=False)
+            return False
+        self.after_feedback_edit(log_id)
+        return True
+
+    def after_feedback_edit(self: HltuiApp, log_id: str) -> None:
+        """Show an edit everywhere at once: tree glyphs, panel, status and filters."""
+        from hltui.ui.widgets.feedback_panel import FeedbackPanel
+        from hltui.ui.widgets.session_tree import SessionTree
+        from hltui.ui.widgets.status_bar import StatusBar
+
+        self.query_one(SessionTree).refresh()
+        if self._current_log_id() == log_id:
+            self.query_one(FeedbackPanel).show_items(self.feedback_items(log_id))
+        self.query_one(StatusBar).pending = len(self.store.pending)
+        if not self.log_filter.is_empty and (
+            self.log_filter.has_feedback is not None or self.log_filter.feedback_value
+        ):
+            self.run_filter(self.log_filter)
+
+    def set_rating(self: HltuiApp, value: str | int) -> None:
+        """Set this user's rating of the log under the cursor (change it if there is one)."""
+        log_id = self._review_target()
+        if log_id is None:
+            return
+        mine = [
+            item
+            for item, source in self.feedback_items(log_id)
+            if item.type == "rating" and item.user == self.user and source != "pending"
+        ]
+        if mine and mine[-1].id:
+            if mine[-1].value == value:
+                return
+            feedback_id = mine[-1].id
+            saved = self._save(
+                log_id,
+                "rating",
+                lambda: self.store.change(log_id, feedback_id, value, self.user),
+            )
+        else:
+            saved = self._save(
+                log_id, "rating", lambda: self.store.add(log_id, "rating", value, self.user)
+            )
+        if saved:
+            self.notify(f"Rated {value}", timeout=1.5, markup=False)
+
+    def action_rate(self: HltuiApp, value: str) -> None:
+        self.set_rating(int(value) if value.isdigit() else value)
+
+    def _record_output(self: HltuiApp, log_id: str) -> str | None:
+        try:
+            output = self.index.record(log_id).output
+        except (OSError, ValueError, KeyError):
+            return None
+        return output if isinstance(output, str) else None
+
+    def open_editor(
+        self: HltuiApp,
+        log_id: str,
+        *,
+        kind: str = "rating",
+        value: str = "",
+        feedback_id: str | None = None,
+        fixed_type: bool = False,
+    ) -> None:
+        """The editor for a new item (or for changing `feedback_id`); saves on close."""
+        labels = known_labels(self.index, self.store, self.feedback_types)
+        title = "Change feedback" if feedback_id else "Add feedback"
+
+        def done(draft: FeedbackDraft | None) -> None:
+            if draft is None:
+                return
+            if feedback_id is None:
+                self._save(
+                    log_id,
+                    draft.type,
+                    lambda: self.store.add(log_id, draft.type, draft.value, self.user),
+                )
+            else:
+                self._save(
+                    log_id,
+                    draft.type,
+                    lambda: self.store.change(
+                        log_id, feedback_id, draft.value, self.user, type=draft.type
+                    ),
+                )
+
+        self.push_screen(
+            FeedbackEditor(
+                kind=kind,
+                value=value,
+                labels=labels,
+                title=title,
+                log_output=self._record_output(log_id),
+                fixed_type=fixed_type,
+            ),
+            done,
+        )
+
+    def action_comment(self: HltuiApp) -> None:
+        log_id = self._review_target()
+        if log_id is not None:
+            self.open_editor(log_id, kind="comment")
+
+    def action_correction(self: HltuiApp) -> None:
+        log_id = self._review_target()
+        if log_id is not None:
+            self.open_editor(log_id, kind="correction")
+
+    def action_add_feedback(self: HltuiApp) -> None:
+        log_id = self._review_target()
+        if log_id is not None:
+            self.open_editor(log_id)
+
+    def edit_feedback(self: HltuiApp, item: Feedback, source: str) -> None:
+        """Change an existing item (from the feedback panel)."""
+        log_id = self._current_log_id()
+        if log_id is None or source == "pending" or not item.id:
+            self.notify("This item is not saved yet; retry saving first.", timeout=3)
+            return
+        value = item.value if isinstance(item.value, str) else str(item.value)
+        self.open_editor(log_id, kind=item.type or "rating", value=value, feedback_id=item.id)
+
+    def delete_feedback(self: HltuiApp, item: Feedback, source: str) -> None:
+        log_id = self._current_log_id()
+        if log_id is None or source == "pending" or not item.id:
+            self.notify("This item is not saved yet; undo (u) drops it.", timeout=3)
+            return
+        feedback_id = item.id
+        if self._save(
+            log_id, "deletion", lambda: self.store.delete(log_id, feedback_id, self.user)
+        ):
+            self.notify(f"Deleted the {item.type} item (u to undo)", timeout=2, markup=False)
+
+    def action_undo(self: HltuiApp) -> None:
+        try:
+            edit = self.store.undo_last()
+        except JournalError as error:
+            self.notify(
+                one_line(f"Could not undo: {error}"), severity="error", timeout=8, markup=False
+            )
+            return
+        if edit is None:
+            self.notify("Nothing to undo", timeout=2)
+            return
+        self.after_feedback_edit(edit.log_id)
+        self.notify(f"Undid the {edit.kind} on {edit.log_id}", timeout=2, markup=False)
+
+    # -- review queue ------------------------------------------------------------------------
+
+    def action_next_unrated(self: HltuiApp) -> None:
+        self.step_to(lambda log_id: not self.store.pairs(log_id), 1, "Every log has feedback")
+
+    def action_previous_unrated(self: HltuiApp) -> None:
+        self.step_to(lambda log_id: not self.store.pairs(log_id), -1, "Every log has feedback")
+
+    # -- when saving fails -------------------------------------------------------------------
+
+    def action_retry_feedback(self: HltuiApp, path: Path | None = None) -> None:
+        if not self.store.pending:
+            self.notify("No pending feedback", timeout=2)
+            return
+        logs = {edit.log_id for edit in self.store.pending}
+        try:
+            written = self.store.retry_pending(path)
+        except JournalError as error:
+            self.notify(
+                one_line(f"Still cannot save: {error}"), severity="error", timeout=10, markup=False
+            )
+            return
+        for log_id in logs:
+            self.after_feedback_edit(log_id)
+        where = self.store.journal.path if self.store.journal else "?"
+        self.notify(
+            Text(f"Saved {len(written)} pending edit(s) to {where}").plain,
+            timeout=4,
+            markup=False,
+        )
+
+    def action_save_feedback_as(self: HltuiApp) -> None:
+        def chosen(path: str | None) -> None:
+            if path:
+                self.action_retry_feedback(Path(path).expanduser())
+
+        self.push_screen(PathPrompt("Save feedback to another journal file"), chosen)
