@@ -22,6 +22,8 @@ import textwrap
 import time
 from pathlib import Path
 
+from textual import events
+
 from hltui.ui.app import HltuiApp
 
 
@@ -105,17 +107,25 @@ async def burst_input_latency(root: Path, seconds: float) -> tuple[list[float], 
     log = root / "burst.jsonl"
     log.write_bytes(record(0, 0))
     app = HltuiApp(root, watch=True)
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=(120, 40)):
         await wait_loaded(app)
         writer = subprocess.Popen(
             [sys.executable, "-c", BURST_WRITER, str(log), str(seconds), str(Path.cwd())],
             stdout=subprocess.PIPE,
         )
+        from hltui.ui.widgets.session_tree import SessionTree
+
+        tree = app.query_one(SessionTree)
         latencies = []
+        key = "j"
         while writer.poll() is None:
+            before = tree.cursor
             started = time.perf_counter()
-            await pilot.press(random.choice("jk"))
-            latencies.append(time.perf_counter() - started)
+            app.post_message(events.Key(key, key))  # as the terminal driver sends it
+            while tree.cursor == before and time.perf_counter() - started < 5:
+                await asyncio.sleep(0.001)
+            latencies.append(time.perf_counter() - started)  # key sent -> cursor moved
+            key = "k" if key == "j" else "j"
             await asyncio.sleep(0.05)
         written = int(writer.communicate()[0])
         deadline = time.perf_counter() + 10

@@ -10,6 +10,7 @@ parent cycle is broken and reported. Logs without a session stand alone.
 from __future__ import annotations
 
 import math
+import weakref
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,7 +35,19 @@ class LogNode:
     log: LogSummary
     children: list[LogNode] = field(default_factory=list)
     orphan: bool = False
-    session: Session | None = None
+    # Weak, so a forest holds no reference cycles: a replaced forest is freed at once by
+    # reference counting, and the GC never has to walk it (the app freezes what it loaded).
+    session_ref: weakref.ref[Session] | None = None
+
+    @property
+    def session(self) -> Session | None:
+        """The session the log belongs to (None for a standalone log)."""
+        ref = self.session_ref
+        return ref() if ref is not None else None
+
+    @session.setter
+    def session(self, session: Session | None) -> None:
+        self.session_ref = weakref.ref(session) if session is not None else None
 
     @property
     def key(self) -> str:
@@ -49,7 +62,7 @@ class LogNode:
             stack.extend(reversed(node.children))
 
 
-@dataclass(slots=True, eq=False)
+@dataclass(slots=True, eq=False, weakref_slot=True)
 class Session:
     """Logs sharing a session id or session reference id."""
 
@@ -329,7 +342,7 @@ def update_forest(
         members.sort(key=time_key)
         session = Session(root)
         for log in members:
-            node = LogNode(log, session=session)
+            node = LogNode(log, session_ref=weakref.ref(session))
             nodes[log.id] = node
             session.logs.append(log)
             if log.session_id and log.session_id not in session.session_ids:

@@ -6,6 +6,7 @@ widgets never read files themselves.
 
 from __future__ import annotations
 
+import gc
 import os
 import shlex
 import subprocess
@@ -304,6 +305,9 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
         status.logs = len(self.index)
         if message.final:
             self.loaded = True
+            # What is loaded lives as long as the app: keep the GC from walking it again
+            # on every full collection (those pauses stalled keys under write bursts).
+            gc.freeze()
             status.progress = None
             self._refresh_problem_count()
             if not self.log_filter.is_empty:  # chosen while loading: match the new logs too

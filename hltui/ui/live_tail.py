@@ -9,6 +9,7 @@ With `--poll`, sizes and inodes are compared every quarter second instead.
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -31,6 +32,7 @@ class LiveTailMixin:
     """Watching and follow mode for HltuiApp."""
 
     tailer: Tailer | None = None
+    watch_ready: bool = False  # the watcher is set up: every later write will be seen
     follow: bool = False
     new_since_seen: list[str]
 
@@ -54,29 +56,77 @@ class LiveTailMixin:
         """Feed file changes to the tailer until the app closes."""
         tailer = self.tailer
         assert tailer is not None
-        await self.apply_changes(await asyncio.to_thread(tailer.poll))  # changes during load
         if self.poll_files:
+            await self.catch_up()
+            self.watch_ready = True
             while True:
                 await asyncio.sleep(POLL_INTERVAL)
                 changed = await asyncio.to_thread(tailer.poll)
                 journal_changed = self.store.journal is not None and not self.store.is_own_write()
                 if changed or journal_changed:
                     await self.apply_changes(changed, journal=journal_changed)
-            return
         from watchfiles import awatch
 
-        async for changes in awatch(
+        events = awatch(
             *self.watched_paths(),
             step=WATCH_STEP_MS,
             debounce=WATCH_DEBOUNCE_MS,
             watch_filter=None,
             recursive=True,
-        ):
-            paths = {Path(path) for _, path in changes}
-            journal = self.store.journal.path if self.store.journal else None
-            journal_changed = journal in paths and not self.store.is_own_write()
-            paths.discard(journal)  # type: ignore[arg-type]
-            await self.apply_changes(paths, journal=journal_changed)
+        )
+        # The watcher is set up on the first step of the generator, before it waits for
+        # events: start that step, then catch up with what changed during loading, so no
+        # write between the two is missed.
+        first = asyncio.ensure_future(anext(events))
+        try:
+            await asyncio.sleep(0)
+            await self.catch_up()
+            self.watch_ready = True
+            changes = await first
+            while True:
+                await self.apply_events(changes)
+                changes = await anext(events)
+        finally:
+            first.cancel()
+            await asyncio.gather(first, return_exceptions=True)
+            await events.aclose()
+
+    async def catch_up(self: HltuiApp) -> None:
+        """Read what changed while the index was loading (or the watcher starting)."""
+        tailer = self.tailer
+        assert tailer is not None
+        changed = await asyncio.to_thread(tailer.poll)
+        journal = self.store.journal is not None and not self.store.is_own_write()
+        if changed or journal:
+            await self.apply_changes(changed, journal=journal)
+
+    def local_path(self: HltuiApp, path: Path) -> Path | None:
+        """A path from the watcher (always absolute) spelled as the index spells it
+        (relative when the app was opened on a relative path), so files are recognised;
+        None outside the opened path (the journal's own folder may be watched too)."""
+        root = self.index.root
+        try:
+            inside = path.relative_to(os.path.abspath(root))
+        except ValueError:
+            return None
+        return root / inside if inside.parts else root
+
+    async def apply_events(self: HltuiApp, changes: set[tuple[object, str]]) -> None:
+        """Hand a batch of watcher events to the tailer; the journal is refreshed instead
+        (unless the change was this app's own write)."""
+        journal = self.store.journal.path if self.store.journal else None
+        wanted = os.path.abspath(journal) if journal is not None else None
+        journal_changed = False
+        paths: set[Path] = set()
+        for _change, name in changes:
+            if name == wanted:
+                journal_changed = True
+                continue
+            path = self.local_path(Path(name))
+            if path is not None:
+                paths.add(path)
+        journal_changed = journal_changed and not self.store.is_own_write()
+        await self.apply_changes(paths, journal=journal_changed)
 
     async def apply_changes(
         self: HltuiApp, paths: Iterable[Path], *, journal: bool = False
@@ -126,7 +176,7 @@ class LiveTailMixin:
             status.sessions = len(forest.sessions)
             self._refresh_shown_session()
         elif touched:
-            tree.refresh()
+            tree.refresh_labels()
         status.logs = len(self.index)
         if self.visible_ids is not None:
             status.shown = len(self.visible_ids)

@@ -80,7 +80,7 @@ class ReviewMixin:
         from hltui.ui.widgets.session_tree import SessionTree
         from hltui.ui.widgets.status_bar import StatusBar
 
-        self.query_one(SessionTree).refresh()
+        self.query_one(SessionTree).refresh_labels()
         if self._current_log_id() == log_id:
             self.query_one(FeedbackPanel).show_items(self.feedback_items(log_id))
         self.query_one(StatusBar).pending = len(self.store.pending)

@@ -30,6 +30,7 @@ from hltui.ui.safe import safe_text
 ERROR_GLYPH = "✗"
 OK_GLYPH = "✓"
 FEEDBACK_GLYPH = "★"
+STRIP_CACHE_SIZE = 4096
 ORPHAN_GLYPH = "⤷"
 
 
@@ -117,6 +118,10 @@ class SessionTree(ScrollView, can_focus=True):
         super().__init__(id=id, classes=classes)
         self.outline = Outline()
         self.marked: frozenset[str] = frozenset()
+        # Rendered rows by key, valid while the row's item object, state and width stay:
+        # the forest replaces the objects of sessions that change, so live updates only
+        # draw what changed.
+        self._strips: dict[str, tuple[object, tuple[object, ...], Strip]] = {}
         self.preview_of: Callable[[str], Preview] = lambda _log_id: Preview()
         self.feedback_of: Callable[[str], FeedbackPairs | None] = self._summary_feedback
 
@@ -155,7 +160,26 @@ class SessionTree(ScrollView, can_focus=True):
         return rows[self.cursor] if 0 <= self.cursor < len(rows) else None
 
     def _update_size(self) -> None:
-        self.virtual_size = Size(self.size.width, len(self.outline.rows))
+        """Set the scrollable height to the row count.
+
+        While the scrollbar stays shown, only the scrollbar is updated: a layout of the
+        whole screen on every live update would stall input during write bursts.
+        """
+        size = Size(self.size.width, len(self.outline.rows))
+        height = self.scrollable_content_region.height
+        if (
+            self.virtual_size.height > height
+            and size.height > height
+            and self.show_vertical_scrollbar
+        ):
+            self.set_reactive(ScrollView.virtual_size, size)
+            scrollbar = self.vertical_scrollbar
+            scrollbar.window_virtual_size = size.height
+            scrollbar.refresh()
+            self.scroll_y = self.validate_scroll_y(self.scroll_y)
+            self.refresh()
+        else:
+            self.virtual_size = size
 
     # -- cursor --------------------------------------------------------------------------
 
@@ -263,11 +287,27 @@ class SessionTree(ScrollView, can_focus=True):
         if index >= len(rows):
             return Strip.blank(width, self.rich_style)
         row = rows[index]
+        state = (
+            "cursor" if index == self.cursor else "match" if row.key in self.marked else "",
+            row.depth,
+            self.outline.is_expanded(row),
+            width,
+        )
+        cached = self._strips.get(row.key)
+        if cached is not None and cached[0] is row.item and cached[1] == state:
+            return cached[2]
+        strip = self._render_row(row, state[0], width)
+        if len(self._strips) >= STRIP_CACHE_SIZE:
+            self._strips.clear()
+        self._strips[row.key] = (row.item, state, strip)
+        return strip
+
+    def _render_row(self, row: Row, highlight: str, width: int) -> Strip:
         text = self.label(row)
         base = self.rich_style
-        if index == self.cursor:
+        if highlight == "cursor":
             base = base + self.get_component_rich_style("session-tree--cursor")
-        elif row.key in self.marked:
+        elif highlight == "match":
             base = base + self.get_component_rich_style("session-tree--match")
         text.truncate(width, overflow="ellipsis", pad=True)
         segments = [
@@ -275,6 +315,15 @@ class SessionTree(ScrollView, can_focus=True):
             for seg in text.render(self.app.console)
         ]
         return Strip(segments, width).crop(0, width)
+
+    def refresh_labels(self) -> None:
+        """Draw every row again (feedback, previews or the theme changed)."""
+        self._strips.clear()
+        self.refresh()
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._strips.clear()
 
     def _style(self, name: str) -> Style:
         return self.get_component_rich_style(f"session-tree--{name}", partial=True)
