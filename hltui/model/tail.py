@@ -124,9 +124,6 @@ class Tailer:
             update.problems.extend(batch.problems)
             update.removed.extend(batch.removed)
         self.marks[path] = self._read_mark(state)
-        if update.removed:
-            added = {log.id for log in update.added}
-            update.removed = [i for i in update.removed if i not in added or i not in index]
         return update
 
     def _continues(self, state: FileState, stat: os.stat_result) -> bool:

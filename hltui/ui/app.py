@@ -343,7 +343,7 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
 
     def all_problems(self) -> list[Problem]:
         forest_problems = self.forest.problems if self.forest else []
-        journal = self.store.journal.problems if self.store.journal else []
+        journal = self.store.journal.problems if self.store.journal is not None else []
         return self.index.problems + forest_problems + journal + self.type_problems
 
     def _refresh_problem_count(self) -> None:

@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING
 
 from textual import work
 
+from hltui.model.outline import Row
 from hltui.model.query import apply_filter
-from hltui.model.sessions import Forest
+from hltui.model.sessions import Forest, Session
 from hltui.model.tail import Tailer, TailUpdate, forest_after
 
 if TYPE_CHECKING:
@@ -43,7 +44,7 @@ class LiveTailMixin:
     def watched_paths(self: HltuiApp) -> list[Path]:
         """The opened path, and the feedback journal's folder when it lies outside it."""
         paths = [self.path]
-        journal = self.store.journal.path if self.store.journal else None
+        journal = self.store.journal.path if self.store.journal is not None else None
         if journal is not None:
             folder = journal.parent
             root = self.path if self.path.is_dir() else self.path.parent
@@ -114,7 +115,7 @@ class LiveTailMixin:
     async def apply_events(self: HltuiApp, changes: set[tuple[object, str]]) -> None:
         """Hand a batch of watcher events to the tailer; the journal is refreshed instead
         (unless the change was this app's own write)."""
-        journal = self.store.journal.path if self.store.journal else None
+        journal = self.store.journal.path if self.store.journal is not None else None
         wanted = os.path.abspath(journal) if journal is not None else None
         journal_changed = False
         paths: set[Path] = set()
@@ -122,6 +123,10 @@ class LiveTailMixin:
             if name == wanted:
                 journal_changed = True
                 continue
+            if wanted is not None and wanted.startswith(name + os.sep):
+                # a folder on the journal's path (e.g. `.hltui/` created by another
+                # instance): the journal's own event may have come before it was watched
+                journal_changed = True
             path = self.local_path(Path(name))
             if path is not None:
                 paths.add(path)
@@ -139,21 +144,27 @@ class LiveTailMixin:
         forest = self.forest
         log_filter = self.log_filter
 
-        def read() -> tuple[TailUpdate, Forest | None, set[str], set[str] | None]:
+        def read() -> tuple[TailUpdate, Forest | None, set[str], set[str] | None, list[str]]:
             update = tailer.apply(paths) if paths else TailUpdate()
             if update.removed or update.files:
-                self.store.invalidate(None if update.removed else [s.id for s in update.added])
+                self.store.invalidate(None if update.removed else {s.id for s in update.added})
             touched = self.store.refresh() if journal else set()
+            # A file read again whole (rewritten JSON or gzip, a re-export renamed over the
+            # old one) gives back logs the forest already has: they are not new, and adding
+            # them in place would show them twice, so the forest is built again instead.
+            known = forest.nodes if forest is not None else {}
+            fresh = [s.id for s in update.added if s.id not in known]
+            again = len(fresh) < len(update.added)
             new_forest = None
             if update.added or update.removed or forest is None:
-                new_forest = forest_after(forest, self.index, update)
+                new_forest = forest_after(None if again else forest, self.index, update)
             visible = None
-            if not log_filter.is_empty and (update.added or touched):
+            if not log_filter.is_empty and (update.added or update.removed or touched):
                 visible = apply_filter(self.index, log_filter, feedback_of=self.store.pairs)
-            return update, new_forest, touched, visible
+            return update, new_forest, touched, visible, fresh
 
-        update, new_forest, touched, visible = await asyncio.to_thread(read)
-        self.show_changes(update, new_forest, touched, visible)
+        update, new_forest, touched, visible, fresh = await asyncio.to_thread(read)
+        self.show_changes(update, new_forest, touched, visible, fresh)
 
     def show_changes(
         self: HltuiApp,
@@ -161,8 +172,10 @@ class LiveTailMixin:
         forest: Forest | None,
         touched: set[str],
         visible: set[str] | None,
+        fresh: list[str] | None = None,
     ) -> None:
-        """Fold a tail update into the tree, counts, problems and the shown log."""
+        """Fold a tail update into the tree, counts, problems and the shown log; `fresh`
+        are the ids that are new (not just read again), for follow mode and the badge."""
         from hltui.ui.widgets.session_tree import SessionTree
         from hltui.ui.widgets.status_bar import StatusBar
 
@@ -170,11 +183,16 @@ class LiveTailMixin:
             self.visible_ids = visible
         tree = self.query_one(SessionTree)
         status = self.query_one(StatusBar)
-        if forest is not None:
-            self.forest = forest
-            tree.set_forest(forest, self.visible_ids)
-            status.sessions = len(forest.sessions)
-            self._refresh_shown_session()
+        if forest is not None or visible is not None:
+            before = tree.current_row
+            offset = tree.cursor - int(tree.scroll_y)
+            if forest is not None:
+                self.forest = forest
+                status.sessions = len(forest.sessions)
+            if self.forest is not None:
+                tree.set_forest(self.forest, self.visible_ids)
+                self.keep_cursor(before, offset)
+                self._refresh_shown_session()
         elif touched:
             tree.refresh_labels()
         status.logs = len(self.index)
@@ -183,13 +201,15 @@ class LiveTailMixin:
         if update.problems or update.removed:
             self._refresh_problem_count()
         added = [s.id for s in update.added]
-        if added:
-            newest = max(update.added, key=lambda s: (s.time if s.time == s.time else 0, s.line))
+        new_ids = set(added if fresh is None else fresh)
+        new_logs = [s for s in update.added if s.id in new_ids]
+        if new_logs:
+            newest = max(new_logs, key=lambda s: (s.time if s.time == s.time else 0, s.line))
             if self.follow:
                 tree.select_key(newest.id)
             else:
                 self.new_since_seen.append(newest.id)
-                status.new_logs += len(added)
+                status.new_logs += len(new_logs)
         shown = self._current_log_id()
         if shown is not None and (
             shown in touched or shown in update.removed or shown in set(added)
@@ -197,6 +217,29 @@ class LiveTailMixin:
             row = tree.current_row
             if row is not None:
                 self.show_row(row, force=True)
+
+    def keep_cursor(self: HltuiApp, before: Row | None, offset: int) -> None:
+        """Keep the cursor on its item when a change took its row away: a log now nested
+        under a parent that just arrived (revealed), a session merged into another."""
+        from hltui.ui.widgets.session_tree import SessionTree
+
+        tree = self.query_one(SessionTree)
+        current = tree.current_row
+        forest = self.forest
+        if before is None or forest is None or (current is not None and current.key == before.key):
+            return
+        item = before.item
+        target = None
+        if isinstance(item, Session):
+            for summary in item.logs:
+                node = forest.nodes.get(summary.id)
+                if node is not None and node.session is not None:
+                    target = f"s:{node.session.key}"
+                    break
+        elif item.key in forest.nodes:
+            target = item.key
+        if target is not None and tree.select_key(target):
+            tree.scroll_to(y=max(0, tree.cursor - offset), animate=False, immediate=True)
 
     def action_toggle_follow(self: HltuiApp) -> None:
         from hltui.ui.widgets.status_bar import StatusBar

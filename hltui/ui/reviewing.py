@@ -44,10 +44,22 @@ class ReviewMixin:
         return row.item.key
 
     def feedback_items(self: HltuiApp, log_id: str) -> list[tuple[Feedback, str]]:
-        """The log's merged feedback, then pending (unsaved) edits for it."""
+        """The log's merged feedback with its pending (unsaved) edits applied: a pending
+        change shows in place of its item, a pending delete hides it, an add comes last."""
         items = self.store.items(log_id)
         for edit in self.store.pending:
-            if edit.log_id == log_id and edit.feedback is not None:
+            if edit.log_id != log_id:
+                continue
+            position = next(
+                (n for n, (item, _source) in enumerate(items) if item.id == edit.feedback_id),
+                None,
+            )
+            if edit.feedback is None:  # a deletion
+                if position is not None:
+                    del items[position]
+            elif position is not None:
+                items[position] = (edit.feedback, "pending")
+            else:
                 items.append((edit.feedback, "pending"))
         return items
 
@@ -90,30 +102,49 @@ class ReviewMixin:
             self.run_filter(self.log_filter)
 
     def set_rating(self: HltuiApp, value: str | int) -> None:
-        """Set this user's rating of the log under the cursor (change it if there is one)."""
+        """Set this user's rating of the log under the cursor (change it if there is one,
+        even one not saved yet: a rating is one item, however often it is changed)."""
         log_id = self._review_target()
         if log_id is None:
             return
         mine = [
-            item
+            (item, source)
             for item, source in self.feedback_items(log_id)
-            if item.type == "rating" and item.user == self.user and source != "pending"
+            if item.type == "rating" and item.user == self.user and item.id
         ]
-        if mine and mine[-1].id:
-            if mine[-1].value == value:
+        feedback_id = None
+        if mine:
+            item, source = mine[-1]
+            if item.value == value and type(item.value) is type(value):
                 return
-            feedback_id = mine[-1].id
-            saved = self._save(
+            feedback_id = item.id
+            if source == "pending":
+                # not written yet: replace the unsaved edit instead of queueing a second one
+                self.store.pending[:] = [
+                    edit
+                    for edit in self.store.pending
+                    if (edit.log_id, edit.feedback_id) != (log_id, feedback_id)
+                ]
+                saved = {i.id: i for i, _source in self.store.items(log_id)}.get(feedback_id)
+                if saved is None:
+                    feedback_id = None
+                elif saved.value == value and type(saved.value) is type(value):
+                    self.after_feedback_edit(log_id)
+                    self.notify(f"Rated {value}", timeout=1, markup=False)
+                    return
+        if feedback_id is not None:
+            changed = feedback_id
+            ok = self._save(
                 log_id,
                 "rating",
-                lambda: self.store.change(log_id, feedback_id, value, self.user),
+                lambda: self.store.change(log_id, changed, value, self.user),
             )
         else:
-            saved = self._save(
+            ok = self._save(
                 log_id, "rating", lambda: self.store.add(log_id, "rating", value, self.user)
             )
-        if saved:
-            self.notify(f"Rated {value}", timeout=1.5, markup=False)
+        if ok:
+            self.notify(f"Rated {value}", timeout=1, markup=False)
 
     def action_rate(self: HltuiApp, value: str) -> None:
         self.set_rating(int(value) if value.isdigit() else value)
@@ -136,7 +167,7 @@ class ReviewMixin:
     ) -> None:
         """The editor for a new item (or for changing `feedback_id`); saves on close."""
         labels = known_labels(self.index, self.store, self.feedback_types)
-        title = "Change feedback" if feedback_id else "Add feedback"
+        title = f"{'Change feedback' if feedback_id else 'Add feedback'} · {one_line(log_id)}"
 
         def done(draft: FeedbackDraft | None) -> None:
             if draft is None:
@@ -241,7 +272,8 @@ class ReviewMixin:
             return
         for log_id in logs:
             self.after_feedback_edit(log_id)
-        where = self.store.journal.path if self.store.journal else "?"
+        self._refresh_problem_count()  # a journal that could not be read may be left behind
+        where = self.store.journal.path if self.store.journal is not None else "?"
         self.notify(
             Text(f"Saved {len(written)} pending edit(s) to {where}").plain,
             timeout=4,
@@ -250,7 +282,20 @@ class ReviewMixin:
 
     def action_save_feedback_as(self: HltuiApp) -> None:
         def chosen(path: str | None) -> None:
-            if path:
-                self.action_retry_feedback(Path(path).expanduser())
+            if not path:
+                return
+            target = Path(path).expanduser()
+            if target.is_dir():
+                self.notify(
+                    one_line(
+                        f"{target} is a folder: name a file in it, e.g. {target}/feedback.jsonl"
+                    ),
+                    title="Feedback not saved",
+                    severity="error",
+                    timeout=8,
+                    markup=False,
+                )
+                return
+            self.action_retry_feedback(target)
 
         self.push_screen(PathPrompt("Save feedback to another journal file"), chosen)

@@ -8,6 +8,7 @@ Update with `pytest tests/ui/test_app_snapshots.py --snapshot-update` and look a
 
 from __future__ import annotations
 
+import json
 from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -91,7 +92,7 @@ class TestDetails:
         ],
     )
     def test_config_kind(self, snap_compare: Any, app: HltuiApp, log_id: str) -> None:
-        before = loaded_then("2", select=log_id)
+        before = loaded_then("t", select=log_id)
         assert snap_compare(app, terminal_size=SIZE, run_before=before)
 
 
@@ -104,3 +105,48 @@ class TestScreens:
 
     def test_filter(self, snap_compare: Any, app: HltuiApp) -> None:
         assert snap_compare(app, terminal_size=SIZE, run_before=loaded_then("f"))
+
+
+DEEP_FINAL = "data_agentDeepFinal01"
+JOURNAL_LINES = [  # fixed times and ids: the panel shows them
+    {
+        "type": "comment",
+        "value": "Good summary, but cite the 2024 sources.\nAnd keep it shorter.",
+        "data_id": DEEP_FINAL,
+        "user": "rev@example.com",
+        "created_at": "2024-06-05T09:00:00.000000Z",
+        "id": "ann_0a1b2c3d4e5f60718293a4b5",
+        "edit": "add",
+    },
+    {
+        "type": "rating",
+        "value": 4,
+        "data_id": DEEP_FINAL,
+        "user": "rev@example.com",
+        "created_at": "2024-06-05T09:00:05.000000Z",
+        "id": "ann_5b4a3928170f6e5d4c3b2a10",
+        "edit": "add",
+    },
+]
+
+
+@pytest.fixture
+def reviewed_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> HltuiApp:
+    """Like `app`, with a journal holding two items for the agent's final answer."""
+    copy_sample_data(tmp_path / "sample_data")
+    journal = tmp_path / "sample_data" / ".hltui" / "feedback.jsonl"
+    journal.parent.mkdir()
+    journal.write_text("".join(json.dumps(line) + "\n" for line in JOURNAL_LINES))
+    monkeypatch.chdir(tmp_path)
+    return HltuiApp(Path("sample_data"), user="rev@example.com")
+
+
+class TestFeedback:
+    def test_feedback_panel(self, snap_compare: Any, reviewed_app: HltuiApp) -> None:
+        # the Feedback tab (T: the tab before Transcript): items from the log and the journal
+        before = loaded_then("T", select=DEEP_FINAL)
+        assert snap_compare(reviewed_app, terminal_size=SIZE, run_before=before)
+
+    def test_correction_editor(self, snap_compare: Any, app: HltuiApp) -> None:
+        before = loaded_then("x", select=DEEP_FINAL)  # starts as the log's output
+        assert snap_compare(app, terminal_size=SIZE, run_before=before)

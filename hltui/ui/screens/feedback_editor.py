@@ -70,11 +70,12 @@ class FeedbackEditor(ModalScreen[FeedbackDraft | None]):
         self.title_text = title
         self.log_output = log_output
         self.fixed_type = fixed_type
+        self._shown_kind: str | None = None
 
     def compose(self) -> ComposeResult:
         kinds = list(dict.fromkeys([*STANDARD_TYPES, *self.labels, self.kind]))
         with Vertical(id="editor-body") as body:
-            body.border_title = self.title_text
+            body.border_title = Text(self.title_text)  # literal: it names a log by its id
             body.border_subtitle = "ctrl+s save · esc cancel"
             yield Label("Type")
             yield Select(
@@ -106,13 +107,15 @@ class FeedbackEditor(ModalScreen[FeedbackDraft | None]):
         return value if isinstance(value, str) else self.kind
 
     def _show_kind(self, kind: str, first: bool = False) -> None:
+        self._shown_kind = kind
         text_kind = kind in TEXT_TYPES
         line = self.query_one("#editor-value", Input)
         area = self.query_one("#editor-text", TextArea)
         line.display = not text_kind
         area.display = text_kind
-        if text_kind and kind == "correction" and not area.text and self.log_output:
-            area.text = self.log_output
+        prefilled = text_kind and kind == "correction" and not area.text and self.log_output
+        if prefilled:
+            area.text = self.log_output or ""
         labels = self.labels.get(kind, [])
         hint = self.query_one("#editor-labels", Static)
         if labels and not text_kind:
@@ -121,10 +124,16 @@ class FeedbackEditor(ModalScreen[FeedbackDraft | None]):
             line.placeholder = labels[0]
         else:
             hint.update("")
+        hint.display = bool(labels) and not text_kind  # no blank line when there are none
+        if text_kind:  # the log's output is read from the top; an item's own text is
+            # continued at its end
+            area.move_cursor((0, 0) if prefilled else area.document.end)
         (area if text_kind else line).focus()
 
     @on(Select.Changed, "#editor-type")
     def _kind_changed(self, event: Select.Changed) -> None:
+        if event.value == self._shown_kind:  # the initial value, announced on mount
+            return
         custom = self.query_one("#editor-custom-type", Input)
         custom.display = event.value == CUSTOM
         if event.value == CUSTOM:

@@ -17,7 +17,7 @@ from hltui.ui.widgets.render import safe_text, to_str
 
 VALUE_WIDTH = 28
 VALUE_LIMIT = 2_000
-COLUMNS = ("type", "value", "user", "created_at", "id", "source")
+COLUMNS = ("type", "value", "source", "user", "created_at", "id")
 
 
 def value_cell(value: object) -> Text:
@@ -27,6 +27,13 @@ def value_cell(value: object) -> Text:
     else:
         text = Text(to_str(value), style="bold")
     return text
+
+
+def short_time(value: object) -> object:
+    """`2024-03-01T12:00:07.123Z` as `2024-03-01 12:00` (other values as they are)."""
+    if isinstance(value, str) and len(value) >= 16 and value[10:11] in ("T", " "):
+        return f"{value[:10]} {value[11:16]}"
+    return value
 
 
 def cell(value: object) -> Text:
@@ -85,6 +92,8 @@ class FeedbackPanel(Vertical):
     BINDINGS = [
         Binding("j", "row(1)", "Down", show=False, id="feedback.down"),
         Binding("k", "row(-1)", "Up", show=False, id="feedback.up"),
+        Binding("g", "row_edge(0)", "First", show=False, id="feedback.first"),
+        Binding("G", "row_edge(-1)", "Last", show=False, id="feedback.last"),
         Binding("a", "add", "Add feedback", id="feedback.add"),
         Binding("d,delete", "delete", "Delete feedback", id="feedback.delete"),
     ]
@@ -103,7 +112,12 @@ class FeedbackPanel(Vertical):
         yield table
         yield Static(Text("No feedback yet"), classes="feedback--empty")
         yield Static(
-            Text("a add · enter change · d delete · u undo · + - 1-5 rate · c comment"),
+            # one line (the rating keys are in the footer and the help)
+            Text(
+                "a add · enter change · d delete · u undo · c comment · x correct",
+                no_wrap=True,
+                overflow="ellipsis",
+            ),
             classes="feedback--hint",
         )
 
@@ -137,10 +151,10 @@ class FeedbackPanel(Vertical):
             table.add_row(
                 cell(item.type),
                 value_cell(item.value),
-                cell(item.user),
-                cell(item.created_at),
-                cell(item.id),
                 cell(source),
+                cell(item.user),
+                cell(short_time(item.created_at)),
+                cell(item.id),
                 key=str(index),
                 height=None,
             )
@@ -159,6 +173,11 @@ class FeedbackPanel(Vertical):
             self.table.action_cursor_down()
         else:
             self.table.action_cursor_up()
+
+    def action_row_edge(self, which: int) -> None:
+        """The first (``g``) or last (``G``) item, as in the tree."""
+        if self.items:
+            self.table.move_cursor(row=0 if which == 0 else len(self.items) - 1)
 
     def action_add(self) -> None:
         self.post_message(self.AddRequested())

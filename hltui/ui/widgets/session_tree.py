@@ -378,8 +378,8 @@ class SessionTree(ScrollView, can_focus=True):
         feedback = self.feedback_of(log.id)
         if feedback:
             text.append(f" {FEEDBACK_GLYPH}", self._style("feedback"))
-            first = feedback[-1][1]
-            label = str(first)
+            ratings = [value for kind, value in feedback if kind == "rating"]
+            label = str(ratings[-1] if ratings else feedback[-1][1])
             if len(label) <= 12:
                 text.append_text(safe_text(label, style=self._style("feedback")))
         if log.error is not None:
