@@ -26,7 +26,10 @@ if TYPE_CHECKING:
 
 POLL_INTERVAL = 0.25
 WATCH_STEP_MS = 10
-WATCH_DEBOUNCE_MS = 100
+# During a write burst awatch groups changes for up to this long (a single append is
+# still reported after WATCH_STEP_MS): fewer, larger updates keep input responsive.
+WATCH_DEBOUNCE_MS = 300
+OVERVIEW_REFRESH_DELAY = 0.5
 
 
 class LiveTailMixin:
@@ -192,7 +195,7 @@ class LiveTailMixin:
             if self.forest is not None:
                 tree.set_forest(self.forest, self.visible_ids)
                 self.keep_cursor(before, offset)
-                self._refresh_shown_session()
+                self.refresh_overview_soon()
         elif touched:
             tree.refresh_labels()
         status.logs = len(self.index)
@@ -240,6 +243,18 @@ class LiveTailMixin:
             target = item.key
         if target is not None and tree.select_key(target):
             tree.scroll_to(y=max(0, tree.cursor - offset), animate=False, immediate=True)
+
+    def refresh_overview_soon(self: HltuiApp) -> None:
+        """Redraw the shown session's timeline once the updates pause for a moment."""
+        timer = getattr(self, "_overview_timer", None)
+        if timer is None:
+            self._overview_timer = self.set_timer(
+                OVERVIEW_REFRESH_DELAY, self._overview_timer_fired
+            )
+
+    def _overview_timer_fired(self: HltuiApp) -> None:
+        self._overview_timer = None
+        self._refresh_shown_session()
 
     def action_toggle_follow(self: HltuiApp) -> None:
         from hltui.ui.widgets.status_bar import StatusBar
