@@ -11,10 +11,12 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import Iterable
+from contextlib import suppress
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual import work
+from textual.css.query import NoMatches
 
 from hltui.model.outline import Row
 from hltui.model.query import apply_filter
@@ -254,7 +256,8 @@ class LiveTailMixin:
 
     def _overview_timer_fired(self: HltuiApp) -> None:
         self._overview_timer = None
-        self._refresh_shown_session()
+        with suppress(NoMatches):  # the timer fired while the app was closing
+            self._refresh_shown_session()
 
     def action_toggle_follow(self: HltuiApp) -> None:
         from hltui.ui.widgets.status_bar import StatusBar
