@@ -94,6 +94,8 @@ class LogIndex:
         self._reader = RecordReader()
         self._records: OrderedDict[str, LogResponse] = OrderedDict()
         self._previews: dict[str, Preview] = {}
+        # while loading with the cache: summaries dropped as duplicates, by file number
+        self._dropped: dict[int, list[LogSummary]] | None = None
 
     # -- loading -------------------------------------------------------------------------
 
@@ -127,12 +129,21 @@ class LogIndex:
         batch_size: int = BATCH_SIZE,
         *,
         complete_only: bool = False,
+        use_cache: bool = True,
     ) -> LogIndex:
         """Read every file under the root, calling `on_batch` as logs come in.
 
         With `complete_only` (when the files will be tailed), a last line without its
-        newline is left for the tailer instead of being read (or reported) now.
+        newline is left for the tailer instead of being read (or reported) now. With
+        `use_cache`, files unchanged since the index cache was written are taken from
+        it instead of being read (see `hltui.model.cache`), and the cache is updated.
         """
+        if use_cache and not self.files:
+            from hltui.model.cache import CachedLoad
+
+            cached: CachedLoad | None = CachedLoad(self, complete_only, batch_size)
+        else:
+            cached = None
         paths = self.discover()
         sizes = []
         for path in paths:
@@ -143,9 +154,10 @@ class LogIndex:
         total = sum(sizes)
         done = 0
         for number, (path, size) in enumerate(zip(paths, sizes, strict=True), 1):
-            for batch in self.read_file(
-                path, batch_size=batch_size, complete_only=complete_only
-            ):
+            batches = self.read_file(path, batch_size=batch_size, complete_only=complete_only)
+            if cached is not None:
+                batches = cached.batches(path, size, batches)
+            for batch in batches:
                 batch.bytes_done = done + batch.bytes_done
                 batch.bytes_total = total
                 batch.files_done = number - 1
@@ -156,6 +168,8 @@ class LogIndex:
         self.share_parent_ids()
         if on_batch:
             on_batch(IndexBatch([], [], total, total, len(paths), len(paths)))
+        if cached is not None:
+            cached.save()
         return self
 
     def share_parent_ids(self) -> None:
@@ -263,6 +277,8 @@ class LogIndex:
                     unit,
                 )
             )
+            if self._dropped is not None:
+                self._dropped.setdefault(summary.file, []).append(summary)
             return False
         self.logs[summary.id] = summary
         state.log_ids.append(summary.id)

@@ -33,7 +33,8 @@ from hltui.model.outline import Row
 from hltui.model.problems import Problem
 from hltui.model.query import LogFilter, apply_filter, search
 from hltui.model.records import RecordError
-from hltui.model.sessions import Forest, Session, build_forest
+from hltui.model.sessions import Forest, Session, build_forest, update_forest
+from hltui.model.summary import LogSummary
 from hltui.ui.live_tail import LiveTailMixin
 from hltui.ui.messages import FilterApplied, ForestReady, LoadProgress, SearchHits
 from hltui.ui.reviewing import ReviewMixin
@@ -251,30 +252,44 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
 
     @work(thread=True, exclusive=True, group="load", exit_on_error=False)
     def load_index(self) -> None:
-        """Read every file, posting progress and a fresh forest every so often."""
+        """Read every file, posting progress and the growing forest every so often.
+
+        The forest is grown with each batch's logs (`update_forest` rebuilds only the
+        sessions they touch) rather than rebuilt from every log each time.
+        """
         worker = get_current_worker()
-        last_build = 0.0
-        build_cost = 0.0
+        forest = build_forest([])
+        waiting: list[LogSummary] = []
+        last_post = 0.0
+        cost = 0.0
+
+        def grow() -> Forest:
+            files = {number: state.path for number, state in enumerate(self.index.files)}
+            if 4 * len(waiting) > len(forest.nodes):  # much is new: building afresh is cheaper
+                grown = build_forest(list(self.index.logs.values()), files)
+            else:
+                grown = update_forest(forest, waiting, self.index.logs, files)
+            waiting.clear()
+            return grown
 
         def on_batch(batch: IndexBatch) -> None:
-            nonlocal last_build, build_cost
+            nonlocal forest, last_post, cost
             if worker.is_cancelled:
                 raise KeyboardInterrupt
             self.post_message(LoadProgress(batch))
-            now = time.monotonic()
-            if batch.logs and now - last_build >= max(FOREST_MIN_INTERVAL, 2 * build_cost):
+            waiting.extend(batch.logs)
+            # Show the first logs at once, then less often as growing the forest costs more.
+            if waiting and time.monotonic() - last_post >= max(FOREST_MIN_INTERVAL, 2 * cost):
                 started = time.monotonic()
-                forest = self._build_forest()
-                build_cost = time.monotonic() - started
-                last_build = time.monotonic()
+                forest = grow()
+                last_post = time.monotonic()
+                cost = last_post - started
                 self.post_message(ForestReady(forest))
 
         self.index.load(on_batch, complete_only=self.watch_files_enabled)
-        self.post_message(ForestReady(self._build_forest(), final=True))
-
-    def _build_forest(self) -> Forest:
-        files = {number: state.path for number, state in enumerate(self.index.files)}
-        return build_forest(list(self.index.logs.values()), files)
+        if waiting:
+            forest = grow()
+        self.post_message(ForestReady(forest, final=True))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state is WorkerState.ERROR:

@@ -161,7 +161,7 @@ def test_own_folder_is_ignored(tmp_path: Path) -> None:
     (tmp_path / "a.jsonl").write_bytes(line("data_1"))
     index, tailer = start(tmp_path)
     journal = tmp_path / ".hltui" / "feedback.jsonl"
-    journal.parent.mkdir()
+    journal.parent.mkdir(exist_ok=True)  # the index cache may have made it
     journal.write_bytes(line("data_x"))
     assert not is_log_path(journal, tmp_path)
     assert tailer.apply([journal]).empty

@@ -19,7 +19,7 @@ from textual.widgets import ContentSwitcher, DataTable, Input, Select, Static, T
 from hltui.cli import main
 from hltui.model.index import LogIndex
 from hltui.model.query import LogFilter
-from hltui.model.sessions import Session
+from hltui.model.sessions import Session, build_forest
 from hltui.ui.app import HltuiApp
 from hltui.ui.messages import ForestReady
 from hltui.ui.screens.filter import FilterScreen
@@ -213,7 +213,7 @@ async def test_cursor_stays_on_its_item_after_reload_and_filter(sample_dir: Path
         await goto(pilot, "data_agentDeepFetch001")
         expanded = keys_and_depths(app)
         # a reload: a new forest of the same logs
-        app.post_message(ForestReady(app._build_forest(), final=True))
+        app.post_message(ForestReady(build_forest(list(app.index.logs.values())), final=True))
         await settle(pilot)
         assert current_key(app) == "data_agentDeepFetch001"
         assert keys_and_depths(app) == expanded
@@ -235,7 +235,7 @@ async def test_reload_refreshes_the_shown_session(sample_dir: Path) -> None:
         await goto(pilot, DEEP)
         overview = app.query_one(SessionOverview)
         first = overview.session
-        app.post_message(ForestReady(app._build_forest(), final=True))
+        app.post_message(ForestReady(build_forest(list(app.index.logs.values())), final=True))
         await settle(pilot)
         assert overview.session is not first
         assert overview.session is tree_of(app).current_row.item

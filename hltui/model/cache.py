@@ -1,0 +1,388 @@
+"""The index cache: what each file gave last time, reused while the file is unchanged.
+
+`<root dir>/.hltui/index-cache.msgpack` (msgpack via msgspec) holds a header (cache
+format version, hltui version, resolved root) and one entry per file: its identity
+(size, mtime_ns, inode), how far it was read, its problems and every summary it
+decoded, as compact arrays. A file whose identity matches its entry exactly is not read
+again; a plain JSONL file that only grew is read from where it was left; every other
+file is read as usual. A cache that does not decode or whose header does not match is
+ignored and rewritten, never trusted. Writing it is best effort (a read-only directory
+just means no cache).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import msgspec
+
+import hltui
+from hltui.model.problems import Problem, Severity
+from hltui.model.sources import FileKind
+from hltui.model.summary import LogSummary, _interned
+
+if TYPE_CHECKING:
+    from hltui.model.index import FileState, IndexBatch, LogIndex
+
+CACHE_VERSION = 1
+CACHE_DIR = ".hltui"
+CACHE_NAME = "index-cache.msgpack"
+DUPLICATE_PREFIX = "duplicate log "
+
+# One summary, in LogSummary's field order less `config`, `created_at`, `messages` (always
+# None once decoded) and `file` (the file's number, given again on reuse).
+SummaryRow = tuple[
+    str,  # id
+    str | None,  # project
+    str | None,  # session_id
+    str | None,  # session_reference_id
+    str | None,  # parent_id
+    str | None,  # parent_reference_id
+    str | None,  # reference_id
+    str | None,  # error
+    float | None,  # duration
+    tuple[tuple[str, Any], ...] | None,  # feedback pairs
+    int,  # offset
+    int,  # line
+    float,  # time
+    str | None,  # model
+    str | None,  # config_type
+]
+# A problem: file (None: the entry's own file), line, message, severity, unit.
+ProblemRow = tuple[str | None, int | None, str, str, str]
+
+
+class CacheHeader(msgspec.Struct, frozen=True):
+    version: int
+    hltui: str
+    root: str
+
+
+class CachedFile(msgspec.Struct, array_like=True, gc=False):
+    """One file as last read. `complete_only` is the mode it was read in; `whole` says
+    its last line ended with a newline (so either mode would have read the same)."""
+
+    path: str
+    kind: str
+    size: int
+    mtime_ns: int
+    inode: int
+    offset: int
+    next_line: int
+    complete_only: bool
+    whole: bool
+    problems: list[ProblemRow]
+    summaries: list[SummaryRow]
+
+
+class CacheFile(msgspec.Struct):
+    header: CacheHeader
+    files: list[CachedFile]
+
+
+class _HeaderOnly(msgspec.Struct):
+    header: CacheHeader
+
+
+_header_decoder = msgspec.msgpack.Decoder(_HeaderOnly)
+_decoder = msgspec.msgpack.Decoder(CacheFile)
+_encoder = msgspec.msgpack.Encoder()
+
+
+def root_dir(root: Path) -> Path:
+    """The directory the cache belongs to: the opened directory, or the file's directory."""
+    return root if root.is_dir() else root.parent
+
+
+def cache_path(root: Path) -> Path:
+    return root_dir(root) / CACHE_DIR / CACHE_NAME
+
+
+def header_for(root: Path) -> CacheHeader:
+    return CacheHeader(CACHE_VERSION, hltui.__version__, str(root.resolve()))
+
+
+def read_cache(root: Path) -> dict[str, CachedFile] | None:
+    """The cached entries by relative path, or None when there is no usable cache."""
+    try:
+        data = cache_path(root).read_bytes()
+    except OSError:
+        return None
+    try:
+        if _header_decoder.decode(data).header != header_for(root):
+            return None
+        from hltui.model.index import gc_paused
+
+        with gc_paused():
+            cached = _decoder.decode(data)
+    except (msgspec.DecodeError, ValueError, TypeError, OverflowError):
+        return None
+    return {entry.path: entry for entry in cached.files}
+
+
+def relative_key(path: Path, base: Path) -> str | None:
+    try:
+        return str(path.relative_to(base))
+    except ValueError:
+        return None
+
+
+# -- reuse -------------------------------------------------------------------------------
+
+
+def reuse_mode(
+    entry: CachedFile | None, path: Path, kind: FileKind, complete_only: bool
+) -> str | None:
+    """How a cached entry can serve a file: "whole" (do not read it), "continue" (read
+    only what was appended), or None (read it all)."""
+    if entry is None or entry.kind != kind.value:
+        return None
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    same_mode = not kind.is_lines or entry.whole or entry.complete_only == complete_only
+    if (stat.st_size, stat.st_mtime_ns, stat.st_ino) == (entry.size, entry.mtime_ns, entry.inode):
+        if same_mode:
+            return "whole"
+    elif stat.st_ino != entry.inode or stat.st_size <= entry.size:
+        return None
+    # Only appended to (or read before up to a last unfinished line): a plain JSONL file
+    # read without trouble up to a line end can go on from there.
+    if kind is not FileKind.JSONL or not 0 < entry.offset <= stat.st_size:
+        return None
+    if any(row[1] is None or row[2].startswith("read failed") for row in entry.problems):
+        return None
+    try:
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            before = os.pread(fd, 1, entry.offset - 1)
+        finally:
+            os.close(fd)
+    except OSError:
+        return None
+    return "continue" if before == b"\n" else None
+
+
+def _problem(row: ProblemRow, path: Path) -> Problem:
+    file, line, message, severity, unit = row
+    return Problem(path if file is None else Path(file), line, message, Severity(severity), unit)
+
+
+def replay(
+    index: LogIndex, state: FileState, entry: CachedFile, batch_size: int, done: int = 0
+) -> Iterator[IndexBatch]:
+    """Add a file's cached summaries and problems to the index in their original order,
+    through the same duplicate check as reading it would, in batches."""
+    number = index.file_ids[state.path]
+    path = state.path
+    from hltui.model.index import gc_paused
+
+    unit = "line" if state.kind.is_lines else "record"
+    problems_in = [_problem(row, path) for row in entry.problems]
+    # problems with no line come first; the rest interleave with the summaries by line
+    p = 0
+    logs: list[LogSummary] = []
+    problems: list[Problem] = []
+    add = index._add
+    intern = _interned.setdefault  # share repeated strings, as decoding does
+    with gc_paused():
+        for row in entry.summaries:
+            line = row[11]
+            while p < len(problems_in) and (problems_in[p].line or 0) <= line:
+                problems.append(problems_in[p])
+                p += 1
+            project, session_id, session_reference_id = row[1], row[2], row[3]
+            model, config_type = row[13], row[14]
+            summary = LogSummary(
+                row[0],
+                None,
+                None if project is None else intern(project, project),
+                None if session_id is None else intern(session_id, session_id),
+                None
+                if session_reference_id is None
+                else intern(session_reference_id, session_reference_id),
+                row[4],
+                row[5],
+                row[6],
+                None,
+                row[7],
+                row[8],
+                None,
+                row[9],
+                number,
+                row[10],
+                line,
+                row[12],
+                None if model is None else intern(model, model),
+                None if config_type is None else intern(config_type, config_type),
+            )
+            if add(summary, state, problems, unit):
+                logs.append(summary)
+            if len(logs) >= batch_size:
+                yield index._batch(state, logs, problems, [], 0)
+                logs, problems = [], []
+    problems.extend(problems_in[p:])
+    state.offset = entry.offset
+    state.next_line = entry.next_line
+    yield index._batch(state, logs, problems, [], done)
+
+
+# -- writing -----------------------------------------------------------------------------
+
+
+def _summary_row(s: LogSummary) -> SummaryRow:
+    return (
+        s.id,
+        s.project,
+        s.session_id,
+        s.session_reference_id,
+        s.parent_id,
+        s.parent_reference_id,
+        s.reference_id,
+        s.error,
+        s.duration,
+        s.feedback,
+        s.offset,
+        s.line,
+        s.time,
+        s.model,
+        s.config_type,
+    )
+
+
+def _ends_with_newline(state: FileState) -> bool:
+    """Whether a plain line file was read to its end and that end is a line end."""
+    if state.kind is not FileKind.JSONL or state.offset != state.size:
+        return False
+    if state.size == 0:
+        return True
+    try:
+        fd = os.open(state.path, os.O_RDONLY)
+        try:
+            return os.pread(fd, 1, state.size - 1) == b"\n"
+        finally:
+            os.close(fd)
+    except OSError:
+        return False
+
+
+def entry_for(
+    state: FileState,
+    key: str,
+    dropped: list[LogSummary],
+    complete_only: bool,
+    logs: dict[str, LogSummary],
+    number: int,
+) -> CachedFile:
+    """A file's cache entry: every summary it decoded (kept or dropped as a duplicate)."""
+    kept = [logs[i] for i in state.log_ids if logs.get(i) is not None]
+    kept = [s for s in kept if s.file == number]
+    summaries = sorted(kept + dropped, key=lambda s: s.line) if dropped else kept
+    problems: list[ProblemRow] = [
+        (
+            None if p.file == state.path else str(p.file),
+            p.line,
+            p.message,
+            p.severity.value,
+            p.unit,
+        )
+        for p in state.problems
+        if not (p.severity is Severity.NOTICE and p.message.startswith(DUPLICATE_PREFIX))
+    ]
+    return CachedFile(
+        key,
+        state.kind.value,
+        state.size,
+        state.mtime_ns,
+        state.inode,
+        state.offset,
+        state.next_line,
+        complete_only,
+        _ends_with_newline(state),
+        problems,
+        [_summary_row(s) for s in summaries],
+    )
+
+
+def write_cache(root: Path, files: list[CachedFile]) -> bool:
+    """Write the cache atomically; False (and no error) when it cannot be written."""
+    target = cache_path(root)
+    temp = target.with_name(f".{CACHE_NAME}.{os.getpid()}.tmp")
+    try:
+        data = _encoder.encode(CacheFile(header_for(root), files))
+        target.parent.mkdir(exist_ok=True)
+        temp.write_bytes(data)
+        os.replace(temp, target)
+    except (OSError, TypeError, ValueError, OverflowError):
+        with contextlib.suppress(OSError):
+            temp.unlink(missing_ok=True)
+        return False
+    return True
+
+
+# -- one load ----------------------------------------------------------------------------
+
+
+class CachedLoad:
+    """The cache's part in one `LogIndex.load`: which files to take from it, then saving."""
+
+    def __init__(self, index: LogIndex, complete_only: bool, batch_size: int) -> None:
+        self.index = index
+        self.complete_only = complete_only
+        self.batch_size = batch_size
+        self.base = root_dir(index.root)
+        entries = read_cache(index.root)
+        self.changed = entries is None
+        self.entries = entries or {}
+        # (relative path, file number, the entry when reused unchanged)
+        self.kept: list[tuple[str, int, CachedFile | None]] = []
+        index._dropped = {}
+
+    def batches(self, path: Path, size: int, fresh: Iterator[IndexBatch]) -> Iterator[IndexBatch]:
+        """The batches of one file: from the cache, or `fresh` (reading it) when it changed."""
+        key = relative_key(path, self.base)
+        if key is None:
+            return fresh
+        index = self.index
+        state = index.state_for(path)
+        number = index.file_ids[path]
+        entry = self.entries.pop(key, None)
+        mode = reuse_mode(entry, path, state.kind, self.complete_only)
+        if mode == "whole" and entry is not None:
+            state.size, state.mtime_ns, state.inode = entry.size, entry.mtime_ns, entry.inode
+            self.kept.append((key, number, entry))
+            return replay(index, state, entry, self.batch_size, size)
+        self.changed = True
+        self.kept.append((key, number, None))
+        if mode == "continue" and entry is not None:
+            return itertools.chain(replay(index, state, entry, self.batch_size), fresh)
+        return fresh
+
+    def save(self) -> None:
+        """Write the cache back if anything changed (best effort)."""
+        index = self.index
+        dropped = index._dropped or {}
+        index._dropped = None
+        if self.entries:  # files that are gone
+            self.changed = True
+        if not self.changed:
+            return
+        files = [
+            entry
+            or entry_for(
+                index.files[number],
+                key,
+                dropped.get(number, []),
+                self.complete_only,
+                index.logs,
+                number,
+            )
+            for key, number, entry in self.kept
+        ]
+        write_cache(index.root, files)

@@ -1,0 +1,268 @@
+"""The index cache: reused while files are unchanged, rebuilt for what changed, never trusted."""
+
+from __future__ import annotations
+
+import gzip
+import os
+from pathlib import Path
+from typing import Any
+
+import msgspec
+import pytest
+
+import hltui.model.cache as cache
+import hltui.model.index as index_module
+from hltui.model.index import IndexBatch, LogIndex
+from tests.conftest import append_bytes, jsonl_bytes, make_log, write_json, write_jsonl
+
+
+def snapshot(index: LogIndex) -> tuple[Any, ...]:
+    """Everything a load gives, comparable (NaN times included, via their bytes)."""
+    logs = [(log_id, msgspec.msgpack.encode(s)) for log_id, s in index.logs.items()]
+    problems = [(p.file, p.line, p.message, p.severity, p.unit) for p in index.problems]
+    files = [(s.path, s.kind, s.size, s.offset, s.next_line, s.log_ids) for s in index.files]
+    return logs, problems, files
+
+
+def fresh(root: Path, **options: Any) -> tuple[Any, ...]:
+    return snapshot(LogIndex(root).load(use_cache=False, **options))
+
+
+class Decodes:
+    """Counts the records decoded (read from files rather than taken from the cache)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.count = 0
+        real = index_module.decode_summary
+
+        def counting(*args: Any, **kwargs: Any) -> Any:
+            self.count += 1
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(index_module, "decode_summary", counting)
+
+
+@pytest.fixture
+def decodes(monkeypatch: pytest.MonkeyPatch) -> Decodes:
+    return Decodes(monkeypatch)
+
+
+def set_mtime(path: Path, seconds: int) -> None:
+    os.utime(path, ns=(seconds * 10**9, seconds * 10**9))
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    """Every file shape, with a bad line, a duplicate id across files and varied fields."""
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    write_jsonl(
+        logs / "a.jsonl",
+        [
+            make_log("data_1", session_id="sess_1", feedback=[{"type": "ok", "value": True}]),
+            "{not json",
+            make_log("data_2", parent_id="data_1", error="boom", duration=1.5),
+            make_log("data_dup", project="first"),
+        ],
+    )
+    write_jsonl(
+        logs / "b.jsonl",
+        [make_log("data_dup", project="second"), make_log("data_3", created_at=None)],
+    )
+    write_json(logs / "c.json", [make_log("data_4"), {"no": "id"}])
+    (logs / "sub").mkdir()
+    with gzip.open(logs / "sub" / "d.jsonl.gz", "wb") as handle:
+        handle.write(jsonl_bytes([make_log("data_5", feedback=[{"type": "r", "value": 3}])]))
+    for number, name in enumerate(["sub/d.jsonl.gz", "c.json", "b.jsonl", "a.jsonl"]):
+        set_mtime(logs / name, 1_700_000_000 + number)
+    return logs
+
+
+def test_an_unchanged_directory_is_taken_from_the_cache(root: Path, decodes: Decodes) -> None:
+    cold = LogIndex(root).load()
+    assert cache.cache_path(root).is_file()
+    assert decodes.count > 0
+    decodes.count = 0
+    batches: list[IndexBatch] = []
+    warm = LogIndex(root).load(batches.append)
+    assert decodes.count == 0
+    assert snapshot(warm) == snapshot(cold) == fresh(root)
+    assert sum(len(b.logs) for b in batches) == len(warm) == 6
+    assert batches[-1].fraction == 1.0
+    assert any("duplicate log data_dup" in p.message for p in warm.problems)
+    assert warm.summary("data_1").feedback == (("ok", True),)
+    assert warm.record("data_2").error == "boom"  # offsets still point at the bytes
+
+
+def test_small_batches_still_come_from_the_cache(root: Path) -> None:
+    LogIndex(root).load()
+    batches: list[IndexBatch] = []
+    warm = LogIndex(root).load(batches.append, batch_size=1)
+    assert [len(b.logs) for b in batches].count(1) == len(warm)
+    assert snapshot(warm) == fresh(root)
+
+
+def test_an_appended_file_reads_only_its_new_lines(root: Path, decodes: Decodes) -> None:
+    LogIndex(root).load()
+    append_bytes(root / "a.jsonl", jsonl_bytes([make_log("data_6"), make_log("data_3")]))
+    decodes.count = 0
+    warm = LogIndex(root).load()
+    assert decodes.count == 2
+    assert "data_6" in warm
+    assert snapshot(warm) == fresh(root)
+    expected = fresh(root)
+    decodes.count = 0
+    assert snapshot(LogIndex(root).load()) == expected
+    assert decodes.count == 0
+
+
+def test_a_truncated_file_is_read_again(root: Path) -> None:
+    LogIndex(root).load()
+    write_jsonl(root / "a.jsonl", [make_log("data_1")])
+    warm = LogIndex(root).load()
+    assert "data_2" not in warm
+    assert snapshot(warm) == fresh(root)
+
+
+def test_a_rewritten_file_of_the_same_size_is_read_again(root: Path) -> None:
+    LogIndex(root).load()
+    path = root / "b.jsonl"
+    stat = path.stat()
+    data = path.read_bytes().replace(b"data_3", b"data_9")
+    with open(path, "r+b") as handle:  # same inode and size, new mtime
+        handle.write(data)
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1000))
+    warm = LogIndex(root).load()
+    assert "data_9" in warm and "data_3" not in warm
+    assert snapshot(warm) == fresh(root)
+
+
+def test_a_replaced_file_is_read_again(root: Path, decodes: Decodes) -> None:
+    LogIndex(root).load()
+    path = root / "b.jsonl"
+    stat = path.stat()
+    new = root / "b.tmp"
+    new.write_bytes(path.read_bytes().replace(b"data_3", b"data_8"))
+    os.utime(new, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # only the inode tells
+    os.replace(new, path)
+    decodes.count = 0
+    warm = LogIndex(root).load()
+    assert decodes.count == 2
+    assert "data_8" in warm and "data_3" not in warm
+    assert snapshot(warm) == fresh(root)
+
+
+def test_a_deleted_file_is_dropped(root: Path) -> None:
+    LogIndex(root).load()
+    (root / "c.json").unlink()
+    warm = LogIndex(root).load()
+    assert "data_4" not in warm
+    assert snapshot(warm) == fresh(root)
+    entries = cache.read_cache(root)
+    assert entries is not None and "c.json" not in entries
+
+
+def test_a_new_file_is_read(root: Path) -> None:
+    LogIndex(root).load()
+    write_jsonl(root / "sub" / "new.jsonl", [make_log("data_7"), make_log("data_1")])
+    warm = LogIndex(root).load()
+    assert "data_7" in warm
+    assert snapshot(warm) == fresh(root)
+    assert "sub/new.jsonl" in (cache.read_cache(root) or {})
+
+
+def test_a_duplicate_kept_from_the_cache_when_its_first_copy_goes(root: Path) -> None:
+    LogIndex(root).load()
+    write_jsonl(root / "a.jsonl", [make_log("data_1")])
+    warm = LogIndex(root).load()
+    assert warm.summary("data_dup").project == "second"
+    assert not any("duplicate" in p.message for p in warm.problems)
+    assert snapshot(warm) == fresh(root)
+
+
+def test_an_unfinished_last_line_left_for_the_tailer(root: Path, decodes: Decodes) -> None:
+    append_bytes(root / "a.jsonl", b'{"id": "data_10"')
+    tailing = LogIndex(root).load(complete_only=True)
+    assert "data_10" not in tailing
+    assert snapshot(tailing) == fresh(root, complete_only=True)
+    expected = fresh(root, complete_only=True)
+    decodes.count = 0
+    assert snapshot(LogIndex(root).load(complete_only=True)) == expected
+    assert decodes.count == 0
+    # read in full now: the unfinished line is read (and reported) like a fresh load does
+    assert snapshot(LogIndex(root).load()) == fresh(root)
+    assert snapshot(LogIndex(root).load(complete_only=True)) == fresh(root, complete_only=True)
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda data: os.urandom(len(data)),
+        lambda data: data[: len(data) // 2],
+        lambda data: data[:-1],
+        lambda data: b"",
+        lambda data: msgspec.msgpack.encode({"header": {"version": 1}, "files": 3}),
+    ],
+    ids=["random", "half", "last-byte", "empty", "wrong-shape"],
+)
+def test_a_damaged_cache_is_rebuilt(root: Path, decodes: Decodes, damage: Any) -> None:
+    LogIndex(root).load()
+    path = cache.cache_path(root)
+    path.write_bytes(damage(path.read_bytes()))
+    decodes.count = 0
+    warm = LogIndex(root).load()
+    assert decodes.count > 0
+    assert snapshot(warm) == fresh(root)
+    assert cache.read_cache(root) is not None  # rewritten whole
+
+
+@pytest.mark.parametrize("field", ["version", "hltui", "root"])
+def test_a_cache_from_another_version_or_root_is_ignored(
+    root: Path, decodes: Decodes, monkeypatch: pytest.MonkeyPatch, field: str
+) -> None:
+    with monkeypatch.context() as patch:
+        if field == "version":
+            patch.setattr(cache, "CACHE_VERSION", cache.CACHE_VERSION + 1)
+        elif field == "hltui":
+            patch.setattr(cache.hltui, "__version__", "0.0.0-other")
+        else:
+            real = cache.header_for
+            patch.setattr(
+                cache, "header_for", lambda r: msgspec.structs.replace(real(r), root="/else")
+            )
+        LogIndex(root).load()
+    assert cache.read_cache(root) is None
+    decodes.count = 0
+    warm = LogIndex(root).load()
+    assert decodes.count > 0
+    assert snapshot(warm) == fresh(root)
+    assert cache.read_cache(root) is not None
+    decodes.count = 0
+    LogIndex(root).load()
+    assert decodes.count == 0
+
+
+def test_an_unwritable_cache_folder_means_no_cache(root: Path, decodes: Decodes) -> None:
+    (root / ".hltui").write_text("not a folder")
+    first = LogIndex(root).load()
+    decodes.count = 0
+    second = LogIndex(root).load()
+    assert decodes.count > 0
+    assert snapshot(first) == snapshot(second) == fresh(root)
+    assert (root / ".hltui").read_text() == "not a folder"
+    assert not list(root.glob(".*.tmp"))
+
+
+def test_a_single_file_caches_next_to_it(root: Path, decodes: Decodes) -> None:
+    path = root / "a.jsonl"
+    LogIndex(path).load()
+    assert cache.cache_path(path) == root / ".hltui" / "index-cache.msgpack"
+    decodes.count = 0
+    warm = LogIndex(path).load()
+    assert decodes.count == 0
+    assert snapshot(warm) == fresh(path)
+
+
+def test_without_the_cache_nothing_is_written(root: Path) -> None:
+    LogIndex(root).load(use_cache=False)
+    assert not (root / ".hltui").exists()
