@@ -483,7 +483,7 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
         row = self.query_one(SessionTree).current_row
         if row is not None:
             self.show_row(row, force=True)
-        self.notify(f"Markdown {'on' if self.markdown else 'off'}", timeout=2)
+        self.notify(f"Markdown {'on' if self.markdown else 'off'}", timeout=2, markup=False)
 
     def _current_log_id(self) -> str | None:
         row = self.query_one(SessionTree).current_row
