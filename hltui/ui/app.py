@@ -194,6 +194,7 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
         root = path if path.is_dir() else path.parent
         self.feedback_types = load_feedback_types(root, self.type_problems)
         self._order_cache: tuple[Forest, list[str], dict[str, int]] | None = None
+        self._auto_key: str | None = None  # the row the app put the cursor on while loading
         self.forest: Forest | None = None
         self.log_filter = LogFilter()
         self.visible_ids: set[str] | None = None
@@ -335,8 +336,17 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
                 else:
                     reason = "No logs could be read; press p to see the problems."
                 self.notify(reason, title="Nothing to show", severity="warning", markup=False)
-        if first and tree.row_count:
-            tree.set_cursor(0)
+        # While loading, a cursor the user has not moved stays on the newest row (the
+        # first rows shown come from the newest file; older files may add newer sessions).
+        untouched = first or (
+            tree.current_row is not None and tree.current_row.key == self._auto_key
+        )
+        if untouched and tree.row_count:
+            if tree.cursor != 0 or first:
+                tree.set_cursor(0)
+            self._auto_key = tree.current_row.key if tree.current_row else None
+        if message.final:
+            self._auto_key = None
 
     def _refresh_shown_session(self) -> None:
         """After a reload, show the current session as the new forest has it (it may have

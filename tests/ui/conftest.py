@@ -28,7 +28,7 @@ FIXED_MTIME = 1_717_200_000  # 2024-06-01
 
 def copy_sample_data(target: Path) -> Path:
     """A copy of sample_data at `target` with every file's mtime fixed (deterministic order)."""
-    shutil.copytree(SAMPLE_DATA, target)
+    shutil.copytree(SAMPLE_DATA, target, ignore=shutil.ignore_patterns(".hltui"))  # no local state
     for path in sorted(target.rglob("*")):
         os.utime(path, (FIXED_MTIME, FIXED_MTIME))
     return target
