@@ -171,23 +171,29 @@ def session_keys(summary: LogSummary) -> tuple[str | None, str | None]:
     return sid, ref
 
 
-def build_forest(logs: Iterable[LogSummary], files: Mapping[int, Path] | None = None) -> Forest:
-    """The session forest of `logs` (see the module docstring)."""
-    ordered = sorted(logs, key=time_key)
-    by_id = {log.id: log for log in ordered}
-    keys = _Keys()
-    for log in ordered:
+def _join_sessions(keys: _Keys, logs: list[LogSummary]) -> dict[str, str]:
+    """Union the session keys of `logs` (a log with both ids joins them); then each log
+    that has a session, mapped to its session's key."""
+    for log in logs:
         sid, ref = session_keys(log)
         if sid and ref:
             keys.union(sid, ref)
         elif sid or ref:
             keys.find(sid or ref)  # type: ignore[arg-type]
-
     session_of: dict[str, str] = {}
-    for log in ordered:
+    for log in logs:
         sid, ref = session_keys(log)
         if sid or ref:
             session_of[log.id] = keys.find(sid or ref)  # type: ignore[arg-type]
+    return session_of
+
+
+def build_forest(logs: Iterable[LogSummary], files: Mapping[int, Path] | None = None) -> Forest:
+    """The session forest of `logs` (see the module docstring)."""
+    ordered = sorted(logs, key=time_key)
+    by_id = {log.id: log for log in ordered}
+    keys = _Keys()
+    session_of = _join_sessions(keys, ordered)
     # A log without a session joins its parent's session when the parent has one, also
     # through session-less ancestors (a child may come before its parent in time order).
     for log in ordered:
@@ -275,17 +281,7 @@ def update_forest(
         for key in session_keys(log):
             if key is not None and key in keys.parent:
                 touched.add(keys.find(key))
-    for log in new_logs:
-        sid, ref = session_keys(log)
-        if sid and ref:
-            keys.union(sid, ref)
-        elif sid or ref:
-            keys.find(sid or ref)  # type: ignore[arg-type]
-    assigned: dict[str, str] = {}
-    for log in new_logs:
-        sid, ref = session_keys(log)
-        if sid or ref:
-            assigned[log.id] = keys.find(sid or ref)  # type: ignore[arg-type]
+    assigned = _join_sessions(keys, new_logs)
     current = _CurrentSession(forest, keys, assigned)
     new_ids = {log.id for log in new_logs}
     # Session-less logs (new ones, and standalone ones whose parent just arrived) join

@@ -16,7 +16,6 @@ from collections.abc import Callable, Iterable
 from contextlib import suppress
 from pathlib import Path
 
-import orjson
 from rich.text import Text
 from textual import on, work
 from textual.app import App, ComposeResult, SuspendNotSupported, SystemCommand
@@ -45,6 +44,7 @@ from hltui.ui.screens.problems import ProblemsScreen
 from hltui.ui.widgets.details import Details
 from hltui.ui.widgets.feedback_panel import FeedbackPanel
 from hltui.ui.widgets.raw_view import RawView
+from hltui.ui.widgets.render import pretty_json
 from hltui.ui.widgets.session_overview import SessionOverview
 from hltui.ui.widgets.session_tree import SessionTree
 from hltui.ui.widgets.status_bar import StatusBar
@@ -514,10 +514,7 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
             raw = self._read_raw(log_id)
             if raw is None:
                 return
-            try:
-                text = orjson.dumps(orjson.loads(raw), option=orjson.OPT_INDENT_2).decode()
-            except orjson.JSONDecodeError:
-                text = raw.decode("utf-8", errors="replace")
+            text = pretty_json(raw).decode("utf-8", errors="replace")
             what = "log JSON"
         self.copy_to_clipboard(text)
         self.notify(
@@ -547,10 +544,7 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
         raw = self._read_raw(log_id)
         if raw is None:
             return
-        try:
-            pretty = orjson.dumps(orjson.loads(raw), option=orjson.OPT_INDENT_2)
-        except orjson.JSONDecodeError:
-            pretty = raw
+        pretty = pretty_json(raw)
         command = os.environ.get("PAGER") or os.environ.get("EDITOR") or "less"
         with tempfile.NamedTemporaryFile("wb", suffix=".json", prefix="hltui-", delete=False) as f:
             f.write(pretty)
@@ -633,8 +627,7 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
                 yield f"s:{node.session.key}"
 
     def _in_tree_order(self, ids: list[str]) -> list[str]:
-        order = self._display_order()
-        position = {log_id: i for i, log_id in enumerate(order)}
+        _order, position = self.display_order()
         return sorted((i for i in ids if i in position), key=position.__getitem__)
 
     def _display_order(self) -> list[str]:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import orjson
 from textual.widgets import TextArea
 
-from hltui.ui.widgets.render import safe
+from hltui.ui.widgets.render import pretty_json, safe
 
 _BOM = b"\xef\xbb\xbf"
 # TextArea renders a whole line to show any part of it, and its per-line cost grows with the
@@ -21,12 +20,7 @@ def pretty_raw(data: bytes) -> str:
     Control characters that JSON leaves raw (C1 controls, bidirectional overrides) and those
     of undecodable text are made visible.
     """
-    body = data.removeprefix(_BOM)
-    try:
-        text = orjson.dumps(orjson.loads(body), option=orjson.OPT_INDENT_2).decode()
-    except (orjson.JSONDecodeError, TypeError):
-        text = body.decode("utf-8", errors="replace")
-    return safe(text)
+    return safe(pretty_json(data.removeprefix(_BOM)).decode("utf-8", errors="replace"))
 
 
 def cut_long_lines(text: str, limit: int = LINE_LIMIT, max_lines: int = LINE_COUNT_LIMIT) -> str:

@@ -55,6 +55,14 @@ def safe(text: str) -> str:
     return text.translate(_CONTROLS)
 
 
+def pretty_json(data: bytes) -> bytes:
+    """``data`` re-indented by 2 with its key order kept; unchanged when it is not JSON."""
+    try:
+        return orjson.dumps(orjson.loads(data), option=orjson.OPT_INDENT_2)
+    except (orjson.JSONDecodeError, TypeError):
+        return data
+
+
 def to_str(value: Any) -> str:
     """Any JSON value as display text: strings as they are, everything else as JSON."""
     if isinstance(value, str):
