@@ -3,10 +3,12 @@
 `<root dir>/.hltui/index-cache.msgpack` (msgpack via msgspec) holds a header (cache
 format version, hltui version, resolved root) and one entry per file: its identity
 (size, mtime_ns, inode), how far it was read, its problems and every summary it
-decoded, as compact arrays. A file whose identity matches its entry exactly is not read
-again; a plain JSONL file that only grew is read from where it was left; every other
-file is read as usual. A cache that does not decode or whose header does not match is
-ignored and rewritten, never trusted. Writing it is best effort (a read-only directory
+decoded, as compact arrays in chunks decoded only when the file's turn comes (so the
+newest file shows before the rest is decoded). A file whose identity matches its entry
+exactly is not read again; a plain JSONL file that only grew is read from where it was
+left; every other file is read as usual. A cache that does not decode, whose header does
+not match, or one of whose chunks is corrupt is ignored (for that file) and rewritten,
+never trusted. Writing it is best effort (a read-only directory
 just means no cache).
 """
 
@@ -29,7 +31,8 @@ from hltui.model.summary import LogSummary, _interned
 if TYPE_CHECKING:
     from hltui.model.index import FileState, IndexBatch, LogIndex
 
-CACHE_VERSION = 1
+CACHE_VERSION = 2
+CHUNK_ROWS = 5000  # summaries per separately decoded chunk
 CACHE_DIR = ".hltui"
 CACHE_NAME = "index-cache.msgpack"
 DUPLICATE_PREFIX = "duplicate log "
@@ -77,7 +80,9 @@ class CachedFile(msgspec.Struct, array_like=True, gc=False):
     complete_only: bool
     whole: bool
     problems: list[ProblemRow]
-    summaries: list[SummaryRow]
+    # Encoded lists of at most CHUNK_ROWS summary rows, decoded only when replayed, so
+    # the newest file's first logs are shown before the rest of the cache is decoded.
+    chunks: list[msgspec.Raw]
 
 
 class CacheFile(msgspec.Struct):
@@ -92,6 +97,7 @@ class _HeaderOnly(msgspec.Struct):
 _header_decoder = msgspec.msgpack.Decoder(_HeaderOnly)
 _decoder = msgspec.msgpack.Decoder(CacheFile)
 _encoder = msgspec.msgpack.Encoder()
+_rows_decoder = msgspec.msgpack.Decoder(list[SummaryRow])
 
 
 def root_dir(root: Path) -> Path:
@@ -175,7 +181,12 @@ def _problem(row: ProblemRow, path: Path) -> Problem:
 
 
 def replay(
-    index: LogIndex, state: FileState, entry: CachedFile, batch_size: int, done: int = 0
+    index: LogIndex,
+    state: FileState,
+    entry: CachedFile,
+    rows: list[SummaryRow],
+    batch_size: int,
+    done: int = 0,
 ) -> Iterator[IndexBatch]:
     """Add a file's cached summaries and problems to the index in their original order,
     through the same duplicate check as reading it would, in batches."""
@@ -192,7 +203,7 @@ def replay(
     add = index._add
     intern = _interned.setdefault  # share repeated strings, as decoding does
     with gc_paused():
-        for row in entry.summaries:
+        for row in rows:
             line = row[11]
             while p < len(problems_in) and (problems_in[p].line or 0) <= line:
                 problems.append(problems_in[p])
@@ -231,6 +242,20 @@ def replay(
     state.offset = entry.offset
     state.next_line = entry.next_line
     yield index._batch(state, logs, problems, [], done)
+
+
+def decode_rows(entry: CachedFile) -> list[SummaryRow] | None:
+    """The entry's summary rows (decoded only now), or None when a chunk is corrupt."""
+    from hltui.model.index import gc_paused
+
+    rows: list[SummaryRow] = []
+    try:
+        with gc_paused():
+            for chunk in entry.chunks:
+                rows.extend(_rows_decoder.decode(chunk))
+    except (msgspec.DecodeError, ValueError, TypeError, OverflowError):
+        return None
+    return rows
 
 
 # -- writing -----------------------------------------------------------------------------
@@ -306,7 +331,10 @@ def entry_for(
         complete_only,
         _ends_with_newline(state),
         problems,
-        [_summary_row(s) for s in summaries],
+        [
+            msgspec.Raw(_encoder.encode([_summary_row(s) for s in summaries[at : at + CHUNK_ROWS]]))
+            for at in range(0, len(summaries), CHUNK_ROWS)
+        ],
     )
 
 
@@ -354,14 +382,15 @@ class CachedLoad:
         number = index.file_ids[path]
         entry = self.entries.pop(key, None)
         mode = reuse_mode(entry, path, state.kind, self.complete_only)
-        if mode == "whole" and entry is not None:
+        rows = decode_rows(entry) if entry is not None and mode is not None else None
+        if mode == "whole" and entry is not None and rows is not None:
             state.size, state.mtime_ns, state.inode = entry.size, entry.mtime_ns, entry.inode
             self.kept.append((key, number, entry))
-            return replay(index, state, entry, self.batch_size, size)
+            return replay(index, state, entry, rows, self.batch_size, size)
         self.changed = True
         self.kept.append((key, number, None))
-        if mode == "continue" and entry is not None:
-            return itertools.chain(replay(index, state, entry, self.batch_size), fresh)
+        if mode == "continue" and entry is not None and rows is not None:
+            return itertools.chain(replay(index, state, entry, rows, self.batch_size), fresh)
         return fresh
 
     def save(self) -> None:

@@ -64,6 +64,7 @@ class IndexBatch:
     files_done: int = 0
     files_total: int = 0
     removed: list[str] = field(default_factory=list)
+    is_last: bool = False  # the closing batch of a load: every file is read
 
     @property
     def fraction(self) -> float:
@@ -167,7 +168,7 @@ class LogIndex:
             done += size
         self.share_parent_ids()
         if on_batch:
-            on_batch(IndexBatch([], [], total, total, len(paths), len(paths)))
+            on_batch(IndexBatch([], [], total, total, len(paths), len(paths), is_last=True))
         if cached is not None:
             cached.save()
         return self

@@ -53,6 +53,9 @@ class Outline:
         self.forest = forest
         self.visible = visible
         self._shown_cache = {}
+        if visible is None and not self.expanded:  # the common case, at any size
+            self.rows = [Row(item, 0) for item in forest.items]
+            return
         rows: list[Row] = []
         for item in forest.items:
             if not self._shows(item):

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from hltui.model.index import gc_paused
 from hltui.model.problems import Problem
 from hltui.model.sources import file_kind
 from hltui.model.summary import LogSummary
@@ -174,22 +175,27 @@ def session_keys(summary: LogSummary) -> tuple[str | None, str | None]:
 def _join_sessions(keys: _Keys, logs: list[LogSummary]) -> dict[str, str]:
     """Union the session keys of `logs` (a log with both ids joins them); then each log
     that has a session, mapped to its session's key."""
+    first_keys: list[tuple[str, str]] = []  # (log id, its id key, else its reference key)
     for log in logs:
         sid, ref = session_keys(log)
         if sid and ref:
             keys.union(sid, ref)
         elif sid or ref:
             keys.find(sid or ref)  # type: ignore[arg-type]
-    session_of: dict[str, str] = {}
-    for log in logs:
-        sid, ref = session_keys(log)
-        if sid or ref:
-            session_of[log.id] = keys.find(sid or ref)  # type: ignore[arg-type]
-    return session_of
+        else:
+            continue
+        first_keys.append((log.id, sid or ref))  # type: ignore[arg-type]
+    find = keys.find
+    return {log_id: find(key) for log_id, key in first_keys}
 
 
 def build_forest(logs: Iterable[LogSummary], files: Mapping[int, Path] | None = None) -> Forest:
     """The session forest of `logs` (see the module docstring)."""
+    with gc_paused():  # a forest holds no reference cycles (session links are weak)
+        return _build_forest(logs, files)
+
+
+def _build_forest(logs: Iterable[LogSummary], files: Mapping[int, Path] | None) -> Forest:
     ordered = sorted(logs, key=time_key)
     by_id = {log.id: log for log in ordered}
     keys = _Keys()
@@ -270,6 +276,16 @@ def update_forest(
     `logs` is every log by id (the index). Sessions that are not touched are shared with
     the old forest, which stays valid for whoever still reads it.
     """
+    with gc_paused():
+        return _update_forest(forest, added, logs, files)
+
+
+def _update_forest(
+    forest: Forest,
+    added: Iterable[LogSummary],
+    logs: Mapping[str, LogSummary],
+    files: Mapping[int, Path] | None,
+) -> Forest:
     new_logs = sorted(added, key=time_key)
     if not new_logs:
         return forest

@@ -51,6 +51,7 @@ from hltui.ui.widgets.status_bar import StatusBar
 from hltui.ui.widgets.transcript import Transcript
 
 FOREST_MIN_INTERVAL = 0.25
+FOREST_QUIET_START = 1.0  # a load done sooner shows only its first batch, then everything
 SHOW_DELAY = 0.05
 
 
@@ -255,14 +256,18 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
     def load_index(self) -> None:
         """Read every file, posting progress and the growing forest every so often.
 
-        The forest is grown with each batch's logs (`update_forest` rebuilds only the
-        sessions they touch) rather than rebuilt from every log each time.
+        The first batch (from the newest file) is shown at once. After that, a load that
+        takes long shows its growing forest at intervals that lengthen with the cost of
+        growing it (`update_forest` rebuilds only the sessions new logs touch); a quick
+        load (a warm cache) goes straight to the whole forest. The whole forest is posted
+        before the index cache is written.
         """
         worker = get_current_worker()
         forest = build_forest([])
         waiting: list[LogSummary] = []
-        last_post = 0.0
+        started = last_post = time.monotonic()
         cost = 0.0
+        posted = False
 
         def grow() -> Forest:
             files = {number: state.path for number, state in enumerate(self.index.files)}
@@ -274,23 +279,28 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
             return grown
 
         def on_batch(batch: IndexBatch) -> None:
-            nonlocal forest, last_post, cost
+            nonlocal forest, last_post, cost, posted
             if worker.is_cancelled:
                 raise KeyboardInterrupt
             self.post_message(LoadProgress(batch))
             waiting.extend(batch.logs)
-            # Show the first logs at once, then less often as growing the forest costs more.
-            if waiting and time.monotonic() - last_post >= max(FOREST_MIN_INTERVAL, 2 * cost):
-                started = time.monotonic()
+            if batch.is_last:
+                forest = grow()
+                self.post_message(ForestReady(forest, final=True))
+                posted = True
+                return
+            now = time.monotonic()
+            due = now - started >= FOREST_QUIET_START and now - last_post >= max(
+                FOREST_MIN_INTERVAL, 3 * cost
+            )
+            if waiting and (not posted or due):
                 forest = grow()
                 last_post = time.monotonic()
-                cost = last_post - started
+                cost = last_post - now
+                posted = True
                 self.post_message(ForestReady(forest))
 
         self.index.load(on_batch, complete_only=self.watch_files_enabled)
-        if waiting:
-            forest = grow()
-        self.post_message(ForestReady(forest, final=True))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state is WorkerState.ERROR:

@@ -216,6 +216,24 @@ def test_a_damaged_cache_is_rebuilt(root: Path, decodes: Decodes, damage: Any) -
     assert cache.read_cache(root) is not None  # rewritten whole
 
 
+def test_a_chunk_that_does_not_fit_is_read_again(root: Path, decodes: Decodes) -> None:
+    """Chunks are decoded only when replayed; one whose rows have the wrong shape (the
+    msgpack framing intact) makes that file be read again, and only that file."""
+    LogIndex(root).load()
+    path = cache.cache_path(root)
+    stored = cache._decoder.decode(path.read_bytes())
+    damaged = next(entry for entry in stored.files if entry.path == "a.jsonl")
+    damaged.chunks = [msgspec.Raw(msgspec.msgpack.encode([["not", "a", "row"]]))]
+    path.write_bytes(cache._encoder.encode(stored))
+    decodes.count = 0
+    warm = LogIndex(root).load()
+    assert decodes.count == 4  # the four lines of a.jsonl, and nothing else
+    assert snapshot(warm) == fresh(root)
+    decodes.count = 0
+    LogIndex(root).load()
+    assert decodes.count == 0  # rewritten
+
+
 @pytest.mark.parametrize("field", ["version", "hltui", "root"])
 def test_a_cache_from_another_version_or_root_is_ignored(
     root: Path, decodes: Decodes, monkeypatch: pytest.MonkeyPatch, field: str
