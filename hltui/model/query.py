@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import bisect
 import math
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
@@ -17,7 +16,7 @@ from hltui.model.index import LogIndex
 from hltui.model.sources import FileKind
 from hltui.model.summary import LogSummary
 
-READ_BLOCK = 16 * 1024 * 1024
+READ_BLOCK = 4 * 1024 * 1024  # a block is lowercased while holding the GIL: keep it short
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,19 +117,23 @@ def _with_feedback(log: LogSummary, pairs: Iterable[tuple[str, object]]) -> LogS
     return msgspec.structs.replace(log, feedback=merged or None)  # type: ignore[arg-type]
 
 
-def needle_patterns(term: str) -> re.Pattern[bytes]:
-    """A case-insensitive bytes pattern for `term` as it may appear inside JSON text.
+def needles(term: str) -> list[bytes]:
+    """The lowercased byte spellings `term` may have inside JSON text.
 
-    Text in JSON may be stored escaped (`\\"`, `\\n`, `\\u00e9`) or as raw UTF-8, so both
-    spellings are searched.
+    Text in JSON may be stored escaped (`\\"`, `\\n`, `\\u00e9`) or as raw UTF-8, so each
+    spelling is searched. Matching is case-insensitive for ASCII letters (as in `grep -i`
+    on bytes): both the needles and the searched bytes are lowercased with `bytes.lower`.
     """
     spellings = {term.encode()}
-    escaped = orjson.dumps(term)[1:-1]
-    spellings.add(escaped)
-    ascii_escaped = term.encode("ascii", "backslashreplace").replace(b"\\x", b"\\u00")
-    spellings.add(ascii_escaped)
-    alternatives = b"|".join(re.escape(s) for s in sorted(spellings, key=len, reverse=True))
-    return re.compile(alternatives, re.IGNORECASE)
+    spellings.add(orjson.dumps(term)[1:-1])
+    spellings.add(term.encode("ascii", "backslashreplace").replace(b"\\x", b"\\u00"))
+    return sorted({s.lower() for s in spellings}, key=len, reverse=True)
+
+
+def matches_bytes(data: bytes, wanted: list[bytes]) -> bool:
+    """Whether `data` contains any of the `needles` (case-insensitive)."""
+    low = data.lower()
+    return any(needle in low for needle in wanted)
 
 
 def search(
@@ -144,7 +147,7 @@ def search(
     """Ids of logs whose stored text contains `term` (case-insensitive), file by file."""
     if not term:
         return []
-    pattern = needle_patterns(term)
+    wanted = needles(term)
     found: list[str] = []
     for state in list(index.files):
         if cancelled is not None and cancelled():
@@ -154,9 +157,9 @@ def search(
         if not ids:
             continue
         if state.kind is FileKind.JSONL:
-            hits = _search_lines(index, state.path, ids, pattern)
+            hits = _search_lines(index, state.path, ids, wanted)
         else:
-            hits = [i for i in ids if pattern.search(index.raw_bytes(i))]
+            hits = [i for i in ids if matches_bytes(index.raw_bytes(i), wanted)]
         if hits:
             found.extend(hits)
             if on_hits is not None:
@@ -164,9 +167,7 @@ def search(
     return found
 
 
-def _search_lines(
-    index: LogIndex, path: Path, ids: list[str], pattern: re.Pattern[bytes]
-) -> list[str]:
+def _search_lines(index: LogIndex, path: Path, ids: list[str], wanted: list[bytes]) -> list[str]:
     """Search a plain JSONL file in large blocks and map matches to logs by byte offset."""
     found = (index.logs.get(i) for i in ids)
     summaries = sorted((s for s in found if s is not None), key=lambda s: s.offset)
@@ -174,7 +175,7 @@ def _search_lines(
     hits: list[str] = []
     try:
         with open(path, "rb") as handle:
-            _scan_blocks(handle, pattern, starts, summaries, hits)
+            _scan_blocks(handle, wanted, starts, summaries, hits)
     except OSError:
         pass
     return hits
@@ -182,32 +183,53 @@ def _search_lines(
 
 def _scan_blocks(
     handle: BinaryIO,
-    pattern: re.Pattern[bytes],
+    wanted: list[bytes],
     starts: list[int],
     summaries: list[LogSummary],
     hits: list[str],
 ) -> None:
-    """Find matches block by block (blocks cut at newlines), recording each log once."""
+    """Find matches block by block (blocks cut at newlines), recording each log once.
+
+    Each block is lowercased once and searched with `bytes.find` (memchr-fast); after a
+    match the rest of its line is skipped, since one match is enough for a log.
+    """
     hit_set: set[str] = set()
 
-    def record(at: int) -> None:
-        slot = bisect.bisect_right(starts, at) - 1
-        if slot >= 0 and summaries[slot].id not in hit_set:
-            hit_set.add(summaries[slot].id)
-            hits.append(summaries[slot].id)
+    def scan(data: bytes, base: int, end: int) -> None:
+        low = data.lower()
+        places: list[int] = []
+        for needle in wanted:
+            at = low.find(needle, 0, end)
+            while at != -1:
+                places.append(at)
+                line_end = low.find(b"\n", at, end)
+                if line_end == -1:
+                    break
+                at = low.find(needle, line_end + 1, end)
+        if len(wanted) > 1:
+            places.sort()
+        for at in places:
+            slot = bisect.bisect_right(starts, base + at) - 1
+            if slot >= 0 and summaries[slot].id not in hit_set:
+                hit_set.add(summaries[slot].id)
+                hits.append(summaries[slot].id)
 
+    overlap = max(len(needle) for needle in wanted) - 1
     position = 0
     carry = b""
     while True:
         block = handle.read(READ_BLOCK)
         if not block:
             break
-        data = carry + block
+        data = carry + block if carry else block
         base = position - len(carry)
-        cut = data.rfind(b"\n") + 1 or len(data)
-        for match in pattern.finditer(data, 0, cut):
-            record(base + match.start())
-        carry = data[cut:]
+        cut = data.rfind(b"\n") + 1
+        if cut:
+            scan(data, base, cut)
+            carry = data[cut:]
+        else:  # inside one long line: keep an overlap so a match across the edge is found
+            scan(data, base, len(data))
+            carry = data[len(data) - overlap :] if overlap else b""
         position += len(block)
-    for match in pattern.finditer(carry):
-        record(position - len(carry) + match.start())
+    if carry:
+        scan(carry, position - len(carry), len(carry))
