@@ -634,7 +634,10 @@ class FeedbackStore:
         self._cache[log_id] = (version, pairs)
         return pairs
 
-    feedback_of = pairs  # for apply_filter(..., feedback_of=store.feedback_of)
+    def touched(self) -> set[str]:
+        """The logs whose merged feedback may differ from their summary's (see `pairs`)."""
+        journal = self.journal
+        return journal.log_ids() if journal is not None else set()
 
     def invalidate(self, log_ids: set[str] | None = None) -> None:
         """Forget cached merges (call when log files were re-read)."""
@@ -1013,7 +1016,7 @@ def export_logs(
             raise ExportError(f"{out} is one of the log files being read; choose another output")
     keep = None
     if log_filter is not None:
-        keep = apply_filter(index, log_filter, feedback_of=store.pairs)
+        keep = apply_filter(index, log_filter, feedback=store)
     journal_logs = store.logs_with_journal_entries()
     directory = out.parent
     try:

@@ -56,6 +56,23 @@ class Outline:
         if visible is None and not self.expanded:  # the common case, at any size
             self.rows = [Row(item, 0) for item in forest.items]
             return
+        if visible is not None:  # which sessions show, from the matching logs at once
+            nodes = forest.nodes
+            matched: set[str] = set()
+            for log_id in visible:
+                node = nodes.get(log_id)
+                session = node.session if node is not None else None
+                if session is not None:
+                    matched.add(session.key)
+            self._shown_cache = {key: key in matched for key in forest.sessions}
+            if not self.expanded:  # the common case: one comprehension, cached lookups
+                shown, shows = self._shown_cache, self._shows
+                self.rows = [
+                    Row(item, 0)
+                    for item in forest.items
+                    if (shown[item.key] if type(item) is Session else shows(item))
+                ]
+                return
         rows: list[Row] = []
         for item in forest.items:
             if not self._shows(item):

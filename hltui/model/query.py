@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import bisect
 import math
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, fields
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Protocol
 
 import orjson
 
 from hltui.model.index import LogIndex
 from hltui.model.sources import FileKind
-from hltui.model.summary import LogSummary
+from hltui.model.summary import FeedbackPairs, LogSummary
 
 READ_BLOCK = 4 * 1024 * 1024  # a block is lowercased while holding the GIL: keep it short
 
@@ -57,23 +57,47 @@ class LogFilter:
             parts.append(f"text={self.text!r}")
         return " ".join(parts)
 
-    def matches(self, log: LogSummary) -> bool:
-        """Whether a summary passes every field but `text` (which needs the bytes)."""
+    def matches(self, log: LogSummary, feedback: FeedbackPairs | None = None) -> bool:
+        """Whether a summary passes every field but `text` (which needs the bytes);
+        `feedback` replaces the summary's own feedback pairs when given."""
         if self.project and log.project != self.project:
             return False
         if self.model and log.model != self.model:
             return False
         if self.has_error is not None and (log.error is not None) != self.has_error:
             return False
-        if self.has_feedback is not None and bool(log.feedback) != self.has_feedback:
+        pairs = log.feedback if feedback is None else feedback
+        if self.has_feedback is not None and bool(pairs) != self.has_feedback:
             return False
         if self.feedback_value:
             wanted = self.feedback_value.casefold()
-            if not log.feedback or not any(str(v).casefold() == wanted for _, v in log.feedback):
+            if not pairs or not any(str(v).casefold() == wanted for _, v in pairs):
                 return False
         if self.since is not None and (math.isnan(log.time) or log.time < self.since):
             return False
         return not (self.until is not None and (math.isnan(log.time) or log.time >= self.until))
+
+    def select(self, logs: list[LogSummary]) -> list[LogSummary]:
+        """The logs that pass `matches` (with their own feedback), one field at a time.
+
+        Each set field narrows the list in one comprehension, with no call per log:
+        several times faster than `matches` on hundreds of thousands of logs.
+        """
+        if self.project:
+            logs = [log for log in logs if log.project == self.project]
+        if self.model:
+            logs = [log for log in logs if log.model == self.model]
+        if self.has_error is not None:
+            logs = [log for log in logs if (log.error is not None) is self.has_error]
+        if self.has_feedback is not None:
+            logs = [log for log in logs if bool(log.feedback) is self.has_feedback]
+        if self.feedback_value:
+            logs = [log for log in logs if log.feedback and self.matches(log)]
+        if self.since is not None:  # NaN compares false: unknown times drop out
+            logs = [log for log in logs if log.time >= self.since]
+        if self.until is not None:
+            logs = [log for log in logs if log.time < self.until]
+        return logs
 
 
 def parse_day(text: str, *, end: bool = False) -> float:
@@ -86,35 +110,40 @@ def parse_day(text: str, *, end: bool = False) -> float:
     return moment.timestamp()
 
 
+class FeedbackSource(Protocol):
+    """Merged feedback (journal edits included), e.g. `feedback.FeedbackStore`."""
+
+    def pairs(self, log_id: str) -> FeedbackPairs: ...
+
+    def touched(self) -> Collection[str]:
+        """The logs whose merged feedback may differ from their summary's."""
+        ...
+
+
 def apply_filter(
-    index: LogIndex,
-    log_filter: LogFilter,
-    feedback_of: Callable[[str], Iterable[tuple[str, object]]] | None = None,
+    index: LogIndex, log_filter: LogFilter, feedback: FeedbackSource | None = None
 ) -> set[str] | None:
     """Ids of the logs that match, or None when the filter is empty (everything shows).
 
-    `feedback_of` supplies merged feedback (journal edits) for the feedback fields.
+    `feedback` supplies merged feedback for the feedback fields; only the logs it has
+    touched are looked up there, the rest use their summaries.
     """
     if log_filter.is_empty:
         return None
-    base = LogFilter(**{f.name: getattr(log_filter, f.name) for f in fields(log_filter)})
-    if feedback_of is not None and (base.has_feedback is not None or base.feedback_value):
-        summaries: Iterable[LogSummary] = (
-            _with_feedback(log, feedback_of(log.id)) for log in list(index.logs.values())
-        )
+    base = replace(log_filter, text=None)
+    logs = list(index.logs.values())  # a snapshot: the tailer may add logs
+    if feedback is not None and (base.has_feedback is not None or base.feedback_value):
+        touched = feedback.touched()
+        ids = {log.id for log in base.select(logs) if log.id not in touched}
+        for log_id in touched:
+            log = index.logs.get(log_id)
+            if log is not None and base.matches(log, feedback.pairs(log_id)):
+                ids.add(log_id)
     else:
-        summaries = list(index.logs.values())  # a snapshot: the tailer may add logs
-    ids = {log.id for log in summaries if base.matches(log)}
+        ids = {log.id for log in base.select(logs)}
     if log_filter.text:
         ids &= set(search(index, log_filter.text, only=ids))
     return ids
-
-
-def _with_feedback(log: LogSummary, pairs: Iterable[tuple[str, object]]) -> LogSummary:
-    import msgspec
-
-    merged = tuple(pairs)
-    return msgspec.structs.replace(log, feedback=merged or None)  # type: ignore[arg-type]
 
 
 def needles(term: str) -> list[bytes]:

@@ -745,7 +745,7 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
 
     @work(thread=True, exclusive=True, group="filter", exit_on_error=False)
     def run_filter(self, log_filter: LogFilter) -> None:
-        visible = apply_filter(self.index, log_filter, feedback_of=self.store.pairs)
+        visible = apply_filter(self.index, log_filter, feedback=self.store)
         self.post_message(FilterApplied(visible, log_filter.describe()))
 
     def on_filter_applied(self, message: FilterApplied) -> None:

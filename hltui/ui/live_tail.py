@@ -165,7 +165,7 @@ class LiveTailMixin:
                 new_forest = forest_after(None if again else forest, self.index, update)
             visible = None
             if not log_filter.is_empty and (update.added or update.removed or touched):
-                visible = apply_filter(self.index, log_filter, feedback_of=self.store.pairs)
+                visible = apply_filter(self.index, log_filter, feedback=self.store)
             return update, new_forest, touched, visible, fresh
 
         update, new_forest, touched, visible, fresh = await asyncio.to_thread(read)

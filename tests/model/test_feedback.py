@@ -233,9 +233,9 @@ def test_filters_see_journal_feedback(logs_dir: Path) -> None:
     store.add("data_3", "rating", "excellent", "r@example.com")
     store.delete("data_1", "log:data_1:0", "r@example.com")
     wanted = LogFilter(feedback_value="excellent")
-    assert apply_filter(index, wanted, feedback_of=store.pairs) == {"data_3"}
+    assert apply_filter(index, wanted, feedback=store) == {"data_3"}
     assert apply_filter(index, wanted) == set()  # without the store: the files only
-    with_feedback = apply_filter(index, LogFilter(has_feedback=True), feedback_of=store.pairs)
+    with_feedback = apply_filter(index, LogFilter(has_feedback=True), feedback=store)
     assert with_feedback == {"data_2", "data_3", "data_4", "data_5"}
 
 
