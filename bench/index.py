@@ -159,16 +159,20 @@ def main() -> None:
     for label, seconds in rows:
         print(f"  {label:<40} {seconds:8.2f} s   {seconds / limit:5.2f}x the limit")
     per_log = index["held"] / max(1, index["count"])
-    print(f"  index holds {index['held'] / 1e6:,.1f} MB = {per_log:,.0f} bytes per log "
-          f"(goal < 400); peak RSS {index['peak'] / 1e6:,.0f} MB "
-          f"(orjson run peak {parse['peak'] / 1e6:,.0f} MB)")
+    print(
+        f"  index holds {index['held'] / 1e6:,.1f} MB = {per_log:,.0f} bytes per log "
+        f"(goal < 400); peak RSS {index['peak'] / 1e6:,.0f} MB "
+        f"(orjson run peak {parse['peak'] / 1e6:,.0f} MB)"
+    )
     ratio = index["seconds"] / limit
     print(f"  index/orjson ratio {ratio:.2f} (goal <= 1.00): {'PASS' if ratio <= 1.0 else 'MISS'}")
     print(f"  bytes per log {per_log:,.0f} (goal < 400): {'PASS' if per_log < 400 else 'MISS'}")
     warm = opened["warm"]
     print(f"  cold open (no cache, writes it)            {opened['cold']:8.2f} s")
-    print(f"  warm open (cache)                          {warm:8.2f} s   "
-          f"(goal <= 0.50): {'PASS' if warm <= 0.5 else 'MISS'}")
+    print(
+        f"  warm open (cache)                          {warm:8.2f} s   "
+        f"(goal <= 0.50): {'PASS' if warm <= 0.5 else 'MISS'}"
+    )
 
 
 if __name__ == "__main__":

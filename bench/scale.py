@@ -269,8 +269,17 @@ def measure(kind: str, root: Path, launched: float) -> dict[str, Any]:
 
 def run(kind: str, root: Path) -> dict[str, Any]:
     out = subprocess.run(
-        [sys.executable, "-m", "bench.scale", "--measure", kind, "--root", str(root),
-         "--launched", str(time.time())],
+        [
+            sys.executable,
+            "-m",
+            "bench.scale",
+            "--measure",
+            kind,
+            "--root",
+            str(root),
+            "--launched",
+            str(time.time()),
+        ],
         capture_output=True,
         text=True,
     )
@@ -311,41 +320,77 @@ def report(n: int) -> None:
     warm = run("app-warm", root)
     limit = parse["seconds"]
     print("opening")
-    line("first sessions on screen, cold", ms(cold["first_paint"]), "limit 500 ms",
-         cold["first_paint"] <= 0.5)
-    line("first sessions on screen, warm", ms(warm["first_paint"]), "limit 500 ms",
-         warm["first_paint"] <= 0.5)
+    line(
+        "first sessions on screen, cold",
+        ms(cold["first_paint"]),
+        "limit 500 ms",
+        cold["first_paint"] <= 0.5,
+    )
+    line(
+        "first sessions on screen, warm",
+        ms(warm["first_paint"]),
+        "limit 500 ms",
+        warm["first_paint"] <= 0.5,
+    )
     line("  (before that: Python start and imports)", ms(warm["launch_overhead"]), "")
     line("full forest, cold (no cache)", f"{cold['loaded']:.2f} s", f"orjson.loads {limit:.2f} s")
-    line("index build alone (bench.index)", f"{index['seconds']:.2f} s",
-         f"orjson.loads {limit:.2f} s", index["seconds"] <= limit)
+    line(
+        "index build alone (bench.index)",
+        f"{index['seconds']:.2f} s",
+        f"orjson.loads {limit:.2f} s",
+        index["seconds"] <= limit,
+    )
     line("full forest, warm (cache)", ms(warm["loaded"]), "limit 500 ms", warm["loaded"] <= 0.5)
     print("memory")
-    line("peak RSS of the app (cold open)", f"{cold['peak_rss'] / 1e6:,.0f} MB", "limit 500 MB",
-         cold["peak_rss"] < 500e6)
-    line("peak RSS of the app (warm, after all below)", f"{warm['peak_rss'] / 1e6:,.0f} MB",
-         "limit 500 MB", warm["peak_rss"] < 500e6)
+    line(
+        "peak RSS of the app (cold open)",
+        f"{cold['peak_rss'] / 1e6:,.0f} MB",
+        "limit 500 MB",
+        cold["peak_rss"] < 500e6,
+    )
+    line(
+        "peak RSS of the app (warm, after all below)",
+        f"{warm['peak_rss'] / 1e6:,.0f} MB",
+        "limit 500 MB",
+        warm["peak_rss"] < 500e6,
+    )
     print(f"key press to repaint, holding {warm['logs']:,} logs in {warm['sessions']:,} sessions")
-    for name, label in (("cursor", "tree cursor j/k"), ("tabs", "switch tab t"),
-                        ("transcript", "open a 100-message transcript")):
+    for name, label in (
+        ("cursor", "tree cursor j/k"),
+        ("tabs", "switch tab t"),
+        ("transcript", "open a 100-message transcript"),
+    ):
         values = warm[name]
         p95 = percentile(values, 0.95)
-        line(f"{label} ({len(values)}x), p95", ms(p95),
-             f"median {ms(statistics.median(values))}; limit 30 ms", p95 < 0.03)
+        line(
+            f"{label} ({len(values)}x), p95",
+            ms(p95),
+            f"median {ms(statistics.median(values))}; limit 30 ms",
+            p95 < 0.03,
+        )
     print("search and filters")
     ratio = warm["search"] / greps["grep"]
-    line(f"search {SEARCH_TERM!r} ({warm['search_hits']:,} logs)", f"{warm['search']:.2f} s",
-         f"grep -F -c {greps['grep']:.2f} s = {ratio:.2f}x", ratio <= 1.5)
-    line("  reference: grep -F -i -c (case-insensitive)", f"{greps['grep_i']:.2f} s",
-         f"{greps['grep_i_count']:,} lines")
+    line(
+        f"search {SEARCH_TERM!r} ({warm['search_hits']:,} logs)",
+        f"{warm['search']:.2f} s",
+        f"grep -F -c {greps['grep']:.2f} s = {ratio:.2f}x",
+        ratio <= 1.5,
+    )
+    line(
+        "  reference: grep -F -i -c (case-insensitive)",
+        f"{greps['grep_i']:.2f} s",
+        f"{greps['grep_i_count']:,} lines",
+    )
     for name, seconds in warm["filters"].items():
         line(f"filter: {name}", ms(seconds), "limit 200 ms", seconds < 0.2)
 
 
 def growth(sizes: list[int]) -> None:
     """Time and memory per log of a cold open as the number of logs grows."""
-    print(f"{'logs':>9} {'MB on disk':>11} {'cold open':>10} {'µs/log':>8} "
-          f"{'warm open':>10} {'peak RSS':>9} {'bytes/log':>10}")
+    print(
+        f"{'logs':>9} {'MB on disk':>11} {'cold open':>10} {'µs/log':>8} "
+        f"{'warm open':>10} {'peak RSS':>9} {'bytes/log':>10}"
+    )
     for n in sizes:
         root = dataset(n)
         ensure_long_transcript(root)
@@ -354,9 +399,11 @@ def growth(sizes: list[int]) -> None:
         cold = run("app-cold", root)
         warm = run("app-warm-only", root)
         logs = cold["logs"]
-        print(f"{logs:>9,} {size / 1e6:>11,.0f} {cold['loaded']:>9.2f}s "
-              f"{cold['loaded'] / logs * 1e6:>8.1f} {warm['loaded']:>9.2f}s "
-              f"{cold['peak_rss'] / 1e6:>7,.0f}MB {cold['peak_rss'] / logs:>10,.0f}")
+        print(
+            f"{logs:>9,} {size / 1e6:>11,.0f} {cold['loaded']:>9.2f}s "
+            f"{cold['loaded'] / logs * 1e6:>8.1f} {warm['loaded']:>9.2f}s "
+            f"{cold['peak_rss'] / 1e6:>7,.0f}MB {cold['peak_rss'] / logs:>10,.0f}"
+        )
 
 
 def main() -> None:

@@ -243,6 +243,9 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
         tree.preview_of = self.index.preview
         tree.feedback_of = self.store.pairs
         tree.focus()
+        # No cyclic GC while loading: the index and forests hold no cycles, and full
+        # collections walking hundreds of thousands of new objects cost seconds.
+        gc.disable()
         self.load_index()
 
     def _update_title(self) -> None:
@@ -303,6 +306,11 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
         self.index.load(on_batch, complete_only=self.watch_files_enabled)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "load" and event.state in (
+            WorkerState.ERROR,
+            WorkerState.CANCELLED,
+        ):
+            gc.enable()  # paused for the load (see on_mount)
         if event.state is WorkerState.ERROR:
             error = event.worker.error
             self.query_one(StatusBar).progress = None
@@ -334,6 +342,7 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
             # What is loaded lives as long as the app: keep the GC from walking it again
             # on every full collection (those pauses stalled keys under write bursts).
             gc.freeze()
+            gc.enable()
             status.progress = None
             self._refresh_problem_count()
             if not self.log_filter.is_empty:  # chosen while loading: match the new logs too

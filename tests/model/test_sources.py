@@ -358,9 +358,9 @@ def test_record_reader_reads_each_shape_back(tmp_path: Path) -> None:
     for path in (jsonl, gz, array, jsonl, array):  # cache_files=1: re-reads evicted files
         records, _ = scan(path)
         for record in records:
-            assert reader.read(path, file_kind(path), record.offset) == bytes(
-                record.data
-            ).rstrip(b"\r")
+            assert reader.read(path, file_kind(path), record.offset) == bytes(record.data).rstrip(
+                b"\r"
+            )
 
 
 def test_record_reader_record_gone(tmp_path: Path) -> None:

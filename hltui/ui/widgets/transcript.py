@@ -217,6 +217,8 @@ class Transcript(VerticalScroll):
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self._blocks: list[MessageBlock] = []
+        self._unmounted: list[Widget] = []  # later blocks of a long log, mounted in steps
+        self._generation = 0
         self._current: int | None = None
         self._record: LogResponse | None = None
         self.markdown = False
@@ -235,6 +237,11 @@ class Transcript(VerticalScroll):
     def message_count(self) -> int:
         """How many blocks are shown (messages plus the output and error blocks)."""
         return len(self._blocks)
+
+    @property
+    def mounting_more(self) -> bool:
+        """Whether later blocks of a long log are still being mounted."""
+        return bool(self._unmounted)
 
     @property
     def record(self) -> LogResponse | None:
@@ -322,6 +329,10 @@ class Transcript(VerticalScroll):
         index = max(0, min(index, len(self._blocks) - 1))
         block = self._blocks[index]
         self._current = index
+        if block in self._unmounted:
+            self._mount_all_now()
+            self.call_after_refresh(self.focus_message, index)
+            return
         block.focus(scroll_visible=False)
         self.call_after_refresh(self._scroll_to_block, block)
 
@@ -403,11 +414,35 @@ class Transcript(VerticalScroll):
             self.focus(scroll_visible=False)
         self._blocks = [w for w in widgets if isinstance(w, MessageBlock)]
         self._current = None
+        self._generation += 1
+        # A long log shows its first screenful at once; the rest is mounted a step per
+        # refresh, so opening a 100-message log does not hold up the next key press.
+        first, self._unmounted = (
+            (widgets, []) if keep is not None else (widgets[:FIRST_BLOCKS], widgets[FIRST_BLOCKS:])
+        )
         removing = self.remove_children()
-        mounting = self.mount_all(widgets)
+        mounting = self.mount_all(first)
+        if self._unmounted:
+            self.call_after_refresh(self._mount_more, self._generation)
         if keep is None:
             self.scroll_home(animate=False)
         return AwaitComplete(self._swapped(removing, mounting, keep))
+
+    def _mount_more(self, generation: int) -> None:
+        """Mount the next step of blocks, unless another log has been shown since."""
+        if generation != self._generation or not self._unmounted or not self.is_attached:
+            return
+        step, self._unmounted = self._unmounted[:LATER_BLOCKS], self._unmounted[LATER_BLOCKS:]
+        self.mount_all(step)
+        if self._unmounted:
+            self.call_after_refresh(self._mount_more, generation)
+
+    def _mount_all_now(self) -> AwaitComplete | None:
+        """Mount every block not yet mounted (before focusing one of them)."""
+        if not self._unmounted:
+            return None
+        rest, self._unmounted = self._unmounted, []
+        return self.mount_all(rest)
 
     async def _swapped(
         self, removing: Awaitable[None], mounting: Awaitable[None], keep: int | None
@@ -416,6 +451,10 @@ class Transcript(VerticalScroll):
         await mounting
         if keep is not None and self._blocks and keep < len(self._blocks):
             self.focus_message(keep)
+
+
+FIRST_BLOCKS = 8  # more than fit on a screen
+LATER_BLOCKS = 16
 
 
 async def _nothing() -> None:
