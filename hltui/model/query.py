@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import bisect
-import math
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
+import msgspec
 import orjson
 
 from hltui.model.index import LogIndex
@@ -60,28 +60,15 @@ class LogFilter:
     def matches(self, log: LogSummary, feedback: FeedbackPairs | None = None) -> bool:
         """Whether a summary passes every field but `text` (which needs the bytes);
         `feedback` replaces the summary's own feedback pairs when given."""
-        if self.project and log.project != self.project:
-            return False
-        if self.model and log.model != self.model:
-            return False
-        if self.has_error is not None and (log.error is not None) != self.has_error:
-            return False
-        pairs = log.feedback if feedback is None else feedback
-        if self.has_feedback is not None and bool(pairs) != self.has_feedback:
-            return False
-        if self.feedback_value:
-            wanted = self.feedback_value.casefold()
-            if not pairs or not any(str(v).casefold() == wanted for _, v in pairs):
-                return False
-        if self.since is not None and (math.isnan(log.time) or log.time < self.since):
-            return False
-        return not (self.until is not None and (math.isnan(log.time) or log.time >= self.until))
+        if feedback is not None:
+            log = msgspec.structs.replace(log, feedback=tuple(feedback) or None)
+        return bool(self.select([log]))
 
     def select(self, logs: list[LogSummary]) -> list[LogSummary]:
-        """The logs that pass `matches` (with their own feedback), one field at a time.
+        """The logs that pass every field but `text`, one field at a time.
 
         Each set field narrows the list in one comprehension, with no call per log:
-        several times faster than `matches` on hundreds of thousands of logs.
+        several times faster than a predicate call per log on hundreds of thousands.
         """
         if self.project:
             logs = [log for log in logs if log.project == self.project]
@@ -92,7 +79,12 @@ class LogFilter:
         if self.has_feedback is not None:
             logs = [log for log in logs if bool(log.feedback) is self.has_feedback]
         if self.feedback_value:
-            logs = [log for log in logs if log.feedback and self.matches(log)]
+            wanted = self.feedback_value.casefold()
+            logs = [
+                log
+                for log in logs
+                if log.feedback and any(str(v).casefold() == wanted for _, v in log.feedback)
+            ]
         if self.since is not None:  # NaN compares false: unknown times drop out
             logs = [log for log in logs if log.time >= self.since]
         if self.until is not None:
