@@ -137,9 +137,11 @@ def press(app: Any, key: str) -> Callable[[], object]:
 
 async def open_app(root: Path, launched: float, warm: bool, interact: bool) -> dict[str, Any]:
     from hltui.model.cache import cache_path
+    from hltui.model.forest_cache import forest_cache_path
 
     if not warm:
         cache_path(root).unlink(missing_ok=True)
+        forest_cache_path(root).unlink(missing_ok=True)
     app = make_app(root)  # imports the app's modules: counted in the launch time
     started = time.perf_counter()
     launched_ago = time.time() - launched

@@ -201,6 +201,8 @@ def replay(
     logs: list[LogSummary] = []
     problems: list[Problem] = []
     add = index._add
+    known = index.logs.setdefault
+    log_ids = state.log_ids
     intern = _interned.setdefault  # share repeated strings, as decoding does
     with gc_paused():
         for row in rows:
@@ -233,8 +235,11 @@ def replay(
                 None if model is None else intern(model, model),
                 None if config_type is None else intern(config_type, config_type),
             )
-            if add(summary, state, problems, unit):
+            if known(row[0], summary) is summary:  # a new id (the usual case)
+                log_ids.append(row[0])
                 logs.append(summary)
+            else:  # a duplicate: reported and dropped as when reading the file
+                add(summary, state, problems, unit)
             if len(logs) >= batch_size:
                 yield index._batch(state, logs, problems, [], 0)
                 logs, problems = [], []

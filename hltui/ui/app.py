@@ -27,6 +27,7 @@ from textual.widgets import ContentSwitcher, Footer, Input, Static, TabbedConten
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from hltui.model.feedback import FeedbackStore, load_feedback_types, resolve_user
+from hltui.model.forest_cache import matches_disk, read_snapshot, restore, save_forest
 from hltui.model.index import IndexBatch, LogIndex
 from hltui.model.outline import Row
 from hltui.model.problems import Problem
@@ -266,6 +267,13 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
         before the index cache is written.
         """
         worker = get_current_worker()
+        root = self.index.root
+        snapshot = read_snapshot(root)
+        # The same files as last time: the forest cache will give the whole forest at the
+        # end, so growing forests on the way would only slow the load down.
+        expect_snapshot = snapshot is not None and matches_disk(
+            snapshot, root, self.index.discover()
+        )
         forest = build_forest([])
         waiting: list[LogSummary] = []
         started = last_post = time.monotonic()
@@ -288,15 +296,22 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
             self.post_message(LoadProgress(batch))
             waiting.extend(batch.logs)
             if batch.is_last:
-                forest = grow()
+                cached = restore(self.index, snapshot) if snapshot is not None else None
+                if cached is not None:  # the same files as last time: the same forest
+                    waiting.clear()
+                    forest = cached
+                else:
+                    forest = grow()
                 self.post_message(ForestReady(forest, final=True))
                 posted = True
+                if cached is None:
+                    save_forest(self.index, forest)
                 return
             now = time.monotonic()
             due = now - started >= FOREST_QUIET_START and now - last_post >= max(
                 FOREST_MIN_INTERVAL, 3 * cost
             )
-            if waiting and (not posted or due):
+            if waiting and (not posted or (due and not expect_snapshot)):
                 forest = grow()
                 last_post = time.monotonic()
                 cost = last_post - now

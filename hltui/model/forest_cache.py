@@ -1,0 +1,290 @@
+"""The forest cache: the shape of the last session forest, so a warm open skips building it.
+
+Building a forest sorts every log, joins session ids and nests parents: seconds at 500k
+logs. When the index was loaded from exactly the same files as last time (same paths in
+the same order, each with the same size, mtime, inode, read offset and number of logs),
+the logs are the same objects in the same order, and the forest is the same too. This
+cache stores it as positions in that order: `<root>/.hltui/forest-cache.msgpack` holds
+the files' fingerprint, then for each top item (newest first) its session key and ids
+(or None for a standalone log) and its logs' positions in time order, each with its
+parent's place in the session (-1 for a root, -2 for an orphan root), plus the problems
+found while nesting (parent cycles).
+
+A cache whose header, fingerprint or contents do not match is ignored and the forest is
+built as usual, so it is never trusted blindly: every log it names is checked to be the
+log at that position. Writing is atomic and best effort.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import weakref
+from array import array
+from pathlib import Path
+
+import msgspec
+
+import hltui
+from hltui.model.cache import CACHE_DIR, relative_key, root_dir
+from hltui.model.index import LogIndex, gc_paused
+from hltui.model.problems import Problem, Severity
+from hltui.model.sessions import Forest, LogNode, Session, TopItem, _Keys
+
+FOREST_CACHE_VERSION = 1
+FOREST_CACHE_NAME = "forest-cache.msgpack"
+ROOT, ORPHAN = -1, -2
+
+# One file as loaded: relative path, size, mtime_ns, inode, read offset, logs kept.
+FileMark = tuple[str, int, int, int, int, int]
+# A problem: file (relative to the root dir, or absolute), line, message, severity, unit.
+ProblemRow = tuple[str, int | None, str, str, str]
+
+
+class TopRow(msgspec.Struct, array_like=True, gc=False):
+    """One top item: a session (key and its ids) or, with `key` None, a standalone log."""
+
+    key: str | None
+    session_ids: list[str]
+    reference_ids: list[str]
+    first_id: str  # the id of its first log, checked on reuse
+    count: int  # how many positions (logs) it takes
+    problems: list[ProblemRow]
+
+
+class ForestSnapshot(msgspec.Struct, array_like=True, gc=False):
+    version: int
+    hltui: str
+    root: str
+    files: list[FileMark]
+    log_count: int
+    tops: list[TopRow]
+    positions: bytes  # int32 per log: its position in the index's load order
+    parents: bytes  # int32 per log: its parent's place in the session, or ROOT / ORPHAN
+
+
+_encoder = msgspec.msgpack.Encoder()
+_decoder = msgspec.msgpack.Decoder(ForestSnapshot)
+
+
+def forest_cache_path(root: Path) -> Path:
+    return root_dir(root) / CACHE_DIR / FOREST_CACHE_NAME
+
+
+def fingerprint(index: LogIndex) -> list[FileMark] | None:
+    """What identifies the index's logs and their order; None if a file is outside the root."""
+    base = root_dir(index.root)
+    marks: list[FileMark] = []
+    for state in index.files:
+        key = relative_key(state.path, base)
+        if key is None:
+            return None
+        marks.append(
+            (key, state.size, state.mtime_ns, state.inode, state.offset, len(state.log_ids))
+        )
+    return marks
+
+
+def snapshot_of(index: LogIndex, forest: Forest) -> ForestSnapshot | None:
+    """The forest as positions in the index's order (None if it cannot be expressed so)."""
+    marks = fingerprint(index)
+    if marks is None:
+        return None
+    position = dict(zip(index.logs, range(len(index.logs)), strict=True))
+    nodes = forest.nodes
+    base = root_dir(index.root)
+    positions: list[int] = []
+    parents: list[int] = []
+    tops: list[TopRow] = []
+    try:
+        for item in forest.items:
+            if isinstance(item, LogNode):
+                positions.append(position[item.key])
+                parents.append(ROOT)
+                tops.append(TopRow(None, [], [], item.key, 1, []))
+                continue
+            members = [nodes[log.id] for log in item.logs]
+            parent_place: dict[str, int] = {}
+            for n, node in enumerate(members):
+                for child in node.children:
+                    parent_place[child.key] = n
+            for node in members:
+                positions.append(position[node.key])
+                parent = parent_place.get(node.key)
+                parents.append(parent if parent is not None else ORPHAN if node.orphan else ROOT)
+            problems = [
+                (
+                    relative_key(p.file, base) or str(p.file),
+                    p.line,
+                    p.message,
+                    p.severity.value,
+                    p.unit,
+                )
+                for p in forest.problems_by_session.get(item.key, [])
+            ]
+            tops.append(
+                TopRow(
+                    item.key,
+                    list(item.session_ids),
+                    list(item.reference_ids),
+                    item.logs[0].id,
+                    len(item.logs),
+                    problems,
+                )
+            )
+    except KeyError:  # a log the index does not hold
+        return None
+    return ForestSnapshot(
+        FOREST_CACHE_VERSION,
+        hltui.__version__,
+        str(index.root.resolve()),
+        marks,
+        len(index.logs),
+        tops,
+        array("i", positions).tobytes(),
+        array("i", parents).tobytes(),
+    )
+
+
+def save_forest(index: LogIndex, forest: Forest) -> bool:
+    """Write the forest cache atomically; False (and no error) when it cannot be written."""
+    snapshot = snapshot_of(index, forest)
+    if snapshot is None:
+        return False
+    target = forest_cache_path(index.root)
+    temp = target.with_name(f".{FOREST_CACHE_NAME}.{os.getpid()}.tmp")
+    try:
+        target.parent.mkdir(exist_ok=True)
+        temp.write_bytes(_encoder.encode(snapshot))
+        os.replace(temp, target)
+    except (OSError, TypeError, ValueError, OverflowError):
+        with contextlib.suppress(OSError):
+            temp.unlink(missing_ok=True)
+        return False
+    return True
+
+
+def read_snapshot(root: Path) -> ForestSnapshot | None:
+    """The saved forest of `root`, if there is one that decodes and is of this version."""
+    try:
+        data = forest_cache_path(root).read_bytes()
+    except OSError:
+        return None
+    try:
+        with gc_paused():
+            snapshot = _decoder.decode(data)
+    except (msgspec.DecodeError, ValueError, TypeError, OverflowError):
+        return None
+    if (
+        snapshot.version != FOREST_CACHE_VERSION
+        or snapshot.hltui != hltui.__version__
+        or snapshot.root != str(root.resolve())
+    ):
+        return None
+    return snapshot
+
+
+def matches_disk(snapshot: ForestSnapshot, root: Path, paths: list[Path]) -> bool:
+    """Whether `paths` (the files a load will read) look unchanged since the snapshot:
+    a cheap guess before loading, so a loader can skip showing forests on the way."""
+    base = root_dir(root)
+    if len(paths) != len(snapshot.files):
+        return False
+    for path, mark in zip(paths, snapshot.files, strict=True):
+        try:
+            stat = os.stat(path)
+        except OSError:
+            return False
+        if (relative_key(path, base), stat.st_size, stat.st_mtime_ns, stat.st_ino) != mark[:4]:
+            return False
+    return True
+
+
+def restore(index: LogIndex, snapshot: ForestSnapshot) -> Forest | None:
+    """The forest of the loaded index from its snapshot, if it was taken of exactly these
+    logs (same files, same order); None otherwise."""
+    if (
+        snapshot.root != str(index.root.resolve())
+        or snapshot.log_count != len(index.logs)
+        or snapshot.files != fingerprint(index)
+    ):
+        return None
+    try:
+        with gc_paused():
+            return _rebuild(index, snapshot)
+    except (IndexError, ValueError, KeyError):
+        return None
+
+
+def load_forest(index: LogIndex) -> Forest | None:
+    """The cached forest of exactly the index's logs, or None when there is none."""
+    snapshot = read_snapshot(index.root)
+    return restore(index, snapshot) if snapshot is not None else None
+
+
+def _ints(data: bytes) -> list[int]:
+    values = array("i")
+    values.frombytes(data)
+    return values.tolist()
+
+
+def _rebuild(index: LogIndex, snapshot: ForestSnapshot) -> Forest | None:
+    """The forest from its snapshot; None if a log is not where the snapshot says."""
+    logs = list(index.logs.values())
+    positions = _ints(snapshot.positions)
+    parents = _ints(snapshot.parents)
+    if len(positions) != len(logs) or len(parents) != len(logs):
+        return None
+    base = root_dir(index.root)
+    items: list[TopItem] = []
+    sessions: dict[str, Session] = {}
+    nodes: dict[str, LogNode] = {}
+    problems: dict[str, list[Problem]] = {}
+    keys = _Keys()
+    key_parent = keys.parent
+    at = 0
+    for top in snapshot.tops:
+        end = at + top.count
+        if logs[positions[at]].id != top.first_id:
+            return None
+        if top.key is None:
+            node = LogNode(logs[positions[at]])
+            nodes[node.log.id] = node
+            items.append(node)
+            at = end
+            continue
+        session = Session(top.key, top.session_ids, top.reference_ids)
+        ref = weakref.ref(session)
+        roots = session.roots
+        members = session.logs = [logs[n] for n in positions[at:end]]
+        local = [LogNode(log, [], False, ref) for log in members]
+        for node in local:
+            nodes[node.log.id] = node
+        # linked once all exist: a child may start before its parent
+        for node, parent in zip(local, parents[at:end], strict=True):
+            if parent >= 0:
+                local[parent].children.append(node)
+            else:
+                node.orphan = parent == ORPHAN
+                roots.append(node)
+        at = end
+        sessions[top.key] = session
+        items.append(session)
+        for sid in top.session_ids:
+            key_parent[f"id:{sid}"] = top.key
+        for reference in top.reference_ids:
+            key_parent[f"ref:{reference}"] = top.key
+        if top.problems:
+            problems[top.key] = [
+                Problem(
+                    Path(file) if os.path.isabs(file) else base / file,
+                    line,
+                    message,
+                    Severity(severity),
+                    unit,
+                )
+                for file, line, message, severity, unit in top.problems
+            ]
+    if at != len(logs) or len(nodes) != len(logs):
+        return None
+    return Forest(items, sessions, nodes, problems, keys)
