@@ -196,6 +196,7 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
         root = path if path.is_dir() else path.parent
         self.feedback_types = load_feedback_types(root, self.type_problems)
         self._order_cache: tuple[Forest, list[str], dict[str, int]] | None = None
+        self._unfilled_tabs: dict[str, Callable[[], object]] = {}  # tab id -> fill it
         self._auto_key: str | None = None  # the row the app put the cursor on while loading
         self.forest: Forest | None = None
         self.log_filter = LogFilter()
@@ -470,20 +471,43 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
         except OSError as error:
             self.query_one(Transcript).show_failure(b"", f"cannot read {place}: {error}")
             return
-        self.query_one(RawView).show_raw(raw)
+        self._fill_tab("raw", lambda: self.query_one(RawView).show_raw(raw))
         try:
             record = self.index.record(log_id)
         except (RecordError, ValueError) as error:
             self.query_one(Transcript).show_failure(raw, f"{place}: {error}")
-            self.query_one(Details).clear()
+            self._fill_tab("details", self.query_one(Details).clear)
             self.query_one(FeedbackPanel).show_items([])
             return
         if transcript:
             self.query_one(Transcript).show_log(record, markdown=self.markdown)
             if self.search_term:
                 self.query_one(Transcript).highlight(self.search_term)
-        self.query_one(Details).show_log(record, place=place)
+        self._fill_tab("details", lambda: self.query_one(Details).show_log(record, place=place))
         self.query_one(FeedbackPanel).show_items(self.feedback_items(log_id))
+
+    def _fill_tab(self, tab: str, fill: Callable[[], object]) -> None:
+        """Fill a tab now if it is shown, else when it is next shown (a hidden Raw and
+        Details tab would cost tens of milliseconds on every cursor move)."""
+        if self.query_one(TabbedContent).active == tab:
+            self._unfilled_tabs.pop(tab, None)
+            fill()
+        else:
+            self._unfilled_tabs[tab] = fill
+
+    def _show_tab(self, tab: str) -> None:
+        """Switch tabs, filling the new one first so it never shows an older log."""
+        fill = self._unfilled_tabs.pop(tab, None)
+        if fill is not None:
+            fill()
+        self.query_one(TabbedContent).active = tab
+
+    @on(TabbedContent.TabActivated)
+    def _on_tab_shown(self, event: TabbedContent.TabActivated) -> None:
+        """A tab chosen another way (a click): fill it if it waits for content."""
+        fill = self._unfilled_tabs.pop(event.pane.id or "", None)
+        if fill is not None:
+            fill()
 
     @on(SessionOverview.LogSelected)
     def on_overview_log_selected(self, message: SessionOverview.LogSelected) -> None:
@@ -503,12 +527,12 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
     TABS = ("transcript", "details", "raw", "feedback")
 
     def action_tab(self, tab: str) -> None:
-        self.query_one(TabbedContent).active = tab
+        self._show_tab(tab)
 
     def action_next_tab(self, step: int) -> None:
         tabs = self.query_one(TabbedContent)
         position = self.TABS.index(tabs.active) if tabs.active in self.TABS else 0
-        tabs.active = self.TABS[(position + step) % len(self.TABS)]
+        self._show_tab(self.TABS[(position + step) % len(self.TABS)])
 
     @on(FeedbackPanel.Selected)
     def on_feedback_selected(self, message: FeedbackPanel.Selected) -> None:
@@ -619,44 +643,53 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
         self.search_term = term
         self.hits = []
         self.hit_position = -1
+        self.query_one(SessionTree).marked = set()
         self.query_one(StatusBar).search_text = f"searching {term!r}…"
         self.run_search(term)
 
     @work(thread=True, exclusive=True, group="search", exit_on_error=False)
     def run_search(self, term: str) -> None:
+        """Search in a worker; hits stream in file by file, with the rows they mark worked
+        out here, and are put in tree order here too, so the UI only has to draw them."""
         worker = get_current_worker()
         hits = search(
             self.index,
             term,
             only=self.visible_ids,
-            on_hits=lambda found: self.post_message(SearchHits(term, found)),
+            on_hits=lambda found: self.post_message(
+                SearchHits(term, found, rows=frozenset(self._hit_row_keys(found)))
+            ),
             cancelled=lambda: worker.is_cancelled,
         )
-        self.post_message(SearchHits(term, [], done=True))
-        del hits
+        if worker.is_cancelled:
+            return
+        self.post_message(SearchHits(term, self._in_tree_order(hits), done=True))
 
     def on_search_hits(self, message: SearchHits) -> None:
         if message.term != self.search_term:
             return
-        self.hits.extend(message.hits)
         tree = self.query_one(SessionTree)
-        if message.done:
-            self.hits = self._in_tree_order(self.hits)
-            tree.marked = frozenset(self._hit_row_keys())
+        status = self.query_one(StatusBar)
+        if not message.done:
+            self.hits.extend(message.hits)
+            tree.marked.update(message.rows)
             tree.refresh()
-            status = self.query_one(StatusBar)
-            if not self.hits:
-                status.search_text = f"no hits for {message.term!r}"
-                self.notify(f"No log contains {message.term!r}", markup=False, timeout=3)
-                return
-            status.search_text = f"{len(self.hits):,} hits for {message.term!r}"
-            self.action_next_hit()
+            status.search_text = f"searching {message.term!r}… {len(self.hits):,} hits"
+            return
+        self.hits = message.hits
+        if not self.hits:
+            status.search_text = f"no hits for {message.term!r}"
+            self.notify(f"No log contains {message.term!r}", markup=False, timeout=3)
+            return
+        status.search_text = f"{len(self.hits):,} hits for {message.term!r}"
+        self.action_next_hit()
 
-    def _hit_row_keys(self) -> Iterable[str]:
-        forest = self.forest
-        for hit in self.hits:
+    def _hit_row_keys(self, hits: Iterable[str]) -> Iterable[str]:
+        """The tree rows that hits mark: each log's own, and its session's."""
+        nodes = self.forest.nodes if self.forest else {}
+        for hit in hits:
             yield hit
-            node = forest.nodes.get(hit) if forest else None
+            node = nodes.get(hit)
             if node is not None and node.session is not None:
                 yield f"s:{node.session.key}"
 
@@ -703,7 +736,7 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
         self.search_term = ""
         self.hits = []
         tree = self.query_one(SessionTree)
-        tree.marked = frozenset()
+        tree.marked = set()
         tree.refresh()
         self.query_one(StatusBar).search_text = ""
         self.query_one(Transcript).highlight("")

@@ -14,7 +14,6 @@ from textual.app import App
 from textual.pilot import Pilot
 
 from hltui.ui.app import HltuiApp
-from hltui.ui.widgets.details import Details
 from hltui.ui.widgets.session_overview import SessionOverview
 from hltui.ui.widgets.session_tree import SessionTree
 from hltui.ui.widgets.transcript import Transcript
@@ -76,7 +75,7 @@ def shown_matches(app: HltuiApp) -> bool:
     record = transcript.record
     if record is None:  # a record that could not be decoded: its raw text is shown
         return any(f'"{row.key}"' in block.full_text for block in transcript.blocks)
-    return record.id == row.key and bool(app.query_one(Details).sections)
+    return record.id == row.key
 
 
 async def wait_shown(pilot: Pilot[Any]) -> None:

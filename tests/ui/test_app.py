@@ -325,12 +325,26 @@ async def test_selecting_a_log_fills_every_pane(sample_dir: Path) -> None:
         assert "→ call web_search" in blocks[2].full_text
         assert blocks[3].has_class("-attached")
         assert str(blocks[3].header).startswith("tool result for web_search")
+        # hidden tabs are filled when they are shown, with the log under the cursor
         details = app.query_one(Details)
+        raw = app.query_one(RawView)
+        assert '"id": "data_agentDeepStep0002"' not in raw.text
+        app.action_tab("details")
+        await pilot.pause()
         titles = [title for title, _ in details.sections]
         assert titles[0] == "Location" and any(t.startswith("Config · model") for t in titles)
         assert "IDs" in titles and "Timing" in titles
-        raw = app.query_one(RawView)
+        assert "Location" in screen_text(app)
+        app.action_next_tab(1)
+        await pilot.pause()
+        assert app.query_one(TabbedContent).active == "raw"
         assert '"id": "data_agentDeepStep0002"' in raw.text
+        assert '"id": "data_agentDeepStep0002"' in screen_text(app)
+        # the shown tab follows the cursor at once
+        await goto(pilot, "data_agentDeepStep0001")
+        assert '"id": "data_agentDeepStep0001"' in raw.text
+        app.action_tab("transcript")
+        await goto(pilot, "data_agentDeepStep0002")
         # the feedback tab of a log with feedback
         await goto(pilot, "data_agentDeepFinal01")
         panel = app.query_one(FeedbackPanel)
@@ -904,14 +918,16 @@ async def test_untrusted_text_shows_literally_everywhere(tmp_path: Path) -> None
         assert_literal(screen_text(app), "transcript screen")
         assert not screen_links(app)
         # details
+        app.action_tab("details")
+        await pilot.pause()
         details = app.query_one(Details)
         everything = "\n".join(plain(body, width=400) for _, body in details.sections)
         assert_literal(everything, "details")
         assert everything.count("[link=https://x]click[/link]") >= 6
-        app.action_tab("details")
-        await pilot.pause()
         assert "<s>[INST]" in screen_text(app) and not screen_links(app)
         # raw and feedback
+        app.action_tab("raw")
+        await pilot.pause()
         assert "[link=https://x]click[/link]" in app.query_one(RawView).text
         app.action_tab("feedback")
         await pilot.pause()
@@ -1031,7 +1047,10 @@ async def test_record_that_fails_to_decode_shows_problem_and_raw_text(tmp_path: 
             assert reason in blocks[0].full_text
             assert "logs.jsonl:" in blocks[0].full_text
             assert f'"id": "{log_id}"' in blocks[1].full_text
+            app.action_tab("raw")
+            await pilot.pause()
             assert f'"id": "{log_id}"' in app.query_one(RawView).text
+            app.action_tab("transcript")
         assert app.is_running
 
 

@@ -117,7 +117,7 @@ class SessionTree(ScrollView, can_focus=True):
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self.outline = Outline()
-        self.marked: frozenset[str] = frozenset()
+        self.marked: set[str] = set()  # row keys highlighted as search hits
         # Rendered rows by key, valid while the row's item object, state and width stay:
         # the forest replaces the objects of sessions that change, so live updates only
         # draw what changed.
