@@ -52,6 +52,7 @@ from hltui.ui.widgets.status_bar import StatusBar
 from hltui.ui.widgets.transcript import Transcript
 
 FOREST_MIN_INTERVAL = 0.25
+GC_THRESHOLDS = (700, 10, 100)  # CPython's default is (700, 10, 10)
 FOREST_QUIET_START = 1.0  # a load done sooner shows only its first batch, then everything
 SHOW_DELAY = 0.05
 
@@ -358,6 +359,10 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
             # What is loaded lives as long as the app: keep the GC from walking it again
             # on every full collection (those pauses stalled keys under write bursts).
             gc.freeze()
+            # Textual alone keeps ~150k tracked objects, and each full collection walks
+            # them (100-200 ms here): make full collections ten times rarer than the
+            # default, so they stop landing in key presses (young ones stay as they are).
+            gc.set_threshold(*GC_THRESHOLDS)
             gc.enable()
             status.progress = None
             self._refresh_problem_count()
