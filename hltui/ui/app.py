@@ -17,7 +17,7 @@ from contextlib import suppress
 from pathlib import Path
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, ComposeResult, SuspendNotSupported, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -27,7 +27,13 @@ from textual.widgets import ContentSwitcher, Footer, Input, Static, TabbedConten
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from hltui.model.feedback import FeedbackStore, load_feedback_types, resolve_user
-from hltui.model.forest_cache import matches_disk, read_snapshot, restore, save_forest
+from hltui.model.forest_cache import (
+    ForestSnapshot,
+    matches_disk,
+    read_snapshot,
+    restore,
+    save_forest,
+)
 from hltui.model.index import IndexBatch, LogIndex
 from hltui.model.outline import Row
 from hltui.model.problems import Problem
@@ -52,7 +58,8 @@ from hltui.ui.widgets.status_bar import StatusBar
 from hltui.ui.widgets.transcript import Transcript
 
 FOREST_MIN_INTERVAL = 0.25
-GC_THRESHOLDS = (700, 10, 100)  # CPython's default is (700, 10, 10)
+IDLE_CHECK = 0.5  # seconds between checks for an idle moment to collect garbage in
+IDLE_AFTER = 1.0  # seconds without a key press or mouse event
 FOREST_QUIET_START = 1.0  # a load done sooner shows only its first batch, then everything
 SHOW_DELAY = 0.05
 
@@ -198,6 +205,8 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
         self.feedback_types = load_feedback_types(root, self.type_problems)
         self._order_cache: tuple[Forest, list[str], dict[str, int]] | None = None
         self._unfilled_tabs: dict[str, Callable[[], object]] = {}  # tab id -> fill it
+        self._last_input = 0.0  # when the last key press or mouse event came
+        self._collected_at = 0.0  # when garbage was last collected in a quiet moment
         self._auto_key: str | None = None  # the row the app put the cursor on while loading
         self.forest: Forest | None = None
         self.log_filter = LogFilter()
@@ -265,17 +274,14 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
         The first batch (from the newest file) is shown at once. After that, a load that
         takes long shows its growing forest at intervals that lengthen with the cost of
         growing it (`update_forest` rebuilds only the sessions new logs touch); a quick
-        load (a warm cache) goes straight to the whole forest. The whole forest is posted
-        before the index cache is written.
+        load (a warm cache) goes straight to the whole forest, which, when no file changed,
+        is restored from the forest cache instead of being built. The whole forest is
+        posted before the caches are written.
         """
         worker = get_current_worker()
         root = self.index.root
-        snapshot = read_snapshot(root)
-        # The same files as last time: the forest cache will give the whole forest at the
-        # end, so growing forests on the way would only slow the load down.
-        expect_snapshot = snapshot is not None and matches_disk(
-            snapshot, root, self.index.discover()
-        )
+        snapshot: ForestSnapshot | None = None
+        checked = expect_snapshot = False
         forest = build_forest([])
         waiting: list[LogSummary] = []
         started = last_post = time.monotonic()
@@ -291,6 +297,17 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
             waiting.clear()
             return grown
 
+        def check_snapshot() -> None:
+            """Read the forest cache (once the first logs are on screen). With the same
+            files as last time it gives the whole forest at the end, so growing forests
+            on the way would only slow the load down."""
+            nonlocal snapshot, checked, expect_snapshot
+            checked = True
+            snapshot = read_snapshot(root)
+            expect_snapshot = snapshot is not None and matches_disk(
+                snapshot, root, self.index.discover()
+            )
+
         def on_batch(batch: IndexBatch) -> None:
             nonlocal forest, last_post, cost, posted
             if worker.is_cancelled:
@@ -298,6 +315,8 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
             self.post_message(LoadProgress(batch))
             waiting.extend(batch.logs)
             if batch.is_last:
+                if not checked:
+                    check_snapshot()
                 cached = restore(self.index, snapshot) if snapshot is not None else None
                 if cached is not None:  # the same files as last time: the same forest
                     waiting.clear()
@@ -319,8 +338,29 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
                 cost = last_post - now
                 posted = True
                 self.post_message(ForestReady(forest))
+            if posted and not checked:
+                check_snapshot()
 
         self.index.load(on_batch, complete_only=self.watch_files_enabled)
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.InputEvent):
+            self._last_input = time.monotonic()
+        await super().on_event(event)
+
+    def _collect_when_idle(self) -> None:
+        """Run a full GC collection in a quiet moment.
+
+        Each full collection walks every widget, style and cached line Textual keeps
+        (100-600 ms here, more after many transcripts were opened); done while nobody is
+        pressing keys, the ones CPython would start on its own land in key presses less
+        often. Nothing happens while nothing was allocated since the last one.
+        """
+        now = time.monotonic()
+        if now - self._last_input < IDLE_AFTER or self._collected_at > self._last_input:
+            return  # busy, or nothing done since the last one
+        self._collected_at = now
+        gc.collect()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group == "load" and event.state in (
@@ -359,11 +399,8 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
             # What is loaded lives as long as the app: keep the GC from walking it again
             # on every full collection (those pauses stalled keys under write bursts).
             gc.freeze()
-            # Textual alone keeps ~150k tracked objects, and each full collection walks
-            # them (100-200 ms here): make full collections ten times rarer than the
-            # default, so they stop landing in key presses (young ones stay as they are).
-            gc.set_threshold(*GC_THRESHOLDS)
             gc.enable()
+            self.set_interval(IDLE_CHECK, self._collect_when_idle)
             status.progress = None
             self._refresh_problem_count()
             if not self.log_filter.is_empty:  # chosen while loading: match the new logs too

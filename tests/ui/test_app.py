@@ -73,6 +73,14 @@ def keys_and_depths(app: HltuiApp) -> list[tuple[str, int]]:
     return [(row.key, row.depth) for row in tree_of(app).rows]
 
 
+def fully_expanded(app: HltuiApp) -> list[tuple[str, int]]:
+    """Every row with everything expanded (from the bottom up, so indexes stay valid)."""
+    outline = tree_of(app).outline
+    for index in range(len(outline.rows) - 1, -1, -1):
+        outline.expand_all(index)
+    return [(row.key, row.depth) for row in outline.rows]
+
+
 def current_key(app: HltuiApp) -> str | None:
     row = tree_of(app).current_row
     return row.key if row else None
@@ -203,6 +211,43 @@ async def test_enter_on_a_leaf_focuses_the_transcript(sample_dir: Path) -> None:
         transcript = app.query_one(Transcript)
         assert transcript.has_focus_within
         assert transcript.record is not None and transcript.record.id == "data_agentDeepSearch01"
+
+
+async def test_a_second_open_restores_the_forest_from_the_cache(
+    sample_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same files again: the whole tree comes from the forest cache, not a new build."""
+    import hltui.ui.app as app_module
+
+    first = HltuiApp(sample_dir)
+    async with first.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        built = fully_expanded(first)
+        problems = [p.message for p in first.all_problems()]
+    assert (sample_dir / ".hltui" / "forest-cache.msgpack").exists()
+    builds: list[int] = []
+    real_build = app_module.build_forest
+
+    def counting(logs: Any, files: Any = None) -> Any:
+        logs = list(logs)
+        builds.append(len(logs))
+        return real_build(logs, files)
+
+    monkeypatch.setattr(app_module, "build_forest", counting)
+    second = HltuiApp(sample_dir)
+    async with second.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        # (only the first file's logs are built at once, to be shown before the rest)
+        assert max(builds) < len(second.index), "the forest of every log was built again"
+        assert fully_expanded(second) == built
+        assert [p.message for p in second.all_problems()] == problems
+    # a changed file: built as usual
+    write_jsonl(sample_dir / "new.jsonl", [make_log("data_brandNew")])
+    third = HltuiApp(sample_dir)
+    async with third.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        assert third.forest is not None and "data_brandNew" in third.forest.nodes
+        assert "data_brandNew" in [row.key for row in tree_of(third).rows]
 
 
 async def test_cursor_stays_on_its_item_after_reload_and_filter(sample_dir: Path) -> None:
@@ -1107,3 +1152,33 @@ async def test_palette_commands_include_the_actions(sample_dir: Path) -> None:
         command.callback()
         await settle(pilot)
         assert app.visible_ids == ERROR_LOGS
+
+
+async def test_garbage_is_collected_in_a_quiet_moment_after_input(
+    sample_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A full collection runs once after keys stop, and not again while nothing happens."""
+    import gc
+
+    import hltui.ui.app as app_module
+
+    monkeypatch.setattr(app_module, "IDLE_CHECK", 0.02)
+    monkeypatch.setattr(app_module, "IDLE_AFTER", 0.05)
+    full: list[int] = []
+    real_collect = gc.collect
+
+    def counting(*args: Any) -> int:
+        full.append(1)
+        return real_collect(*args)
+
+    app = HltuiApp(sample_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        monkeypatch.setattr(app_module.gc, "collect", counting)
+        await pilot.pause(0.3)
+        assert not full, "collected with no input since the load"
+        await pilot.press("j")
+        await poll(pilot, lambda: full)
+        count = len(full)
+        await pilot.pause(0.3)
+        assert len(full) == count, "collected again with nothing done since"

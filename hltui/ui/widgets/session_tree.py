@@ -30,7 +30,7 @@ from hltui.ui.safe import safe_text
 ERROR_GLYPH = "✗"
 OK_GLYPH = "✓"
 FEEDBACK_GLYPH = "★"
-STRIP_CACHE_SIZE = 512  # a few screens; each cached Strip is ~10 objects the GC walks
+STRIP_CACHE_SIZE = 512  # a few screens of rows
 ORPHAN_GLYPH = "⤷"
 
 
