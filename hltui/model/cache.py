@@ -17,7 +17,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -345,10 +345,17 @@ def entry_for(
 
 def write_cache(root: Path, files: list[CachedFile]) -> bool:
     """Write the cache atomically; False (and no error) when it cannot be written."""
-    target = cache_path(root)
-    temp = target.with_name(f".{CACHE_NAME}.{os.getpid()}.tmp")
+    return write_atomically(
+        cache_path(root), lambda: _encoder.encode(CacheFile(header_for(root), files))
+    )
+
+
+def write_atomically(target: Path, encode: Callable[[], bytes]) -> bool:
+    """Write `encode()` to `target` through a temporary file and a rename (best effort:
+    False, and no error, when it cannot be encoded or written)."""
+    temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
-        data = _encoder.encode(CacheFile(header_for(root), files))
+        data = encode()
         target.parent.mkdir(exist_ok=True)
         temp.write_bytes(data)
         os.replace(temp, target)

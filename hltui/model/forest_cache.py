@@ -17,7 +17,6 @@ log at that position. Writing is atomic and best effort.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import weakref
 from array import array
@@ -26,7 +25,7 @@ from pathlib import Path
 import msgspec
 
 import hltui
-from hltui.model.cache import CACHE_DIR, relative_key, root_dir
+from hltui.model.cache import CACHE_DIR, relative_key, root_dir, write_atomically
 from hltui.model.index import LogIndex, gc_paused
 from hltui.model.problems import Problem, Severity
 from hltui.model.sessions import Forest, LogNode, Session, TopItem, _Keys
@@ -151,17 +150,7 @@ def save_forest(index: LogIndex, forest: Forest) -> bool:
     snapshot = snapshot_of(index, forest)
     if snapshot is None:
         return False
-    target = forest_cache_path(index.root)
-    temp = target.with_name(f".{FOREST_CACHE_NAME}.{os.getpid()}.tmp")
-    try:
-        target.parent.mkdir(exist_ok=True)
-        temp.write_bytes(_encoder.encode(snapshot))
-        os.replace(temp, target)
-    except (OSError, TypeError, ValueError, OverflowError):
-        with contextlib.suppress(OSError):
-            temp.unlink(missing_ok=True)
-        return False
-    return True
+    return write_atomically(forest_cache_path(index.root), lambda: _encoder.encode(snapshot))
 
 
 def read_snapshot(root: Path) -> ForestSnapshot | None:

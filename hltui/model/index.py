@@ -92,6 +92,7 @@ class LogIndex:
         self.file_ids: dict[Path, int] = {}
         self.logs: dict[str, LogSummary] = {}
         self.walk_problems: list[Problem] = []
+        self.paths: list[Path] = []  # the files the last load read, in its order
         self._reader = RecordReader()
         self._records: OrderedDict[str, LogResponse] = OrderedDict()
         self._previews: dict[str, Preview] = {}
@@ -145,7 +146,7 @@ class LogIndex:
             cached: CachedLoad | None = CachedLoad(self, complete_only, batch_size)
         else:
             cached = None
-        paths = self.discover()
+        paths = self.paths = self.discover()
         sizes = []
         for path in paths:
             try:

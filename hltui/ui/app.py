@@ -305,7 +305,7 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
             checked = True
             snapshot = read_snapshot(root)
             expect_snapshot = snapshot is not None and matches_disk(
-                snapshot, root, self.index.discover()
+                snapshot, root, self.index.paths
             )
 
         def on_batch(batch: IndexBatch) -> None:
@@ -354,7 +354,7 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
         Each full collection walks every widget, style and cached line Textual keeps
         (100-600 ms here, more after many transcripts were opened); done while nobody is
         pressing keys, the ones CPython would start on its own land in key presses less
-        often. Nothing happens while nothing was allocated since the last one.
+        often. Once per pause, and only after some input, so an idle app stays idle.
         """
         now = time.monotonic()
         if now - self._last_input < IDLE_AFTER or self._collected_at > self._last_input:
