@@ -23,7 +23,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
 from textual.screen import Screen
-from textual.widgets import ContentSwitcher, Footer, Input, Static, TabbedContent, TabPane
+from textual.widgets import ContentSwitcher, Input, Static, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from hltui.model.feedback import FeedbackStore, load_feedback_types, resolve_user
@@ -50,6 +50,7 @@ from hltui.ui.screens.help import HelpScreen
 from hltui.ui.screens.problems import ProblemsScreen
 from hltui.ui.widgets.details import Details
 from hltui.ui.widgets.feedback_panel import FeedbackPanel
+from hltui.ui.widgets.key_footer import KeyFooter
 from hltui.ui.widgets.raw_view import RawView
 from hltui.ui.widgets.render import pretty_json
 from hltui.ui.widgets.session_overview import SessionOverview
@@ -241,7 +242,7 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
                         yield FeedbackPanel(id="feedback-view")
         yield Input(placeholder="search all logs…  (enter to search, esc to cancel)", id="search")
         yield StatusBar(id="status")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#search", Input).display = False
