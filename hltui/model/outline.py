@@ -47,41 +47,54 @@ class Outline:
         self.expanded: set[str] = set()
         self.visible: Collection[str] | None = None
         self._shown_cache: dict[str, bool] = {}
+        # One depth-0 row per top item of `_tops_of`, made once per forest: a rebuild
+        # (a filter, clearing it) reuses them instead of allocating a row per item again.
+        self._tops: list[Row] = []
+        self._tops_of: Forest | None = None
 
-    def rebuild(self, forest: Forest, visible: Collection[str] | None = None) -> None:
-        """All rows again for a new forest or filter, keeping what was expanded."""
+    def rebuild(
+        self,
+        forest: Forest,
+        visible: Collection[str] | None = None,
+        places: list[int] | None = None,
+    ) -> None:
+        """All rows again for a new forest or filter, keeping what was expanded.
+
+        Costs the top items shown (and the logs a filter matches), not every item: the
+        depth-0 rows are made once per forest and picked by `Forest.tops_showing`, or by
+        `places` when the caller has worked that out already (in a worker).
+        """
         self.forest = forest
         self.visible = visible
         self._shown_cache = {}
-        if visible is None and not self.expanded:  # the common case, at any size
-            self.rows = [Row(item, 0) for item in forest.items]
+        if self._tops_of is not forest:
+            self._tops = [Row(item, 0) for item in forest.items]
+            self._tops_of = forest
+        tops = self._tops
+        if visible is None:
+            shown = tops
+        else:
+            if places is None:
+                places = forest.tops_showing(visible)
+            shown = [tops[place] for place in places]
+        expanded = [self._item_of(key) for key in self.expanded]
+        opened = {id(item) for item in expanded if item is not None}
+        if not opened:  # the common case, at any size
+            self.rows = shown if shown is not tops else list(tops)
             return
-        if visible is not None:  # which sessions show, from the matching logs at once
-            nodes = forest.nodes
-            matched: set[str] = set()
-            for log_id in visible:
-                node = nodes.get(log_id)
-                session = node.session if node is not None else None
-                if session is not None:
-                    matched.add(session.key)
-            self._shown_cache = {key: key in matched for key in forest.sessions}
-            if not self.expanded:  # the common case: one comprehension, cached lookups
-                shown, shows = self._shown_cache, self._shows
-                self.rows = [
-                    Row(item, 0)
-                    for item in forest.items
-                    if (shown[item.key] if type(item) is Session else shows(item))
-                ]
-                return
         rows: list[Row] = []
-        for item in forest.items:
-            if not self._shows(item):
-                continue
-            row = Row(item, 0)
+        for row in shown:
             rows.append(row)
-            if row.key in self.expanded:
+            if id(row.item) in opened:
                 self._append_subtree(row, rows)
         self.rows = rows
+
+    def _item_of(self, key: str) -> TopItem | None:
+        """The item with row key `key` in the current forest, if any."""
+        forest = self.forest
+        if forest is None:
+            return None
+        return forest.sessions.get(key[2:]) if key.startswith("s:") else forest.nodes.get(key)
 
     def _shows(self, item: TopItem | LogNode) -> bool:
         """Whether an item passes the filter: it, or something below it, matches."""
@@ -89,11 +102,7 @@ class Outline:
         if visible is None:
             return True
         if isinstance(item, Session):
-            key = item.key
-            cached = self._shown_cache.get(key)
-            if cached is None:
-                cached = self._shown_cache[key] = any(log.id in visible for log in item.logs)
-            return cached
+            return True  # rebuild keeps only the sessions with a visible log
         cached = self._shown_cache.get(item.key)
         if cached is None:
             cached = item.key in visible or any(self._shows(c) for c in item.children)
@@ -160,8 +169,12 @@ class Outline:
         return None
 
     def index_of(self, key: str) -> int | None:
-        for i, row in enumerate(self.rows):
-            if row.key == key:
+        """The row index of the item with `key` (see `Row.key`), if it is a row."""
+        item = self._item_of(key)
+        if item is None:
+            return None
+        for i, row in enumerate(self.rows):  # by identity: no key string per row
+            if row.item is item:
                 return i
         return None
 

@@ -131,6 +131,38 @@ class Forest:
     nodes: dict[str, LogNode]
     problems_by_session: dict[str, list[Problem]] = field(default_factory=dict)
     keys: _Keys | None = None
+    # Where each top item is in `items` (sessions by key, standalone logs by id), made
+    # when first asked for: a filter then costs the logs it matches, not every item.
+    _places: tuple[dict[str, int], dict[str, int]] | None = field(default=None, repr=False)
+
+    def top_places(self) -> tuple[dict[str, int], dict[str, int]]:
+        """The index in `items` of each session (by key) and standalone log (by id)."""
+        places = self._places
+        if places is None:
+            sessions: dict[str, int] = {}
+            standalone: dict[str, int] = {}
+            for place, item in enumerate(self.items):
+                if type(item) is Session:
+                    sessions[item.key] = place
+                else:
+                    standalone[item.key] = place
+            places = self._places = (sessions, standalone)
+        return places
+
+    def tops_showing(self, visible: Iterable[str]) -> list[int]:
+        """The indexes in `items`, in order, of the top items holding any `visible` log."""
+        sessions, standalone = self.top_places()
+        nodes = self.nodes
+        found: set[int] = set()
+        for log_id in visible:
+            node = nodes.get(log_id)
+            if node is None:
+                continue
+            session = node.session
+            place = sessions.get(session.key) if session is not None else standalone.get(log_id)
+            if place is not None:
+                found.add(place)
+        return sorted(found)
 
     @property
     def problems(self) -> list[Problem]:

@@ -846,7 +846,9 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
     @work(thread=True, exclusive=True, group="filter", exit_on_error=False)
     def run_filter(self, log_filter: LogFilter) -> None:
         visible = apply_filter(self.index, log_filter, feedback=self.store)
-        self.post_message(FilterApplied(visible, log_filter.describe()))
+        forest = self.forest
+        places = forest.tops_showing(visible) if forest and visible is not None else None
+        self.post_message(FilterApplied(visible, log_filter.describe(), forest, places))
 
     def on_filter_applied(self, message: FilterApplied) -> None:
         self.visible_ids = message.visible
@@ -854,7 +856,8 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
         status.filter_text = message.description
         status.shown = None if message.visible is None else len(message.visible)
         if self.forest is not None:
-            self.query_one(SessionTree).set_forest(self.forest, self.visible_ids)
+            places = message.places if message.forest is self.forest else None
+            self.query_one(SessionTree).set_forest(self.forest, self.visible_ids, places)
             self._refresh_shown_session()
         if message.visible is not None and not message.visible:
             self.notify("No log matches the filter", severity="warning", timeout=3)

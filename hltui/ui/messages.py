@@ -45,9 +45,21 @@ class SearchHits(Message):
 
 
 class FilterApplied(Message):
-    """The ids a filter keeps (None: everything)."""
+    """The ids a filter keeps (None: everything), and where they are in `forest`.
 
-    def __init__(self, visible: set[str] | None, description: str) -> None:
+    `places` are the `forest.items` indexes of the top items to show (see
+    `Forest.tops_showing`), worked out in the worker for the forest shown then.
+    """
+
+    def __init__(
+        self,
+        visible: set[str] | None,
+        description: str,
+        forest: Forest | None = None,
+        places: list[int] | None = None,
+    ) -> None:
         super().__init__()
         self.visible = visible
         self.description = description
+        self.forest = forest
+        self.places = places

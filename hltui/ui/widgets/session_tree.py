@@ -131,12 +131,17 @@ class SessionTree(ScrollView, can_focus=True):
 
     # -- data ----------------------------------------------------------------------------
 
-    def set_forest(self, forest: Forest, visible: set[str] | None = None) -> None:
-        """Show a new forest (or filter), keeping the cursor on the same item if it is there."""
+    def set_forest(
+        self, forest: Forest, visible: set[str] | None = None, places: list[int] | None = None
+    ) -> None:
+        """Show a new forest (or filter), keeping the cursor on the same item if it is there.
+
+        `places` (optional) are the top items to show, from `Forest.tops_showing`.
+        """
         current = self.current_row
         key = current.key if current else None
         old_offset = self.cursor - int(self.scroll_y)
-        self.outline.rebuild(forest, visible)
+        self.outline.rebuild(forest, visible, places)
         new_index = self.outline.index_of(key) if key is not None else None
         self._update_size()
         if new_index is not None:

@@ -1,0 +1,96 @@
+"""The rows of a session forest under filters and expansion (hltui.model.outline)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from hltui.model.outline import Outline
+from hltui.model.sessions import Forest
+from tests.conftest import forest_of, make_log
+
+
+def log(log_id: str, second: int, **fields: Any) -> dict[str, Any]:
+    return make_log(log_id, created_at=f"2024-03-01T12:00:{second:02d}Z", **fields)
+
+
+def sample_forest(tmp_path: Path) -> Forest:
+    """Newest first: session b (b1 with child b2), standalone s1, session a (a1, a2)."""
+    return forest_of(
+        tmp_path,
+        [
+            log("a1", 1, session_id="a"),
+            log("a2", 2, session_id="a"),
+            log("s1", 3),
+            log("b1", 4, session_id="b"),
+            log("b2", 5, session_id="b", parent_id="b1"),
+        ],
+    )
+
+
+def keys(outline: Outline) -> list[str]:
+    return [f"{'  ' * row.depth}{row.key}" for row in outline.rows]
+
+
+def test_tops_showing_finds_the_sessions_and_standalone_logs_of_visible_logs(
+    tmp_path: Path,
+) -> None:
+    forest = sample_forest(tmp_path)
+    assert [item.key for item in forest.items] == ["id:b", "s1", "id:a"]
+    assert forest.tops_showing(["a2", "b2", "nope"]) == [0, 2]
+    assert forest.tops_showing(["s1", "a1", "a2"]) == [1, 2]
+    assert forest.tops_showing([]) == []
+
+
+def test_a_filter_keeps_only_items_with_a_visible_log_and_what_was_expanded(
+    tmp_path: Path,
+) -> None:
+    forest = sample_forest(tmp_path)
+    outline = Outline()
+    outline.rebuild(forest)
+    assert keys(outline) == ["s:id:b", "s1", "s:id:a"]
+    outline.expand(0)
+    outline.expand(1)  # b1, under session b
+    assert keys(outline) == ["s:id:b", "  b1", "    b2", "s1", "s:id:a"]
+
+    outline.rebuild(forest, {"b2", "a1"})
+    assert keys(outline) == ["s:id:b", "  b1", "    b2", "s:id:a"]
+    outline.rebuild(forest, {"s1"})
+    assert keys(outline) == ["s1"]
+    outline.rebuild(forest, {"b1"})  # b2 does not match: it is left out under b1
+    assert keys(outline) == ["s:id:b", "  b1"]
+    outline.rebuild(forest)  # cleared: everything, still expanded
+    assert keys(outline) == ["s:id:b", "  b1", "    b2", "s1", "s:id:a"]
+
+
+def test_places_worked_out_elsewhere_give_the_same_rows(tmp_path: Path) -> None:
+    forest = sample_forest(tmp_path)
+    visible = {"a1", "s1"}
+    worked_out, given = Outline(), Outline()
+    worked_out.rebuild(forest, visible)
+    given.rebuild(forest, visible, places=forest.tops_showing(visible))
+    assert keys(given) == keys(worked_out) == ["s1", "s:id:a"]
+
+
+def test_rows_are_kept_apart_from_the_outline_they_came_from(tmp_path: Path) -> None:
+    """Expanding after a rebuild must not change the rows the next rebuild starts from."""
+    forest = sample_forest(tmp_path)
+    outline = Outline()
+    outline.rebuild(forest)
+    outline.expand(0)
+    outline.expanded.clear()
+    outline.rebuild(forest)
+    assert keys(outline) == ["s:id:b", "s1", "s:id:a"]
+
+
+def test_index_of_finds_sessions_and_logs_by_key(tmp_path: Path) -> None:
+    forest = sample_forest(tmp_path)
+    outline = Outline()
+    outline.rebuild(forest)
+    assert outline.index_of("s:id:a") == 2
+    assert outline.index_of("s1") == 1
+    assert outline.index_of("b2") is None  # not a row while b is collapsed
+    assert outline.index_of("s:nope") is None
+    outline.expand(0)
+    outline.expand(1)
+    assert outline.index_of("b2") == 2
