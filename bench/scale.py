@@ -207,7 +207,7 @@ async def interactions(app: Any, pilot: Any) -> dict[str, Any]:
 
         def shows_long() -> bool:
             record = transcript.record
-            return record is not None and record.id == LONG_LOG_ID and len(transcript.blocks) > 60
+            return record is not None and record.id == LONG_LOG_ID and transcript.message_count > 60
 
         opening.append(await timed(app, press(app, "enter"), shows_long))
         await asyncio.sleep(0.1)

@@ -18,7 +18,7 @@ from hltui.ui.widgets.feedback_panel import FeedbackPanel
 from hltui.ui.widgets.raw_view import LINE_COUNT_LIMIT, RawView, pretty_raw
 from hltui.ui.widgets.render import fmt_clock, fmt_seconds, plain, safe
 from hltui.ui.widgets.session_overview import MAX_ROWS, SessionOverview
-from hltui.ui.widgets.transcript import MessageBlock, Transcript
+from hltui.ui.widgets.transcript import FIRST_BLOCKS, SPARE_BLOCKS, MessageBlock, Transcript
 
 SIZE = (220, 120)
 
@@ -171,13 +171,18 @@ async def test_literal_check_catches_markup() -> None:
 # --- transcript -------------------------------------------------------------------------
 
 
+def shown_messages(transcript: Transcript) -> list[MessageBlock]:
+    """The message blocks on display (blocks are kept hidden between logs for reuse)."""
+    return [b for b in transcript.query(MessageBlock) if b.display and not b.spec.is_note]
+
+
 async def test_transcript_blocks_and_roles() -> None:
     app = Host(Transcript)
     async with app.run_test(size=SIZE) as pilot:
         transcript = app.query_one(Transcript)
         await transcript.show_log(TOOL_LOG)
         await pilot.pause()
-        blocks = list(transcript.query(MessageBlock))
+        blocks = shown_messages(transcript)
         assert len(blocks) == transcript.message_count == 10
         assert [b.role_class for b in blocks] == [
             "-role-system",
@@ -320,7 +325,7 @@ async def test_transcript_new_log_resets_position() -> None:
         await pilot.pause()
         assert transcript.message_count == 1
         assert transcript.current_text() is None
-        assert len(transcript.query(MessageBlock)) == 1
+        assert len(shown_messages(transcript)) == 1
 
 
 async def test_transcript_rapid_switching_ends_on_last_log() -> None:
@@ -332,7 +337,7 @@ async def test_transcript_rapid_switching_ends_on_last_log() -> None:
         transcript.show_log(log(messages=[{"role": "user", "content": "last"}], output=None))
         await pilot.pause()
         await pilot.pause()
-        blocks = list(transcript.query(MessageBlock))
+        blocks = shown_messages(transcript)
         assert len(blocks) == 1
         assert str(blocks[0].visual) == "last"
 
@@ -366,12 +371,74 @@ async def test_transcript_many_messages_stay_bounded() -> None:
         await transcript.show_log(log(messages=messages, output=None))
         await pilot.pause()
         assert transcript.mounting_more  # the first screenful first, the rest in steps
-        assert len(transcript.query(MessageBlock)) < 500
+        assert len(shown_messages(transcript)) < 500
         while transcript.mounting_more:
             await pilot.pause()
-        assert transcript.message_count == len(transcript.query(MessageBlock)) == 500
-        notes = [str(s.visual) for s in transcript.query(".transcript--note")]
+        assert transcript.message_count == len(shown_messages(transcript)) == 500
+        notes = [str(s.visual) for s in transcript.query(".transcript--note") if s.display]
         assert any("200 more messages" in n for n in notes)
+
+
+async def test_transcript_blocks_are_reused_from_log_to_log() -> None:
+    """Opening a log makes no widgets once enough exist, and a reused block keeps nothing
+    of the message it showed before (role, attachment, title, subtitle)."""
+    short = log(id="data_2", messages=[{"role": "user", "content": "only one"}], output=None)
+    app = Host(Transcript)
+    async with app.run_test(size=SIZE) as pilot:
+        transcript = app.query_one(Transcript)
+        await transcript.show_log(TOOL_LOG)
+        await pilot.pause()
+        made = set(transcript.query(MessageBlock))
+        await transcript.show_log(short)
+        await transcript.show_log(TOOL_LOG)
+        await pilot.pause()
+        assert set(transcript.query(MessageBlock)) == made
+        attached = transcript.blocks[3]
+        assert attached.has_class("-role-tool", "-attached")
+        await transcript.show_log(short)
+        await pilot.pause()
+        assert transcript.blocks[0] in made
+        reused = transcript.query(MessageBlock)[3]
+        assert not reused.display and reused not in app.screen.focus_chain
+        first = transcript.blocks[0]
+        assert first.role_class == "-role-user" and not first.has_class("-attached")
+        assert first.header.plain == "user" and str(first.visual) == "only one"
+        assert first.border_subtitle is None
+        assert "only one" in screen_text(app)
+        assert "Weather in Paris?" not in screen_text(app)
+
+
+async def test_transcript_marks_search_hits_in_blocks_shown_later() -> None:
+    messages = [{"role": "user", "content": f"message {n}"} for n in range(60)]
+    messages[50]["content"] = "the Needle is here"
+    app = Host(Transcript)
+    async with app.run_test(size=(100, 40)) as pilot:
+        transcript = app.query_one(Transcript)
+        await transcript.show_log(log(messages=messages, output=None))
+        assert transcript.mounting_more
+        assert transcript.highlight("needle") == 1
+        while transcript.mounting_more:
+            await pilot.pause()
+        marked = transcript.blocks[50].content
+        assert isinstance(marked, Text)
+        assert [marked.plain[s.start : s.end] for s in marked.spans] == ["Needle"]
+        assert transcript.highlight("") == 0
+        assert not transcript.blocks[50].content.spans
+
+
+async def test_transcript_keeps_few_hidden_blocks_after_a_long_log() -> None:
+    messages = [{"role": "user", "content": f"m{n}"} for n in range(300)]
+    app = Host(Transcript)
+    async with app.run_test(size=(100, 40)) as pilot:
+        transcript = app.query_one(Transcript)
+        await transcript.show_log(log(messages=messages, output=None))
+        assert len(transcript.blocks) == 300  # every block given its message now
+        await pilot.pause()
+        assert len(transcript.query(MessageBlock)) == 300
+        await transcript.show_log(log(messages=messages[:2], output=None))
+        await pilot.pause()
+        assert len(transcript.query(MessageBlock)) <= FIRST_BLOCKS + SPARE_BLOCKS
+        assert [b.header.plain for b in shown_messages(transcript)] == ["user", "user"]
 
 
 async def test_transcript_markdown_toggle() -> None:

@@ -52,6 +52,18 @@ def format_duration(seconds: float | None) -> str:
     return f"{seconds / 60:.1f}m"
 
 
+# The styles every row is drawn with (the cursor's is looked up for its row alone).
+CURSOR = "session-tree--cursor"
+ROW_STYLES = (
+    "session-tree--muted",
+    "session-tree--error",
+    "session-tree--ok",
+    "session-tree--feedback",
+    "session-tree--session",
+    "session-tree--match",
+)
+
+
 class SessionTree(ScrollView, can_focus=True):
     """Sessions, expanding into their logs nested by parent."""
 
@@ -67,15 +79,7 @@ class SessionTree(ScrollView, can_focus=True):
         Binding("pagedown,ctrl+f", "page_down", "Page down", show=False, id="tree.page_down"),
     ]
 
-    COMPONENT_CLASSES = {
-        "session-tree--cursor",
-        "session-tree--muted",
-        "session-tree--error",
-        "session-tree--ok",
-        "session-tree--feedback",
-        "session-tree--session",
-        "session-tree--match",
-    }
+    COMPONENT_CLASSES = {CURSOR, *ROW_STYLES}
 
     DEFAULT_CSS = """
     SessionTree {
@@ -122,6 +126,7 @@ class SessionTree(ScrollView, can_focus=True):
         # the forest replaces the objects of sessions that change, so live updates only
         # draw what changed.
         self._strips: dict[str, tuple[object, tuple[object, ...], Strip]] = {}
+        self._look: tuple[Style, ...] = ()  # the styles the cached rows were drawn with
         self.preview_of: Callable[[str], Preview] = lambda _log_id: Preview()
         self.feedback_of: Callable[[str], FeedbackPairs | None] = self._summary_feedback
 
@@ -292,12 +297,10 @@ class SessionTree(ScrollView, can_focus=True):
         if index >= len(rows):
             return Strip.blank(width, self.rich_style)
         row = rows[index]
-        state = (
-            "cursor" if index == self.cursor else "match" if row.key in self.marked else "",
-            row.depth,
-            self.outline.is_expanded(row),
-            width,
-        )
+        highlight = "cursor" if index == self.cursor else "match" if row.key in self.marked else ""
+        # The cursor looks different with focus: only its row is drawn again.
+        cursor_look = self.get_component_rich_style(CURSOR) if highlight == "cursor" else None
+        state = (highlight, row.depth, self.outline.is_expanded(row), width, cursor_look)
         cached = self._strips.get(row.key)
         if cached is not None and cached[0] is row.item and cached[1] == state:
             return cached[2]
@@ -311,7 +314,7 @@ class SessionTree(ScrollView, can_focus=True):
         text = self.label(row)
         base = self.rich_style
         if highlight == "cursor":
-            base = base + self.get_component_rich_style("session-tree--cursor")
+            base = base + self.get_component_rich_style(CURSOR)
         elif highlight == "match":
             base = base + self.get_component_rich_style("session-tree--match")
         text.truncate(width, overflow="ellipsis", pad=True)
@@ -327,8 +330,22 @@ class SessionTree(ScrollView, can_focus=True):
         self.refresh()
 
     def notify_style_update(self) -> None:
+        """Draw every row again if the styles rows are drawn with changed (a theme).
+
+        A focus change restyles the tree too, but changes only its border and cursor;
+        drawing every row again made each focus change cost a frame.
+        """
         super().notify_style_update()
-        self._strips.clear()
+        try:
+            look = (
+                self.rich_style,
+                *(self.get_component_rich_style(name, partial=True) for name in ROW_STYLES),
+            )
+        except KeyError:  # not mounted yet: no component styles
+            look = ()
+        if not look or look != self._look:
+            self._look = look
+            self._strips.clear()
 
     def _style(self, name: str) -> Style:
         return self.get_component_rich_style(f"session-tree--{name}", partial=True)

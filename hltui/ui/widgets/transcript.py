@@ -6,6 +6,10 @@ the role (and name) as its border title. Tool calls show their function name and
 JSON arguments; tool results are attached to the call they answer. All log text is built
 as ``rich.text.Text`` (never markup) with control characters made visible, and capped so a
 message of hundreds of kilobytes does not freeze the screen.
+
+A log is first turned into ``BlockSpec``s (cheap); the blocks that show them are widgets
+kept from log to log and given new specs, so opening a log makes (and later leaves for the
+garbage collector) no widgets once enough blocks exist.
 """
 
 from __future__ import annotations
@@ -21,7 +25,6 @@ from textual.app import ComposeResult
 from textual.await_complete import AwaitComplete
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widget import Widget
 from textual.widgets import Static
 
 from hltui.model.records import CallView, ChatMessage, LogResponse
@@ -59,10 +62,10 @@ def role_class(role: object) -> str:
 
 
 class MessageBlock(Static, can_focus=True):
-    """One message (or the output, the error, a raw record): a header and a body.
+    """One message (or the output, the error, a raw record, a note): a header and a body.
 
     ``header`` is the plain header text (also the border title), ``full_text`` the whole
-    message as text (not capped), for copying.
+    message as text (not capped), for copying. A note has no header and takes no focus.
     """
 
     DEFAULT_CSS = """
@@ -121,27 +124,49 @@ class MessageBlock(Static, can_focus=True):
     }
     """
 
-    def __init__(
-        self,
-        body: RenderableType,
-        *,
-        header: Text,
-        full_text: str,
-        classes: str = "",
-        subtitle: str | None = None,
-    ) -> None:
-        super().__init__(body, markup=False, classes=classes)
-        self.header = header
-        self.full_text = full_text
-        self.body = body
-        self.border_title = header
-        if subtitle:
-            self.border_subtitle = Text(subtitle)
+    def __init__(self, spec: BlockSpec, body: RenderableType | None = None) -> None:
+        super().__init__(spec.body if body is None else body, markup=False, classes=spec.classes)
+        self._take(spec)
+
+    def _take(self, spec: BlockSpec) -> None:
+        self.spec = spec
+        self.header = spec.header if spec.header is not None else Text()
+        self.full_text = spec.full_text
+        self.body = spec.body
+        self.border_title = spec.header
+        self.border_subtitle = Text(spec.subtitle) if spec.subtitle else None
+        self.can_focus = not spec.is_note
+
+    def show_spec(self, spec: BlockSpec, body: RenderableType | None = None) -> None:
+        """Show another message (`body`, if given, is its body with search marks)."""
+        self._take(spec)
+        self.set_classes(spec.classes)
+        self.update(spec.body if body is None else body)
 
     @property
     def role_class(self) -> str:
         """The ``-role-...`` class of the block."""
         return next((c for c in self.classes if c.startswith("-role-")), "-role-other")
+
+
+@dataclass(slots=True)
+class BlockSpec:
+    """What one block shows; `header` None makes it a note (no border, no focus)."""
+
+    body: RenderableType
+    header: Text | None = None
+    full_text: str = ""
+    classes: str = ""
+    subtitle: str | None = None
+
+    @property
+    def is_note(self) -> bool:
+        return self.header is None
+
+
+def note(text: str) -> BlockSpec:
+    """A line of explanation in the transcript (not a message)."""
+    return BlockSpec(Text(text), classes="transcript--note")
 
 
 @dataclass
@@ -190,14 +215,20 @@ def _call_renderables(call: CallView, limit: int) -> tuple[Text, str]:
 
 
 class Transcript(VerticalScroll):
-    """The messages of one log as blocks; ``j``/``k`` move between them."""
+    """The messages of one log as blocks; ``j``/``k`` move between them.
+
+    The blocks are kept and reused: showing a log gives the first blocks their new specs
+    at once and the rest a step per refresh (``mounting_more``), hiding blocks left over.
+    """
 
     DEFAULT_CSS = """
     Transcript {
         height: 1fr;
         padding: 0 1;
     }
-    Transcript > .transcript--note {
+    Transcript > MessageBlock.transcript--note {
+        border: none;
+        margin: 0;
         color: $foreground-muted;
         padding: 1 2;
     }
@@ -216,32 +247,49 @@ class Transcript(VerticalScroll):
         self, *, name: str | None = None, id: str | None = None, classes: str | None = None
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
-        self._blocks: list[MessageBlock] = []
-        self._unmounted: list[Widget] = []  # later blocks of a long log, mounted in steps
+        first = note(SELECT_NOTE)
+        self._specs: list[BlockSpec] = [first]
+        self._places: list[int] = []  # where each message (not note) is in _specs
+        self._pool: list[MessageBlock] = [MessageBlock(first)]  # the children, in order
+        self._given = 1  # how many specs the pool's blocks show (the rest are hidden)
         self._generation = 0
         self._current: int | None = None
         self._record: LogResponse | None = None
+        self._term = ""
         self.markdown = False
 
     def compose(self) -> ComposeResult:
-        yield Static(Text("Select a log to see its transcript."), classes="transcript--note")
+        yield from self._pool
+
+    def watch_has_focus(self, has_focus: bool) -> None:
+        """Restyle the transcript alone when it gains or loses focus.
+
+        Textual restyles a widget and every widget inside it on a focus change, but no
+        rule styles a block by the transcript's focus, and with a hundred blocks (kept
+        for reuse) that took tens of milliseconds on every log opened with enter.
+        """
+        self.app.stylesheet.update_nodes([self], animate=True)
 
     # --- public API -------------------------------------------------------------------
 
     @property
     def blocks(self) -> list[MessageBlock]:
-        """The blocks shown, in order (messages, then output, then error)."""
-        return list(self._blocks)
+        """The message blocks, in order (messages, then output, then error).
+
+        Gives every block its spec first, if some still wait for their step.
+        """
+        self._give(len(self._specs))
+        return [self._pool[place] for place in self._places]
 
     @property
     def message_count(self) -> int:
         """How many blocks are shown (messages plus the output and error blocks)."""
-        return len(self._blocks)
+        return len(self._places)
 
     @property
     def mounting_more(self) -> bool:
-        """Whether later blocks of a long log are still being mounted."""
-        return bool(self._unmounted)
+        """Whether later blocks of a long log are still to be shown."""
+        return self._given < len(self._specs)
 
     @property
     def record(self) -> LogResponse | None:
@@ -269,14 +317,14 @@ class Transcript(VerticalScroll):
         body = Text(safe(shown))
         if more:
             body.append("\n" + more_line(more), style="italic dim")
-        blocks: list[Widget] = [
-            MessageBlock(
+        specs = [
+            BlockSpec(
                 Text(safe(reason)),
                 header=Text("this record could not be decoded"),
                 full_text=reason,
                 classes="-error",
             ),
-            MessageBlock(
+            BlockSpec(
                 body,
                 header=Text("raw text"),
                 full_text=text,
@@ -284,30 +332,34 @@ class Transcript(VerticalScroll):
                 subtitle=f"{len(raw):,} bytes",
             ),
         ]
-        return self._replace(blocks)
+        return self._replace(specs)
 
     def clear(self) -> AwaitComplete:
         """Show nothing (the "select a log" note)."""
         self._record = None
-        note = Static(Text("Select a log to see its transcript."), classes="transcript--note")
-        return self._replace([note])
+        return self._replace([note(SELECT_NOTE)])
 
     def highlight(self, term: str) -> int:
         """Mark every occurrence of ``term`` (case-insensitive) and bring the first into view.
 
-        Returns how many blocks contain it; an empty term removes the marks.
+        Returns how many blocks contain it; an empty term removes the marks. Blocks shown
+        later (a long log's later steps) are marked when they are shown.
         """
-        found: list[MessageBlock] = []
-        for block in self._blocks:
-            body = block.body
-            if not isinstance(body, Text):
+        self._term = term
+        found: list[int] = []
+        for place, spec in enumerate(self._specs):
+            if spec.is_note or not isinstance(spec.body, Text):
                 continue
-            shown = body.copy()
-            if term and shown.highlight_words([term], HIGHLIGHT_STYLE, case_sensitive=False):
-                found.append(block)
-            block.update(shown)
+            body, hits = self._marked(spec)
+            if hits:
+                found.append(place)
+            if place < self._given:
+                self._pool[place].update(body)
         if found:
-            self.call_after_refresh(self.scroll_to_widget, found[0], animate=False, top=True)
+            if found[0] >= self._given:
+                self._give(found[0] + 1)
+            block = self._pool[found[0]]
+            self.call_after_refresh(self.scroll_to_widget, block, animate=False, top=True)
         return len(found)
 
     def current_index(self) -> int | None:
@@ -318,21 +370,22 @@ class Transcript(VerticalScroll):
     def current_text(self) -> str | None:
         """The full text of the focused message (else the last one focused), for copying."""
         index = self.current_index()
-        if index is None or index >= len(self._blocks):
+        if index is None or index >= len(self._places):
             return None
-        return self._blocks[index].full_text
+        return self._specs[self._places[index]].full_text
 
     def focus_message(self, index: int) -> None:
         """Focus block ``index`` (clamped) and scroll it into view."""
-        if not self._blocks:
+        if not self._places:
             return
-        index = max(0, min(index, len(self._blocks) - 1))
-        block = self._blocks[index]
+        index = max(0, min(index, len(self._places) - 1))
         self._current = index
-        if block in self._unmounted:
-            self._mount_all_now()
+        place = self._places[index]
+        if place >= self._given:  # not shown yet: show the rest, then focus it
+            self._give(len(self._specs))
             self.call_after_refresh(self.focus_message, index)
             return
+        block = self._pool[place]
         block.focus(scroll_visible=False)
         self.call_after_refresh(self._scroll_to_block, block)
 
@@ -348,7 +401,7 @@ class Transcript(VerticalScroll):
         self.focus_message(0)
 
     def action_last_message(self) -> None:
-        self.focus_message(len(self._blocks) - 1)
+        self.focus_message(len(self._places) - 1)
 
     def action_leave(self, direction: int) -> None:
         """Move focus to the next (or previous) widget outside the transcript."""
@@ -371,29 +424,37 @@ class Transcript(VerticalScroll):
 
     # --- internals ----------------------------------------------------------------------
 
+    def _index_of_block(self, widget: object) -> int | None:
+        """The message index of a shown block, if `widget` is one."""
+        if not isinstance(widget, MessageBlock):
+            return None
+        try:
+            place = self._pool.index(widget)
+        except ValueError:
+            return None
+        if place >= self._given:
+            return None
+        try:
+            return self._places.index(place)
+        except ValueError:
+            return None
+
     def _focused_index(self) -> int | None:
-        focused = self.screen.focused if self.is_attached else None
-        if isinstance(focused, MessageBlock):
-            try:
-                return self._blocks.index(focused)
-            except ValueError:
-                return None
-        return None
+        return self._index_of_block(self.screen.focused if self.is_attached else None)
 
     def _move(self, delta: int) -> None:
-        if not self._blocks:
+        if not self._places:
             return
         index = self._focused_index()
         if index is None:
             if self._current is not None:
                 index = self._current
             else:
-                index = 0 if delta > 0 else len(self._blocks) - 1
+                index = 0 if delta > 0 else len(self._places) - 1
                 self.focus_message(index)
                 return
-            if self.screen.focused is not self._blocks[index]:
-                self.focus_message(index)
-                return
+            self.focus_message(index)
+            return
         self.focus_message(index + delta)
 
     def _scroll_to_block(self, block: MessageBlock) -> None:
@@ -403,58 +464,90 @@ class Transcript(VerticalScroll):
         self.scroll_to_widget(block, animate=False, top=tall)
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
-        widget = event.widget
-        if isinstance(widget, MessageBlock) and widget in self._blocks:
-            self._current = self._blocks.index(widget)
+        index = self._index_of_block(event.widget)
+        if index is not None:
+            self._current = index
 
-    def _replace(self, widgets: list[Widget], keep: int | None = None) -> AwaitComplete:
-        """Swap the children for ``widgets``; refocus block ``keep`` once mounted."""
+    def _marked(self, spec: BlockSpec) -> tuple[RenderableType, int]:
+        """The body of `spec` with the search term marked, and how many marks."""
+        body = spec.body
+        if not self._term or not isinstance(body, Text):
+            return body, 0
+        shown = body.copy()
+        hits = shown.highlight_words([self._term], HIGHLIGHT_STYLE, case_sensitive=False)
+        return shown, hits
+
+    def _give(self, upto: int) -> AwaitComplete | None:
+        """Give the pool's blocks the specs up to `upto`; new blocks are made as needed."""
+        upto = min(upto, len(self._specs))
+        made: list[MessageBlock] = []
+        for place in range(self._given, upto):
+            spec = self._specs[place]
+            body, _ = self._marked(spec)
+            if place < len(self._pool):
+                block = self._pool[place]
+                block.show_spec(spec, body)
+                block.display = True
+            else:
+                block = MessageBlock(spec, body)
+                self._pool.append(block)
+                made.append(block)
+        self._given = max(self._given, upto)
+        return self.mount_all(made) if made else None
+
+    def _replace(self, specs: list[BlockSpec], keep: int | None = None) -> AwaitComplete:
+        """Show `specs` instead; refocus message `keep` once shown."""
         focused = self.screen.focused if self.is_attached else None
-        if focused is not None and focused in self._blocks:
+        if focused is not None and focused in self._pool:
             self.focus(scroll_visible=False)
-        self._blocks = [w for w in widgets if isinstance(w, MessageBlock)]
+        self._specs = specs
+        self._places = [place for place, spec in enumerate(specs) if not spec.is_note]
         self._current = None
         self._generation += 1
-        # A long log shows its first screenful at once; the rest is mounted a step per
+        self._given = 0
+        # A long log shows its first screenful at once; the rest is given a step per
         # refresh, so opening a 100-message log does not hold up the next key press.
-        first, self._unmounted = (
-            (widgets, []) if keep is not None else (widgets[:FIRST_BLOCKS], widgets[FIRST_BLOCKS:])
-        )
-        removing = self.remove_children()
-        mounting = self.mount_all(first)
-        if self._unmounted:
-            self.call_after_refresh(self._mount_more, self._generation)
+        mounting = self._give(len(specs) if keep is not None else FIRST_BLOCKS)
+        for block in self._pool[self._given :]:
+            if block.display:
+                block.display = False
+        spare = self._pool[max(len(specs), FIRST_BLOCKS) + SPARE_BLOCKS :]
+        removing = None
+        if spare:  # after a very long log: do not keep hundreds of hidden blocks
+            del self._pool[-len(spare) :]
+            removing = self.remove_children(spare)
+        if self.mounting_more:
+            self.call_after_refresh(self._give_more, self._generation)
         if keep is None:
             self.scroll_home(animate=False)
         return AwaitComplete(self._swapped(removing, mounting, keep))
 
-    def _mount_more(self, generation: int) -> None:
-        """Mount the next step of blocks, unless another log has been shown since."""
-        if generation != self._generation or not self._unmounted or not self.is_attached:
+    def _give_more(self, generation: int) -> None:
+        """Show the next step of blocks, unless another log has been shown since."""
+        if generation != self._generation or not self.mounting_more or not self.is_attached:
             return
-        step, self._unmounted = self._unmounted[:LATER_BLOCKS], self._unmounted[LATER_BLOCKS:]
-        self.mount_all(step)
-        if self._unmounted:
-            self.call_after_refresh(self._mount_more, generation)
-
-    def _mount_all_now(self) -> AwaitComplete | None:
-        """Mount every block not yet mounted (before focusing one of them)."""
-        if not self._unmounted:
-            return None
-        rest, self._unmounted = self._unmounted, []
-        return self.mount_all(rest)
+        self._give(self._given + LATER_BLOCKS)
+        if self.mounting_more:
+            self.call_after_refresh(self._give_more, generation)
 
     async def _swapped(
-        self, removing: Awaitable[None], mounting: Awaitable[None], keep: int | None
+        self,
+        removing: Awaitable[None] | None,
+        mounting: Awaitable[None] | None,
+        keep: int | None,
     ) -> None:
-        await removing
-        await mounting
-        if keep is not None and self._blocks and keep < len(self._blocks):
+        if removing is not None:
+            await removing
+        if mounting is not None:
+            await mounting
+        if keep is not None and keep < len(self._places):
             self.focus_message(keep)
 
 
+SELECT_NOTE = "Select a log to see its transcript."
 FIRST_BLOCKS = 8  # more than fit on a screen
 LATER_BLOCKS = 16
+SPARE_BLOCKS = 64  # hidden blocks kept for the next log beyond what this one needs
 
 
 async def _nothing() -> None:
@@ -490,10 +583,10 @@ def _output_subtitle(output: str, more: int, finish: object) -> str | None:
     return " · ".join(parts) or None
 
 
-def build_blocks(record: LogResponse, markdown: bool = False) -> list[Widget]:
-    """The widgets of a log's transcript (not mounted)."""
+def build_blocks(record: LogResponse, markdown: bool = False) -> list[BlockSpec]:
+    """What the blocks of a log's transcript show, in order."""
     budget = _Budget()
-    widgets: list[Widget] = []
+    specs: list[BlockSpec] = []
     calls: dict[str, CallView] = {}
     messages = record.messages or []
     for message in messages[:MAX_BLOCKS]:
@@ -523,8 +616,8 @@ def build_blocks(record: LogResponse, markdown: bool = False) -> list[Widget]:
             renderable = Group(*parts)
         else:
             renderable = Text("\n").join(p for p in parts if isinstance(p, Text))
-        widgets.append(
-            MessageBlock(
+        specs.append(
+            BlockSpec(
                 renderable,
                 header=header,
                 full_text="\n".join(full),
@@ -534,19 +627,14 @@ def build_blocks(record: LogResponse, markdown: bool = False) -> list[Widget]:
         )
     if len(messages) > MAX_BLOCKS:
         hidden = len(messages) - MAX_BLOCKS
-        widgets.append(
-            Static(
-                Text(f"… {hidden:,} more messages — press o to open the whole log"),
-                classes="transcript--note",
-            )
-        )
+        specs.append(note(f"… {hidden:,} more messages — press o to open the whole log"))
     if record.output is not None:
         output = to_str(record.output)
         body, more = _body(output, budget.take(len(output)), markdown)
         shown: RenderableType = body if body is not None else Text("(empty)", style="dim italic")
         finish = record.finish_reason
-        widgets.append(
-            MessageBlock(
+        specs.append(
+            BlockSpec(
                 shown,
                 header=Text("output"),
                 full_text=output,
@@ -557,19 +645,14 @@ def build_blocks(record: LogResponse, markdown: bool = False) -> list[Widget]:
     if record.error is not None:
         error = to_str(record.error)
         text, more = _body(error, TEXT_LIMIT, markdown=False)
-        widgets.append(
-            MessageBlock(
+        specs.append(
+            BlockSpec(
                 text if text is not None else Text("(empty error)", style="dim italic"),
                 header=Text("error"),
                 full_text=error,
                 classes="-error",
             )
         )
-    if not widgets:
-        widgets.append(
-            Static(
-                Text("This log has no messages, output or error."),
-                classes="transcript--note",
-            )
-        )
-    return widgets
+    if not specs:
+        specs.append(note("This log has no messages, output or error."))
+    return specs
