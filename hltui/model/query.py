@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-import bisect
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime
-from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import Protocol
 
 import msgspec
 import orjson
 
+from hltui.model import scan
 from hltui.model.index import LogIndex
 from hltui.model.sources import FileKind
 from hltui.model.summary import FeedbackPairs, LogSummary
-
-READ_BLOCK = 4 * 1024 * 1024  # a block is lowercased while holding the GIL: keep it short
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,22 +162,34 @@ def search(
     on_hits: Callable[[list[str]], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
 ) -> list[str]:
-    """Ids of logs whose stored text contains `term` (case-insensitive), file by file."""
+    """Ids of logs whose stored text contains `term` (case-insensitive), file by file.
+
+    Plain JSONL files are scanned in large blocks, by a pool of processes when there is
+    much to read (see `hltui.model.scan`); other files record by record.
+    """
     if not term:
         return []
     wanted = needles(term)
+    states = list(index.files)
+    lines = [s.path for s in states if s.kind is FileKind.JSONL]
+    if sum(s.size for s in states if s.kind is FileKind.JSONL) >= scan.PARALLEL_MIN and (
+        scan.worker_count() > 1
+    ):
+        scanned = scan.scan_in_parallel(lines, wanted, cancelled)
+    else:
+        scanned = ((path, scan.lines_or_nothing(path, wanted)) for path in lines)
     found: list[str] = []
-    for state in list(index.files):
+    for state in states:
         if cancelled is not None and cancelled():
             break
-        log_ids = list(state.log_ids)  # a snapshot: the tailer may add logs
-        ids = [i for i in log_ids if i in index.logs and (only is None or i in only)]
-        if not ids:
-            continue
         if state.kind is FileKind.JSONL:
-            hits = _search_lines(index, state.path, ids, wanted)
+            path, starts = next(scanned, (None, None))
+            if path != state.path or starts is None:
+                break  # cancelled, or the file could not be read
+            hits = _logs_at(index, state.log_ids, starts, only)
         else:
-            hits = [i for i in ids if matches_bytes(index.raw_bytes(i), wanted)]
+            ids = [i for i in list(state.log_ids) if only is None or i in only]
+            hits = [i for i in ids if i in index.logs and _record_matches(index, i, wanted)]
         if hits:
             found.extend(hits)
             if on_hits is not None:
@@ -188,69 +197,28 @@ def search(
     return found
 
 
-def _search_lines(index: LogIndex, path: Path, ids: list[str], wanted: list[bytes]) -> list[str]:
-    """Search a plain JSONL file in large blocks and map matches to logs by byte offset."""
-    found = (index.logs.get(i) for i in ids)
-    summaries = sorted((s for s in found if s is not None), key=lambda s: s.offset)
-    starts = [s.offset for s in summaries]
-    hits: list[str] = []
+def _record_matches(index: LogIndex, log_id: str, wanted: list[bytes]) -> bool:
     try:
-        with open(path, "rb") as handle:
-            _scan_blocks(handle, wanted, starts, summaries, hits)
+        return matches_bytes(index.raw_bytes(log_id), wanted)
     except OSError:
-        pass
+        return False
+
+
+def _logs_at(
+    index: LogIndex, log_ids: Collection[str], starts: Iterable[int], only: set[str] | None
+) -> list[str]:
+    """The logs (of `log_ids`, kept by `only`) whose lines start at `starts`."""
+    logs = index.logs
+    at: dict[int, str] = {}
+    for log_id in list(log_ids):  # a snapshot: the tailer may add logs
+        summary = logs.get(log_id)
+        if summary is not None and (only is None or log_id in only):
+            at[summary.offset] = log_id
+    hits: list[str] = []
+    seen: set[str] = set()
+    for start in starts:
+        log_id = at.get(start)
+        if log_id is not None and log_id not in seen:
+            seen.add(log_id)
+            hits.append(log_id)
     return hits
-
-
-def _scan_blocks(
-    handle: BinaryIO,
-    wanted: list[bytes],
-    starts: list[int],
-    summaries: list[LogSummary],
-    hits: list[str],
-) -> None:
-    """Find matches block by block (blocks cut at newlines), recording each log once.
-
-    Each block is lowercased once and searched with `bytes.find` (memchr-fast); after a
-    match the rest of its line is skipped, since one match is enough for a log.
-    """
-    hit_set: set[str] = set()
-
-    def scan(data: bytes, base: int, end: int) -> None:
-        low = data.lower()
-        places: list[int] = []
-        for needle in wanted:
-            at = low.find(needle, 0, end)
-            while at != -1:
-                places.append(at)
-                line_end = low.find(b"\n", at, end)
-                if line_end == -1:
-                    break
-                at = low.find(needle, line_end + 1, end)
-        if len(wanted) > 1:
-            places.sort()
-        for at in places:
-            slot = bisect.bisect_right(starts, base + at) - 1
-            if slot >= 0 and summaries[slot].id not in hit_set:
-                hit_set.add(summaries[slot].id)
-                hits.append(summaries[slot].id)
-
-    overlap = max(len(needle) for needle in wanted) - 1
-    position = 0
-    carry = b""
-    while True:
-        block = handle.read(READ_BLOCK)
-        if not block:
-            break
-        data = carry + block if carry else block
-        base = position - len(carry)
-        cut = data.rfind(b"\n") + 1
-        if cut:
-            scan(data, base, cut)
-            carry = data[cut:]
-        else:  # inside one long line: keep an overlap so a match across the edge is found
-            scan(data, base, len(data))
-            carry = data[len(data) - overlap :] if overlap else b""
-        position += len(block)
-    if carry:
-        scan(carry, position - len(carry), len(carry))

@@ -371,7 +371,8 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
             gc.enable()  # paused for the load (see on_mount)
         if event.state is WorkerState.ERROR:
             error = event.worker.error
-            self.query_one(StatusBar).progress = None
+            with suppress(NoMatches):  # the app may be closing
+                self.query_one(StatusBar).progress = None
             self.notify(
                 one_line(f"{event.worker.name} failed: {type(error).__name__}: {error}"),
                 title="Error",

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-import hltui.model.query as query
+import hltui.model.scan as scan
 from hltui.model.index import LogIndex
 from hltui.model.query import LogFilter, apply_filter, search
 from tests.conftest import make_log, write_json, write_jsonl
@@ -58,7 +58,7 @@ def test_matches_across_block_edges(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, block: int
 ) -> None:
     """Blocks are cut at line ends; a match is found wherever the block edges fall."""
-    monkeypatch.setattr(query, "READ_BLOCK", block)
+    monkeypatch.setattr(scan, "READ_BLOCK", block)
     logs = [
         log_with(f"data_{n}", "x" * (n * 7 % 50) + ("needle" if n % 3 else "hay"))
         for n in range(60)
@@ -68,6 +68,45 @@ def test_matches_across_block_edges(
     )
     index = LogIndex(tmp_path).load(use_cache=False)
     assert search(index, "NEEDLE") == [f"data_{n}" for n in range(60) if n % 3]
+
+
+def test_a_match_counts_only_for_the_log_on_its_line(tmp_path: Path) -> None:
+    """A match in a broken line, or in a log left out by `only`, is no other log's hit."""
+    path = tmp_path / "d.jsonl"
+    write_jsonl(path, [log_with("data_1", "calm"), log_with("data_2", "needle")])
+    with path.open("ab") as handle:
+        handle.write(b'{"broken": "needle"\n')
+    write_jsonl(tmp_path / "e.jsonl", [log_with("data_3", "calm")])
+    index = LogIndex(tmp_path).load(use_cache=False)
+    assert search(index, "needle") == ["data_2"]
+    assert search(index, "needle", only={"data_1"}) == []
+
+
+def test_big_searches_use_worker_processes_and_find_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    logs = [log_with(f"data_{n}", "needle" if n % 4 == 0 else "hay " * n) for n in range(400)]
+    write_jsonl(tmp_path / "big.jsonl", logs)
+    write_json(tmp_path / "small.json", [log_with("data_json", "NEEDLE")])
+    index = LogIndex(tmp_path).load(use_cache=False)
+    alone = search(index, "needle")
+    started: list[int] = []
+    real_pool = scan._shared_pool
+
+    def pool() -> object:
+        started.append(1)
+        return real_pool()
+
+    monkeypatch.setattr(scan, "PARALLEL_MIN", 0)
+    monkeypatch.setattr(scan, "SCAN_RANGE", 1000)  # many ranges, cut inside lines
+    monkeypatch.setattr(scan, "worker_count", lambda: 2)
+    monkeypatch.setattr(scan, "_shared_pool", pool)
+    batches: list[list[str]] = []
+    assert search(index, "needle", on_hits=batches.append) == alone
+    assert started
+    assert sorted(alone) == sorted(["data_json", *(f"data_{n}" for n in range(0, 400, 4))])
+    assert [hit for batch in batches for hit in batch] == alone
+    assert search(index, "needle", cancelled=lambda: True) == []
 
 
 def test_filters(index: LogIndex) -> None:

@@ -1,0 +1,159 @@
+"""Case-insensitive scanning of JSONL files for lines that contain a needle.
+
+`matching_lines` reports the offset where each matching line starts, for the lines that
+start in a byte range of a file, so a big file can be split into ranges and the ranges
+scanned by several processes at once (`scan_in_parallel`): lowercasing and searching
+bytes holds the GIL, so threads would not help. Worker processes are started on the
+first big search and kept for later ones.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+from array import array
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from pathlib import Path
+from typing import BinaryIO
+
+READ_BLOCK = 4 * 1024 * 1024  # bytes lowercased at a time
+SCAN_RANGE = 64 * 1024 * 1024  # bytes of one file a worker scans per task
+PARALLEL_MIN = 48 * 1024 * 1024  # below this much text, one process is quicker
+
+_pool: ProcessPoolExecutor | None = None
+_pool_lock = threading.Lock()
+
+
+def matching_lines(path: Path, wanted: list[bytes], start: int = 0, end: int = -1) -> array:
+    """Where each line of `path` that starts in [start, end) and holds a needle starts.
+
+    `wanted` are lowercase needles; the bytes are lowercased before searching (ASCII case
+    folding, as `grep -i` on bytes). `end` -1 means the end of the file.
+    """
+    found = array("q")
+    with open(path, "rb") as handle:
+        position = 0
+        if start > 0:  # the line running over `start` belongs to the range before
+            handle.seek(start - 1)
+            position = start - 1 + len(handle.readline())
+        if end < 0 or position < end:
+            _scan(handle, wanted, position, end, found)
+    return found
+
+
+def _scan(handle: BinaryIO, wanted: list[bytes], position: int, end: int, found: array) -> None:
+    """Scan from `position` (a line start, where `handle` is) to the line holding `end`-1."""
+    overlap = max(len(needle) for needle in wanted) - 1
+    carry = b""
+    line_start = position  # where the line that `carry` is in started
+
+    def scan(data: bytes, base: int, stop: int, first_line: int) -> None:
+        low = data.lower()
+        places: list[int] = []
+        for needle in wanted:
+            at = low.find(needle, 0, stop)
+            while at != -1:
+                places.append(at)
+                line_end = low.find(b"\n", at, stop)
+                if line_end == -1:
+                    break
+                at = low.find(needle, line_end + 1, stop)
+        if len(wanted) > 1:
+            places.sort()
+        for at in places:
+            begin = low.rfind(b"\n", 0, at) + 1
+            line = base + begin if begin else first_line
+            if not found or found[-1] != line:  # once per line, also across blocks
+                found.append(line)
+
+    while True:
+        block = handle.read(READ_BLOCK)
+        data = carry + block if carry else block
+        base = position - len(carry)
+        if not block:
+            if data:
+                scan(data, base, len(data), line_start)
+            return
+        position += len(block)
+        if 0 <= end < position:  # the range ends in this block: finish its last line
+            line_end = data.find(b"\n", max(0, end - 1 - base))
+            if line_end != -1:
+                scan(data, base, line_end + 1, line_start)
+                return
+        cut = data.rfind(b"\n") + 1
+        if cut:
+            scan(data, base, cut, line_start)
+            carry = data[cut:]
+            line_start = base + cut
+        else:  # inside one long line: keep an overlap so a match across the edge is found
+            scan(data, base, len(data), line_start)
+            carry = data[len(data) - overlap :] if overlap else b""
+
+
+def ranges(size: int) -> list[tuple[int, int]]:
+    """A file of `size` bytes cut into ranges of SCAN_RANGE bytes (the last open-ended)."""
+    starts = list(range(0, max(size, 1), SCAN_RANGE))
+    ends = [*starts[1:], -1]
+    return list(zip(starts, ends, strict=True))
+
+
+def lines_or_nothing(path: Path, wanted: list[bytes]) -> array:
+    """`matching_lines` of a whole file; none if it cannot be read (any more)."""
+    try:
+        return matching_lines(path, wanted)
+    except OSError:
+        return array("q")
+
+
+def worker_count() -> int:
+    """How many processes a big search uses: the CPUs this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _shared_pool() -> ProcessPoolExecutor:
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            # "spawn": a fresh interpreter, never a fork of an app with running threads.
+            context = multiprocessing.get_context("spawn")
+            _pool = ProcessPoolExecutor(max_workers=worker_count(), mp_context=context)
+        return _pool
+
+
+def scan_in_parallel(
+    files: list[Path],
+    wanted: list[bytes],
+    cancelled: Callable[[], bool] | None = None,
+) -> Iterator[tuple[Path, array]]:
+    """For each file (in order), the starts of its matching lines, scanned by a pool of
+    processes in ranges; stops early (cancelling what has not started) when `cancelled`."""
+    pool = _shared_pool()
+    tasks: list[tuple[Path, list[Future[array]]]] = []
+    for path in files:
+        try:
+            size = path.stat().st_size
+        except OSError:  # gone since it was indexed: nothing to find in it
+            tasks.append((path, []))
+            continue
+        parts = [pool.submit(matching_lines, path, wanted, a, b) for a, b in ranges(size)]
+        tasks.append((path, parts))
+    try:
+        for path, parts in tasks:
+            lines = array("q")
+            for part in parts:
+                if cancelled is not None and cancelled():
+                    return
+                try:
+                    lines.extend(part.result())
+                except OSError:
+                    break
+            yield path, lines
+    finally:
+        for _, parts in tasks:
+            for part in parts:
+                part.cancel()
