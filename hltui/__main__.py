@@ -2,4 +2,5 @@
 
 from hltui.cli import main
 
-main()
+if __name__ == "__main__":  # not when a search worker process imports it
+    main()

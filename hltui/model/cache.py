@@ -203,6 +203,7 @@ def replay(
     add = index._add
     known = index.logs.setdefault
     log_ids = state.log_ids
+    offsets = state.offsets
     intern = _interned.setdefault  # share repeated strings, as decoding does
     with gc_paused():
         for row in rows:
@@ -237,6 +238,7 @@ def replay(
             )
             if known(row[0], summary) is summary:  # a new id (the usual case)
                 log_ids.append(row[0])
+                offsets.append(row[10])
                 logs.append(summary)
             else:  # a duplicate: reported and dropped as when reading the file
                 add(summary, state, problems, unit)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import os
+from array import array
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -50,6 +51,8 @@ class FileState:
     offset: int = 0
     next_line: int = 1
     log_ids: list[str] = field(default_factory=list)
+    # Where each of `log_ids` starts (its line's offset, or its record number), in step.
+    offsets: array[int] = field(default_factory=lambda: array("q"))
     problems: list[Problem] = field(default_factory=list)
 
 
@@ -284,6 +287,7 @@ class LogIndex:
             return False
         self.logs[summary.id] = summary
         state.log_ids.append(summary.id)
+        state.offsets.append(summary.offset)
         return True
 
     def forget_file(self, path: Path, *, keep_state: bool = False) -> list[str]:
@@ -301,6 +305,7 @@ class LogIndex:
                 self._previews.pop(log_id, None)
                 removed.append(log_id)
         state.log_ids = []
+        state.offsets = array("q")
         state.problems = []
         state.offset = 0
         state.next_line = 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime
@@ -11,7 +12,7 @@ import msgspec
 import orjson
 
 from hltui.model import scan
-from hltui.model.index import LogIndex
+from hltui.model.index import FileState, LogIndex
 from hltui.model.sources import FileKind
 from hltui.model.summary import FeedbackPairs, LogSummary
 
@@ -186,7 +187,7 @@ def search(
             path, starts = next(scanned, (None, None))
             if path != state.path or starts is None:
                 break  # cancelled, or the file could not be read
-            hits = _logs_at(index, state.log_ids, starts, only)
+            hits = _logs_at(state, starts, only)
         else:
             ids = [i for i in list(state.log_ids) if only is None or i in only]
             hits = [i for i in ids if i in index.logs and _record_matches(index, i, wanted)]
@@ -204,21 +205,16 @@ def _record_matches(index: LogIndex, log_id: str, wanted: list[bytes]) -> bool:
         return False
 
 
-def _logs_at(
-    index: LogIndex, log_ids: Collection[str], starts: Iterable[int], only: set[str] | None
-) -> list[str]:
-    """The logs (of `log_ids`, kept by `only`) whose lines start at `starts`."""
-    logs = index.logs
-    at: dict[int, str] = {}
-    for log_id in list(log_ids):  # a snapshot: the tailer may add logs
-        summary = logs.get(log_id)
-        if summary is not None and (only is None or log_id in only):
-            at[summary.offset] = log_id
+def _logs_at(state: FileState, starts: Iterable[int], only: set[str] | None) -> list[str]:
+    """The logs of a file (kept by `only`) whose lines start at `starts` (ascending)."""
+    log_ids, offsets = state.log_ids, state.offsets
+    count = min(len(log_ids), len(offsets))  # the tailer may be adding one
     hits: list[str] = []
-    seen: set[str] = set()
+    place = 0
     for start in starts:
-        log_id = at.get(start)
-        if log_id is not None and log_id not in seen:
-            seen.add(log_id)
-            hits.append(log_id)
+        place = bisect.bisect_left(offsets, start, place, count)
+        if place < count and offsets[place] == start:
+            log_id = log_ids[place]
+            if only is None or log_id in only:
+                hits.append(log_id)
     return hits

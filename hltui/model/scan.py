@@ -15,6 +15,7 @@ import threading
 from array import array
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import BinaryIO
 
@@ -99,10 +100,10 @@ def ranges(size: int) -> list[tuple[int, int]]:
     return list(zip(starts, ends, strict=True))
 
 
-def lines_or_nothing(path: Path, wanted: list[bytes]) -> array:
-    """`matching_lines` of a whole file; none if it cannot be read (any more)."""
+def lines_or_nothing(path: Path, wanted: list[bytes], start: int = 0, end: int = -1) -> array:
+    """`matching_lines`, or none if the file cannot be read (any more)."""
     try:
-        return matching_lines(path, wanted)
+        return matching_lines(path, wanted, start, end)
     except OSError:
         return array("q")
 
@@ -113,6 +114,14 @@ def worker_count() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         return os.cpu_count() or 1
+
+
+def _forget_pool(pool: ProcessPoolExecutor) -> None:
+    global _pool
+    with _pool_lock:
+        if _pool is pool:
+            _pool = None
+    pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _shared_pool() -> ProcessPoolExecutor:
@@ -131,29 +140,36 @@ def scan_in_parallel(
     cancelled: Callable[[], bool] | None = None,
 ) -> Iterator[tuple[Path, array]]:
     """For each file (in order), the starts of its matching lines, scanned by a pool of
-    processes in ranges; stops early (cancelling what has not started) when `cancelled`."""
+    processes in ranges; stops early (cancelling what has not started) when `cancelled`.
+    If the pool breaks (a worker killed), the ranges left are scanned in this process."""
     pool = _shared_pool()
-    tasks: list[tuple[Path, list[Future[array]]]] = []
+    tasks: list[tuple[Path, list[tuple[Future[array], int, int]]]] = []
     for path in files:
         try:
             size = path.stat().st_size
         except OSError:  # gone since it was indexed: nothing to find in it
             tasks.append((path, []))
             continue
-        parts = [pool.submit(matching_lines, path, wanted, a, b) for a, b in ranges(size)]
+        parts = [
+            (pool.submit(matching_lines, path, wanted, start, end), start, end)
+            for start, end in ranges(size)
+        ]
         tasks.append((path, parts))
     try:
         for path, parts in tasks:
             lines = array("q")
-            for part in parts:
+            for part, start, end in parts:
                 if cancelled is not None and cancelled():
                     return
                 try:
                     lines.extend(part.result())
                 except OSError:
                     break
+                except BrokenProcessPool:
+                    _forget_pool(pool)
+                    lines.extend(lines_or_nothing(path, wanted, start, end))
             yield path, lines
     finally:
         for _, parts in tasks:
-            for part in parts:
+            for part, _, _ in parts:
                 part.cancel()
