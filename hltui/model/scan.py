@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 import threading
 from array import array
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
+from multiprocessing import resource_tracker
 from pathlib import Path
 from typing import BinaryIO
 
@@ -124,14 +127,45 @@ def _forget_pool(pool: ProcessPoolExecutor) -> None:
     pool.shutdown(wait=False, cancel_futures=True)
 
 
-def _shared_pool() -> ProcessPoolExecutor:
+def _shared_pool() -> ProcessPoolExecutor | None:
+    """The pool of search processes, started on first use; None if they cannot start."""
     global _pool
     with _pool_lock:
         if _pool is None:
-            # "spawn": a fresh interpreter, never a fork of an app with running threads.
-            context = multiprocessing.get_context("spawn")
-            _pool = ProcessPoolExecutor(max_workers=worker_count(), mp_context=context)
+            try:
+                with _real_stderr():
+                    # "spawn": a fresh interpreter, never a fork of an app with threads.
+                    context = multiprocessing.get_context("spawn")
+                    resource_tracker.ensure_running()
+                    _pool = ProcessPoolExecutor(
+                        max_workers=worker_count(), mp_context=context, initializer=_quiet
+                    )
+            except (OSError, ValueError):
+                return None
         return _pool
+
+
+@contextmanager
+def _real_stderr() -> Iterator[None]:
+    """A `sys.stderr` with a file descriptor, while multiprocessing starts its helper.
+
+    A TUI replaces `sys.stderr` by an object without one, and multiprocessing's resource
+    tracker passes that descriptor on; the helper gets /dev/null instead.
+    """
+    saved = sys.stderr
+    with open(os.devnull, "w") as devnull:
+        sys.stderr = devnull
+        try:
+            yield
+        finally:
+            sys.stderr = saved
+
+
+def _quiet() -> None:
+    """In a worker: nothing it might print reaches the terminal the app draws on."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.dup2(devnull, 2)
 
 
 def scan_in_parallel(
@@ -143,6 +177,9 @@ def scan_in_parallel(
     processes in ranges; stops early (cancelling what has not started) when `cancelled`.
     If the pool breaks (a worker killed), the ranges left are scanned in this process."""
     pool = _shared_pool()
+    if pool is None:
+        yield from ((path, lines_or_nothing(path, wanted)) for path in files)
+        return
     tasks: list[tuple[Path, list[tuple[Future[array], int, int]]]] = []
     for path in files:
         try:

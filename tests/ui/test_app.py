@@ -17,8 +17,9 @@ from textual.drivers.headless_driver import HeadlessDriver
 from textual.widgets import ContentSwitcher, DataTable, Input, Select, Static, TabbedContent
 
 from hltui.cli import main
+from hltui.model import scan
 from hltui.model.index import LogIndex
-from hltui.model.query import LogFilter
+from hltui.model.query import LogFilter, search
 from hltui.model.sessions import Session, build_forest
 from hltui.ui.app import HltuiApp
 from hltui.ui.messages import ForestReady
@@ -555,6 +556,27 @@ async def test_search_finds_steps_and_highlights(sample_dir: Path) -> None:
         assert app.search_term == "" and app.hits == []
         assert not tree_of(app).marked
         assert not any(highlighted(b) for b in app.query_one(Transcript).blocks)
+
+
+async def test_a_big_search_runs_on_worker_processes_in_the_app(
+    sample_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In the app (whose `sys.stderr` has no file descriptor) the search processes start,
+    and find what one process finds."""
+    expected = search(LogIndex(sample_dir).load(use_cache=False), "thermostat")
+    monkeypatch.setattr(scan, "_pool", None)
+    monkeypatch.setattr(scan, "PARALLEL_MIN", 0)
+    monkeypatch.setattr(scan, "SCAN_RANGE", 4096)
+    monkeypatch.setattr(scan, "worker_count", lambda: 2)
+    app = HltuiApp(sample_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        await search_for(pilot, "thermostat")
+        assert len(expected) >= 3
+        assert sorted(app.hits) == sorted(expected)
+    pool = scan._pool
+    assert pool is not None  # started, and used
+    pool.shutdown()
 
 
 async def test_search_escape_cancels_the_box_and_empty_term_clears(sample_dir: Path) -> None:
