@@ -328,6 +328,7 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
                 posted = True
                 if cached is None:
                     save_forest(self.index, forest)
+                forest.top_places()  # made here, the first filter does not wait for it
                 return
             now = time.monotonic()
             due = now - started >= FOREST_QUIET_START and now - last_post >= max(
