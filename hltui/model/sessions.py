@@ -164,6 +164,34 @@ class Forest:
                 found.add(place)
         return sorted(found)
 
+    def in_tree_order(self, log_ids: Iterable[str]) -> list[str]:
+        """`log_ids` in the order the fully expanded tree shows them (others left out).
+
+        Costs the logs given and the sessions holding them, not the whole forest.
+        """
+        sessions, standalone = self.top_places()
+        nodes = self.nodes
+        by_place: dict[int, list[str]] = {}
+        for log_id in log_ids:
+            node = nodes.get(log_id)
+            if node is None:
+                continue
+            session = node.session
+            place = sessions.get(session.key) if session is not None else standalone.get(log_id)
+            if place is not None:
+                by_place.setdefault(place, []).append(log_id)
+        ordered: list[str] = []
+        items = self.items
+        for place in sorted(by_place):
+            found = by_place[place]
+            item = items[place]
+            if len(found) == 1 or not isinstance(item, Session):
+                ordered.extend(found)
+            else:
+                wanted = set(found)
+                ordered.extend(node.key for node in item.nodes() if node.key in wanted)
+        return ordered
+
     @property
     def problems(self) -> list[Problem]:
         return [p for found in self.problems_by_session.values() for p in found]

@@ -694,16 +694,14 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
 
     @work(thread=True, exclusive=True, group="search", exit_on_error=False)
     def run_search(self, term: str) -> None:
-        """Search in a worker; hits stream in file by file, with the rows they mark worked
-        out here, and are put in tree order here too, so the UI only has to draw them."""
+        """Search in a worker; hits stream in file by file, and are put in tree order
+        here, so the UI only has to draw them."""
         worker = get_current_worker()
         hits = search(
             self.index,
             term,
             only=self.visible_ids,
-            on_hits=lambda found: self.post_message(
-                SearchHits(term, found, rows=frozenset(self._hit_row_keys(found)))
-            ),
+            on_hits=lambda found: self.post_message(SearchHits(term, found)),
             cancelled=lambda: worker.is_cancelled,
         )
         if worker.is_cancelled:
@@ -717,7 +715,7 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
         status = self.query_one(StatusBar)
         if not message.done:
             self.hits.extend(message.hits)
-            tree.marked.update(message.rows)
+            tree.marked.update(message.hits)
             tree.refresh()
             status.search_text = f"searching {message.term!r}… {len(self.hits):,} hits"
             return
@@ -729,18 +727,9 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
         status.search_text = f"{len(self.hits):,} hits for {message.term!r}"
         self.action_next_hit()
 
-    def _hit_row_keys(self, hits: Iterable[str]) -> Iterable[str]:
-        """The tree rows that hits mark: each log's own, and its session's."""
-        nodes = self.forest.nodes if self.forest else {}
-        for hit in hits:
-            yield hit
-            node = nodes.get(hit)
-            if node is not None and node.session is not None:
-                yield f"s:{node.session.key}"
-
     def _in_tree_order(self, ids: list[str]) -> list[str]:
-        _order, position = self.display_order()
-        return sorted((i for i in ids if i in position), key=position.__getitem__)
+        forest = self.forest
+        return forest.in_tree_order(ids) if forest is not None else []
 
     def _display_order(self) -> list[str]:
         """Every log id in the order the tree shows them when fully expanded."""

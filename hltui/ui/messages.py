@@ -26,22 +26,14 @@ class ForestReady(Message):
 
 
 class SearchHits(Message):
-    """Logs whose text matched a search, as they are found (with the tree rows they mark),
-    then, when `done`, every hit in tree order."""
+    """Logs whose text matched a search, as they are found, then, when `done`, every hit
+    in tree order."""
 
-    def __init__(
-        self,
-        term: str,
-        hits: list[str],
-        *,
-        done: bool = False,
-        rows: frozenset[str] = frozenset(),
-    ) -> None:
+    def __init__(self, term: str, hits: list[str], *, done: bool = False) -> None:
         super().__init__()
         self.term = term
         self.hits = hits
         self.done = done
-        self.rows = rows
 
 
 class FilterApplied(Message):

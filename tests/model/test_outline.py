@@ -94,3 +94,32 @@ def test_index_of_finds_sessions_and_logs_by_key(tmp_path: Path) -> None:
     outline.expand(0)
     outline.expand(1)
     assert outline.index_of("b2") == 2
+
+
+def test_in_tree_order_is_the_fully_expanded_tree_order(tmp_path: Path) -> None:
+    forest = forest_of(
+        tmp_path,
+        [
+            log("a1", 1, session_id="a"),
+            log("a2", 2, session_id="a", parent_id="a1"),
+            log("a3", 3, session_id="a"),
+            log("a4", 4, session_id="a", parent_id="a1"),
+            log("s1", 5),
+            log("b1", 6, session_id="b"),
+        ],
+    )
+    full = [node.key for item in forest.items for node in _walk(item)]
+    assert full == ["b1", "s1", "a1", "a2", "a4", "a3"]
+    assert forest.in_tree_order(["a3", "s1", "a4", "nope", "b1", "a1"]) == [
+        "b1",
+        "s1",
+        "a1",
+        "a4",
+        "a3",
+    ]
+    assert forest.in_tree_order(["a2"]) == ["a2"]
+    assert forest.in_tree_order([]) == []
+
+
+def _walk(item: Any) -> Any:
+    return item.nodes() if hasattr(item, "roots") else item.walk()

@@ -547,8 +547,13 @@ async def test_search_finds_steps_and_highlights(sample_dir: Path) -> None:
         for _ in range(len(hits)):
             await pilot.press("n")
         assert current_key(app) == hits[0]
-        # the session rows of the hits are marked
-        assert set(hits) <= tree_of(app).marked
+        # the hits are marked, and so are the session rows holding them (only those)
+        tree = tree_of(app)
+        assert set(hits) <= tree.marked
+        sessions = [row for row in tree.rows if isinstance(row.item, Session)]
+        holding = {row.key for row in sessions if {log.id for log in row.item.logs} & set(hits)}
+        assert holding and {row.key for row in sessions if tree.is_marked(row)} == holding
+        assert len(holding) < len(sessions)
         # escape clears the search and the highlight
         await wait_shown(pilot)
         await pilot.press("escape")

@@ -121,7 +121,7 @@ class SessionTree(ScrollView, can_focus=True):
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self.outline = Outline()
-        self.marked: set[str] = set()  # row keys highlighted as search hits
+        self.marked: set[str] = set()  # search hits: log ids (their sessions show marked)
         # Rendered rows by key, valid while the row's item object, state and width stay:
         # the forest replaces the objects of sessions that change, so live updates only
         # draw what changed.
@@ -297,7 +297,7 @@ class SessionTree(ScrollView, can_focus=True):
         if index >= len(rows):
             return Strip.blank(width, self.rich_style)
         row = rows[index]
-        highlight = "cursor" if index == self.cursor else "match" if row.key in self.marked else ""
+        highlight = "cursor" if index == self.cursor else "match" if self.is_marked(row) else ""
         # The cursor looks different with focus: only its row is drawn again.
         cursor_look = self.get_component_rich_style(CURSOR) if highlight == "cursor" else None
         state = (highlight, row.depth, self.outline.is_expanded(row), width, cursor_look)
@@ -309,6 +309,19 @@ class SessionTree(ScrollView, can_focus=True):
             self._strips.clear()
         self._strips[row.key] = (row.item, state, strip)
         return strip
+
+    def is_marked(self, row: Row) -> bool:
+        """Whether a row is a search hit: a marked log, or a session holding one.
+
+        Worked out for the rows drawn only, so hits can be marked as fast as they come.
+        """
+        marked = self.marked
+        if not marked:
+            return False
+        item = row.item
+        if isinstance(item, Session):
+            return any(log.id in marked for log in item.logs)
+        return item.key in marked
 
     def _render_row(self, row: Row, highlight: str, width: int) -> Strip:
         text = self.label(row)
