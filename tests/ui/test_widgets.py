@@ -717,6 +717,28 @@ async def test_details_config_kinds(config: dict[str, Any], expected: list[str])
         assert expected[0] in screen_text(app)
 
 
+async def test_details_reuse_their_widgets_and_show_nothing_stale() -> None:
+    rich = log(inputs={"city": "Paris"}, metadata={"team": "weather"}, weird_key="odd")
+    app = Host(Details)
+    async with app.run_test(size=SIZE) as pilot:
+        details = app.query_one(Details)
+        await details.show_log(rich, place="a.jsonl:3")
+        await pilot.pause()
+        made = set(details.query(Static))
+        many = len(details.shown)
+        await details.show_log(log(id="data_bare"))
+        await pilot.pause()
+        assert len(details.shown) == 2 * len(details.sections) < many
+        assert "Paris" not in screen_text(app) and "a.jsonl:3" not in screen_text(app)
+        await details.show_log(rich, place="a.jsonl:3")
+        await pilot.pause()
+        assert set(details.query(Static)) == made and len(details.shown) == many
+        assert "Paris" in screen_text(app)
+        await details.clear()
+        await pilot.pause()
+        assert details.shown == [] and "Select a log to see its details." in screen_text(app)
+
+
 async def test_details_big_values_are_capped() -> None:
     record = log(
         inputs={f"k{i}": "v" * 1_000 for i in range(300)},

@@ -308,27 +308,54 @@ class Details(VerticalScroll):
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self.sections: list[tuple[str, Any]] = []
+        self._note = Static(Text(SELECT_NOTE), classes="details--note")
+        # A heading and a body per section, kept and reused from log to log (making and
+        # removing widgets on every log cost more than filling them); extras are hidden.
+        self._pairs: list[tuple[Static, Static]] = []
 
     def compose(self) -> ComposeResult:
-        yield Static(Text("Select a log to see its details."), classes="details--note")
+        yield self._note
 
     def show_log(self, record: LogResponse, place: str | None = None) -> AwaitComplete:
         """Show ``record``'s details (``place`` is where it is stored, e.g. ``a.jsonl:12``)."""
         self.sections = detail_sections(record, place)
-        widgets: list[Widget] = []
-        for title, body in self.sections:
-            widgets.append(Static(Text(safe(title)), classes="details--heading", markup=False))
-            widgets.append(Static(body, classes="details--body", markup=False))
-        return self._replace(widgets)
+        return self._show()
 
     def clear(self) -> AwaitComplete:
         """Show nothing."""
         self.sections = []
-        note = Static(Text("Select a log to see its details."), classes="details--note")
-        return self._replace([note])
+        return self._show()
 
-    def _replace(self, widgets: list[Widget]) -> AwaitComplete:
-        removing = self.remove_children()
-        mounting = self.mount_all(widgets)
+    def _show(self) -> AwaitComplete:
+        self._note.display = not self.sections
+        made: list[Widget] = []
+        for number, (title, body) in enumerate(self.sections):
+            heading = Text(safe(title))
+            if number < len(self._pairs):
+                shown_heading, shown_body = self._pairs[number]
+                shown_heading.update(heading)
+                shown_body.update(body)
+                shown_heading.display = shown_body.display = True
+            else:
+                pair = (
+                    Static(heading, classes="details--heading", markup=False),
+                    Static(body, classes="details--body", markup=False),
+                )
+                self._pairs.append(pair)
+                made.extend(pair)
+        for shown_heading, shown_body in self._pairs[len(self.sections) :]:
+            shown_heading.display = shown_body.display = False
         self.scroll_home(animate=False)
-        return AwaitComplete(removing, mounting)
+        return AwaitComplete(self.mount_all(made)) if made else AwaitComplete(_nothing())
+
+    @property
+    def shown(self) -> list[Static]:
+        """The headings and bodies on display, in order."""
+        return [widget for pair in self._pairs for widget in pair if widget.display]
+
+
+SELECT_NOTE = "Select a log to see its details."
+
+
+async def _nothing() -> None:
+    return None
