@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import weakref
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -151,27 +151,12 @@ class Forest:
 
     def tops_showing(self, visible: Iterable[str]) -> list[int]:
         """The indexes in `items`, in order, of the top items holding any `visible` log."""
+        return sorted({place for place, _ in self._places_of(visible)})
+
+    def _places_of(self, log_ids: Iterable[str]) -> Iterator[tuple[int, str]]:
+        """Each of `log_ids` in this forest with the index in `items` of its top item."""
         sessions, standalone = self.top_places()
         nodes = self.nodes
-        found: set[int] = set()
-        for log_id in visible:
-            node = nodes.get(log_id)
-            if node is None:
-                continue
-            session = node.session
-            place = sessions.get(session.key) if session is not None else standalone.get(log_id)
-            if place is not None:
-                found.add(place)
-        return sorted(found)
-
-    def in_tree_order(self, log_ids: Iterable[str]) -> list[str]:
-        """`log_ids` in the order the fully expanded tree shows them (others left out).
-
-        Costs the logs given and the sessions holding them, not the whole forest.
-        """
-        sessions, standalone = self.top_places()
-        nodes = self.nodes
-        by_place: dict[int, list[str]] = {}
         for log_id in log_ids:
             node = nodes.get(log_id)
             if node is None:
@@ -179,7 +164,16 @@ class Forest:
             session = node.session
             place = sessions.get(session.key) if session is not None else standalone.get(log_id)
             if place is not None:
-                by_place.setdefault(place, []).append(log_id)
+                yield place, log_id
+
+    def in_tree_order(self, log_ids: Iterable[str]) -> list[str]:
+        """`log_ids` in the order the fully expanded tree shows them (others left out).
+
+        Costs the logs given and the sessions holding them, not the whole forest.
+        """
+        by_place: dict[int, list[str]] = {}
+        for place, log_id in self._places_of(log_ids):
+            by_place.setdefault(place, []).append(log_id)
         ordered: list[str] = []
         items = self.items
         for place in sorted(by_place):
