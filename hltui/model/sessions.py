@@ -186,6 +186,31 @@ class Forest:
                 ordered.extend(node.key for node in item.nodes() if node.key in wanted)
         return ordered
 
+    def tree_order_around(self, log_id: str | None, step: int = 1) -> Iterator[str]:
+        """Every log in the order the fully expanded tree shows them (`step` -1: backwards),
+        starting just after `log_id` and ending with it, wrapping around once; from the
+        first (or last) log when `log_id` is None or not in the forest.
+
+        Lazy: finding the next log of some kind walks only as far as that log.
+        """
+        items = self.items
+        count = len(items)
+        if not count:
+            return
+        found = next(self._places_of([log_id]), None) if log_id is not None else None
+        if found is None:
+            start = 0 if step > 0 else count - 1
+            for k in range(count):
+                yield from _keys_in_order(items[(start + step * k) % count], step)
+            return
+        place = found[0]
+        here = _keys_in_order(items[place], step)
+        at = here.index(found[1])
+        yield from here[at + 1 :]
+        for k in range(1, count):
+            yield from _keys_in_order(items[(place + step * k) % count], step)
+        yield from here[: at + 1]
+
     @property
     def problems(self) -> list[Problem]:
         return [p for found in self.problems_by_session.values() for p in found]
@@ -193,6 +218,13 @@ class Forest:
     @property
     def standalone_count(self) -> int:
         return sum(1 for item in self.items if isinstance(item, LogNode))
+
+
+def _keys_in_order(item: TopItem, step: int) -> list[str]:
+    """The log ids of a top item in tree order (reversed when `step` is negative)."""
+    nodes = item.nodes() if isinstance(item, Session) else item.walk()
+    keys = [node.key for node in nodes]
+    return keys if step > 0 else keys[::-1]
 
 
 class _Keys:

@@ -7,6 +7,7 @@ widgets never read files themselves.
 from __future__ import annotations
 
 import gc
+import itertools
 import os
 import shlex
 import subprocess
@@ -204,7 +205,6 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
         self.type_problems: list[Problem] = []
         root = path if path.is_dir() else path.parent
         self.feedback_types = load_feedback_types(root, self.type_problems)
-        self._order_cache: tuple[Forest, list[str], dict[str, int]] | None = None
         self._unfilled_tabs: dict[str, Callable[[], object]] = {}  # tab id -> fill it
         self._last_input = 0.0  # when the last key press or mouse event came
         self._collected_at = 0.0  # when garbage was last collected in a quiet moment
@@ -731,18 +731,6 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
         forest = self.forest
         return forest.in_tree_order(ids) if forest is not None else []
 
-    def _display_order(self) -> list[str]:
-        """Every log id in the order the tree shows them when fully expanded."""
-        forest = self.forest
-        if forest is None:
-            return []
-        order: list[str] = []
-        for item in forest.items:
-            roots = item.roots if isinstance(item, Session) else [item]
-            for root in roots:
-                order.extend(node.key for node in root.walk())
-        return order
-
     def _step_hit(self, step: int) -> None:
         if not self.hits:
             if self.search_term:
@@ -777,30 +765,23 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
 
     # -- errors --------------------------------------------------------------------------
 
-    def display_order(self) -> tuple[list[str], dict[str, int]]:
-        """Every log id in tree order (fully expanded) and each one's position, cached."""
-        forest = self.forest
-        cached = self._order_cache
-        if forest is None:
-            return [], {}
-        if cached is None or cached[0] is not forest:
-            order = self._display_order()
-            cached = self._order_cache = (forest, order, {i: n for n, i in enumerate(order)})
-        return cached[1], cached[2]
-
     def step_to(self, wanted: Callable[[str], bool], step: int, nothing: str) -> None:
-        """Move the tree cursor to the next (or previous) visible log that is `wanted`."""
-        order, position = self.display_order()
+        """Move the tree cursor to the next (or previous) visible log that is `wanted`.
+
+        Walks the tree order from the cursor only as far as the log it finds.
+        """
+        forest = self.forest
+        if forest is None:
+            return
         visible = self.visible_ids
         tree = self.query_one(SessionTree)
         current = self._current_log_id()
-        here = position.get(current, -1) if current else -1
+        order: Iterable[str] = forest.tree_order_around(current, step)
         row = tree.current_row
-        if row is not None and isinstance(row.item, Session) and step > 0:
-            here -= 1  # on a session row, its own first log counts as "next"
-        count = len(order)
-        for offset in range(1, count + 1):
-            log_id = order[(here + step * offset) % count]
+        on_session = row is not None and isinstance(row.item, Session)
+        if current is not None and on_session and step > 0:
+            order = itertools.chain([current], order)  # a session's first log is "next"
+        for log_id in order:
             if (visible is None or log_id in visible) and wanted(log_id):
                 tree.select_key(log_id)
                 return

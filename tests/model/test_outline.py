@@ -123,3 +123,22 @@ def test_in_tree_order_is_the_fully_expanded_tree_order(tmp_path: Path) -> None:
 
 def _walk(item: Any) -> Any:
     return item.nodes() if hasattr(item, "roots") else item.walk()
+
+
+def test_tree_order_around_a_log_wraps_around_both_ways(tmp_path: Path) -> None:
+    forest = forest_of(
+        tmp_path,
+        [
+            log("a1", 1, session_id="a"),
+            log("a2", 2, session_id="a", parent_id="a1"),
+            log("a3", 3, session_id="a"),
+            log("s1", 5),
+            log("b1", 6, session_id="b"),
+        ],
+    )
+    full = ["b1", "s1", "a1", "a2", "a3"]
+    assert list(forest.tree_order_around(None)) == full
+    assert list(forest.tree_order_around(None, -1)) == full[::-1]
+    assert list(forest.tree_order_around("a1")) == ["a2", "a3", "b1", "s1", "a1"]
+    assert list(forest.tree_order_around("a2", -1)) == ["a1", "s1", "b1", "a3", "a2"]
+    assert list(forest.tree_order_around("nope")) == full
