@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import mmap
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -31,7 +32,7 @@ from hltui.model.summary import LogSummary, _interned
 if TYPE_CHECKING:
     from hltui.model.index import FileState, IndexBatch, LogIndex
 
-CACHE_VERSION = 2
+CACHE_VERSION = 3  # 3: chunks are msgpack bin, skipped without being parsed
 CHUNK_ROWS = 5000  # summaries per separately decoded chunk
 CACHE_DIR = ".hltui"
 CACHE_NAME = "index-cache.msgpack"
@@ -82,7 +83,9 @@ class CachedFile(msgspec.Struct, array_like=True, gc=False):
     problems: list[ProblemRow]
     # Encoded lists of at most CHUNK_ROWS summary rows, decoded only when replayed, so
     # the newest file's first logs are shown before the rest of the cache is decoded.
-    chunks: list[msgspec.Raw]
+    # Stored as bin (length-prefixed): opening the cache skips them without parsing, and
+    # they are views into the mapped file, not copies.
+    chunks: list[memoryview]
 
 
 class CacheFile(msgspec.Struct):
@@ -116,8 +119,9 @@ def header_for(root: Path) -> CacheHeader:
 def read_cache(root: Path) -> dict[str, CachedFile] | None:
     """The cached entries by relative path, or None when there is no usable cache."""
     try:
-        data = cache_path(root).read_bytes()
-    except OSError:
+        with open(cache_path(root), "rb") as handle:
+            data = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+    except (OSError, ValueError):  # no cache, or an empty file
         return None
     try:
         if _header_decoder.decode(data).header != header_for(root):
@@ -339,7 +343,7 @@ def entry_for(
         _ends_with_newline(state),
         problems,
         [
-            msgspec.Raw(_encoder.encode([_summary_row(s) for s in summaries[at : at + CHUNK_ROWS]]))
+            memoryview(_encoder.encode([_summary_row(s) for s in summaries[at : at + CHUNK_ROWS]]))
             for at in range(0, len(summaries), CHUNK_ROWS)
         ],
     )

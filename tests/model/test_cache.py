@@ -222,8 +222,9 @@ def test_a_chunk_that_does_not_fit_is_read_again(root: Path, decodes: Decodes) -
     LogIndex(root).load()
     path = cache.cache_path(root)
     stored = cache._decoder.decode(path.read_bytes())
+    assert all(isinstance(chunk, memoryview) for e in stored.files for chunk in e.chunks)
     damaged = next(entry for entry in stored.files if entry.path == "a.jsonl")
-    damaged.chunks = [msgspec.Raw(msgspec.msgpack.encode([["not", "a", "row"]]))]
+    damaged.chunks = [memoryview(msgspec.msgpack.encode([["not", "a", "row"]]))]
     path.write_bytes(cache._encoder.encode(stored))
     decodes.count = 0
     warm = LogIndex(root).load()
