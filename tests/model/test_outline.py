@@ -96,8 +96,10 @@ def test_index_of_finds_sessions_and_logs_by_key(tmp_path: Path) -> None:
     assert outline.index_of("b2") == 2
 
 
-def test_in_tree_order_is_the_fully_expanded_tree_order(tmp_path: Path) -> None:
-    forest = forest_of(
+def nested_forest(tmp_path: Path) -> Forest:
+    """Newest first: session b (b1), standalone s1, session a (a1 with children a2 and
+    a4, then a3)."""
+    return forest_of(
         tmp_path,
         [
             log("a1", 1, session_id="a"),
@@ -108,8 +110,14 @@ def test_in_tree_order_is_the_fully_expanded_tree_order(tmp_path: Path) -> None:
             log("b1", 6, session_id="b"),
         ],
     )
-    full = [node.key for item in forest.items for node in _walk(item)]
-    assert full == ["b1", "s1", "a1", "a2", "a4", "a3"]
+
+
+FULL_ORDER = ["b1", "s1", "a1", "a2", "a4", "a3"]
+
+
+def test_in_tree_order_is_the_fully_expanded_tree_order(tmp_path: Path) -> None:
+    forest = nested_forest(tmp_path)
+    assert [node.key for item in forest.items for node in _walk(item)] == FULL_ORDER
     assert forest.in_tree_order(["a3", "s1", "a4", "nope", "b1", "a1"]) == [
         "b1",
         "s1",
@@ -126,19 +134,9 @@ def _walk(item: Any) -> Any:
 
 
 def test_tree_order_around_a_log_wraps_around_both_ways(tmp_path: Path) -> None:
-    forest = forest_of(
-        tmp_path,
-        [
-            log("a1", 1, session_id="a"),
-            log("a2", 2, session_id="a", parent_id="a1"),
-            log("a3", 3, session_id="a"),
-            log("s1", 5),
-            log("b1", 6, session_id="b"),
-        ],
-    )
-    full = ["b1", "s1", "a1", "a2", "a3"]
-    assert list(forest.tree_order_around(None)) == full
-    assert list(forest.tree_order_around(None, -1)) == full[::-1]
-    assert list(forest.tree_order_around("a1")) == ["a2", "a3", "b1", "s1", "a1"]
-    assert list(forest.tree_order_around("a2", -1)) == ["a1", "s1", "b1", "a3", "a2"]
-    assert list(forest.tree_order_around("nope")) == full
+    forest = nested_forest(tmp_path)
+    assert list(forest.tree_order_around(None)) == FULL_ORDER
+    assert list(forest.tree_order_around(None, -1)) == FULL_ORDER[::-1]
+    assert list(forest.tree_order_around("a1")) == ["a2", "a4", "a3", "b1", "s1", "a1"]
+    assert list(forest.tree_order_around("a2", -1)) == ["a1", "s1", "b1", "a3", "a4", "a2"]
+    assert list(forest.tree_order_around("nope")) == FULL_ORDER
