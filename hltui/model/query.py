@@ -171,14 +171,14 @@ def search(
     if not term:
         return []
     wanted = needles(term)
-    states = list(index.files)
-    lines = [s.path for s in states if s.kind is FileKind.JSONL]
-    if sum(s.size for s in states if s.kind is FileKind.JSONL) >= scan.PARALLEL_MIN and (
-        scan.worker_count() > 1
-    ):
-        scanned = scan.scan_in_parallel(lines, wanted, cancelled)
+    # Files holding none of the logs asked for (`only`) are not read at all.
+    states = [s for s in index.files if only is None or not only.isdisjoint(s.log_ids)]
+    lines = [s for s in states if s.kind is FileKind.JSONL]
+    paths = [s.path for s in lines]
+    if sum(s.size for s in lines) >= scan.PARALLEL_MIN and scan.worker_count() > 1:
+        scanned = scan.scan_in_parallel(paths, wanted, cancelled)
     else:
-        scanned = ((path, scan.lines_or_nothing(path, wanted)) for path in lines)
+        scanned = ((path, scan.lines_or_nothing(path, wanted)) for path in paths)
     found: list[str] = []
     for state in states:
         if cancelled is not None and cancelled():
