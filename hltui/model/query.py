@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Protocol
 
 import msgspec
 import orjson
 
-from hltui.model import scan
+from hltui.model import line_matcher, scan
 from hltui.model.index import FileState, LogIndex
 from hltui.model.sources import FileKind
 from hltui.model.summary import FeedbackPairs, LogSummary
@@ -174,20 +175,17 @@ def search(
     # Files holding none of the logs asked for (`only`) are not read at all.
     states = [s for s in index.files if only is None or not only.isdisjoint(s.log_ids)]
     lines = [s for s in states if s.kind is FileKind.JSONL]
-    paths = [s.path for s in lines]
-    if sum(s.size for s in lines) >= scan.PARALLEL_MIN and scan.worker_count() > 1:
-        scanned = scan.scan_in_parallel(paths, wanted, cancelled)
-    else:
-        scanned = ((path, scan.lines_or_nothing(path, wanted)) for path in paths)
+    scanned = _scan_lines(lines, wanted, cancelled)
     found: list[str] = []
     for state in states:
         if cancelled is not None and cancelled():
             break
         if state.kind is FileKind.JSONL:
-            path, starts = next(scanned, (None, None))
-            if path != state.path or starts is None:
-                break  # cancelled, or the file could not be read
-            hits = _logs_at(state, starts, only)
+            path, hits = next(scanned, (None, []))
+            if path != state.path:
+                break  # cancelled
+            if only is not None:
+                hits = [i for i in hits if i in only]
         else:
             ids = [i for i in list(state.log_ids) if only is None or i in only]
             hits = [i for i in ids if i in index.logs and _record_matches(index, i, wanted)]
@@ -196,6 +194,29 @@ def search(
             if on_hits is not None:
                 on_hits(hits)
     return found
+
+
+def _scan_lines(
+    states: list[FileState], wanted: list[bytes], cancelled: Callable[[], bool] | None
+) -> Iterator[tuple[Path, list[str]]]:
+    """For each plain JSONL file (in order), the logs whose lines hold a needle: matched
+    by Hyperscan in threads when it is installed, else in Python (by worker processes
+    when there is much to read). The count of logs is taken once: the tailer may be
+    adding some."""
+    if line_matcher.available():
+        files = [(s.path, s.offsets, min(len(s.log_ids), len(s.offsets))) for s in states]
+        found = line_matcher.matching_places(files, wanted, cancelled, scan.worker_count())
+        for state, (path, places) in zip(states, found, strict=False):
+            log_ids = state.log_ids
+            yield path, [log_ids[place] for place in places]
+        return
+    paths = [s.path for s in states]
+    if sum(s.size for s in states) >= scan.PARALLEL_MIN and scan.worker_count() > 1:
+        scanned = scan.scan_in_parallel(paths, wanted, cancelled)
+    else:
+        scanned = ((path, scan.lines_or_nothing(path, wanted)) for path in paths)
+    for state, (path, starts) in zip(states, scanned, strict=False):
+        yield path, _logs_at(state, starts, None)
 
 
 def _record_matches(index: LogIndex, log_id: str, wanted: list[bytes]) -> bool:

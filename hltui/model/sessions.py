@@ -114,6 +114,19 @@ class Session:
         for root in self.roots:
             yield from root.walk()
 
+    def tree_ids(self) -> list[str]:
+        """The ids of its logs in tree order (depth first, as `nodes` gives them)."""
+        ids: list[str] = []
+        add = ids.append
+        stack = self.roots[::-1]
+        pop, push = stack.pop, stack.extend
+        while stack:
+            node = pop()
+            add(node.log.id)
+            if node.children:
+                push(node.children[::-1])
+        return ids
+
 
 TopItem = Session | LogNode
 
@@ -171,20 +184,7 @@ class Forest:
 
         Costs the logs given and the sessions holding them, not the whole forest.
         """
-        by_place: dict[int, list[str]] = {}
-        for place, log_id in self._places_of(log_ids):
-            by_place.setdefault(place, []).append(log_id)
-        ordered: list[str] = []
-        items = self.items
-        for place in sorted(by_place):
-            found = by_place[place]
-            item = items[place]
-            if len(found) == 1 or not isinstance(item, Session):
-                ordered.extend(found)
-            else:
-                wanted = set(found)
-                ordered.extend(node.key for node in item.nodes() if node.key in wanted)
-        return ordered
+        return TreeOrder(self).add(log_ids).ordered()
 
     def tree_order_around(self, log_id: str | None, step: int = 1) -> Iterator[str]:
         """Every log in the order the fully expanded tree shows them (`step` -1: backwards),
@@ -218,6 +218,59 @@ class Forest:
     @property
     def standalone_count(self) -> int:
         return sum(1 for item in self.items if isinstance(item, LogNode))
+
+
+class TreeOrder:
+    """Logs given in batches (hits streaming in), put in the order the fully expanded
+    tree shows them at the end: each batch is sorted into its top items as it comes, so
+    little is left to do once the last one is in."""
+
+    def __init__(self, forest: Forest) -> None:
+        self.forest = forest
+        self._by_place: dict[int, list[str]] = {}  # top item's index -> its logs given
+
+    def add(self, log_ids: Iterable[str]) -> TreeOrder:
+        """Take more logs (ones not in the forest are left out)."""
+        sessions, standalone = self.forest.top_places()
+        nodes = self.forest.nodes
+        by_place = self._by_place
+        for log_id in log_ids:
+            node = nodes.get(log_id)
+            if node is None:
+                continue
+            ref = node.session_ref
+            if ref is None:
+                place = standalone.get(log_id)
+            else:
+                session = ref()
+                place = sessions.get(session.key) if session is not None else None
+            if place is None:
+                continue
+            found = by_place.get(place)
+            if found is None:
+                by_place[place] = [log_id]
+            else:
+                found.append(log_id)
+        return self
+
+    def ordered(self) -> list[str]:
+        """Every log given, in tree order."""
+        items = self.forest.items
+        by_place = self._by_place
+        ordered: list[str] = []
+        for place in sorted(by_place):
+            found = by_place[place]
+            item = items[place]
+            if len(found) == 1 or type(item) is not Session:
+                ordered.extend(found)
+                continue
+            order = item.tree_ids()
+            wanted = set(found)
+            if len(wanted) == len(order):  # every log of the session
+                ordered.extend(order)
+            else:
+                ordered.extend([log_id for log_id in order if log_id in wanted])
+        return ordered
 
 
 def _keys_in_order(item: TopItem, step: int) -> list[str]:

@@ -40,7 +40,7 @@ from hltui.model.outline import Row
 from hltui.model.problems import Problem
 from hltui.model.query import LogFilter, apply_filter, search
 from hltui.model.records import RecordError
-from hltui.model.sessions import Forest, Session, build_forest, update_forest
+from hltui.model.sessions import Forest, Session, TreeOrder, build_forest, update_forest
 from hltui.model.summary import LogSummary
 from hltui.ui.live_tail import LiveTailMixin
 from hltui.ui.messages import FilterApplied, ForestReady, LoadProgress, SearchHits
@@ -361,6 +361,8 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
         now = time.monotonic()
         if now - self._last_input < IDLE_AFTER or self._collected_at > self._last_input:
             return  # busy, or nothing done since the last one
+        if any(w.group in ("search", "filter") and not w.is_finished for w in self.workers):
+            return  # not quiet: it would hold up the search or filter
         self._collected_at = now
         gc.collect()
 
@@ -695,18 +697,31 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
     @work(thread=True, exclusive=True, group="search", exit_on_error=False)
     def run_search(self, term: str) -> None:
         """Search in a worker; hits stream in file by file, and are put in tree order
-        here, so the UI only has to draw them."""
+        here (batch by batch, while the scanning threads read on), so the UI only has to
+        draw them."""
         worker = get_current_worker()
+        forest = self.forest
+        order = TreeOrder(forest) if forest is not None else None
+
+        def on_hits(found: list[str]) -> None:
+            self.post_message(SearchHits(term, found))
+            if order is not None:  # sorted into sessions while the next files are read
+                order.add(found)
+
         hits = search(
             self.index,
             term,
             only=self.visible_ids,
-            on_hits=lambda found: self.post_message(SearchHits(term, found)),
+            on_hits=on_hits,
             cancelled=lambda: worker.is_cancelled,
         )
         if worker.is_cancelled:
             return
-        self.post_message(SearchHits(term, self._in_tree_order(hits), done=True))
+        if order is not None and self.forest is forest:
+            ordered = order.ordered()
+        else:  # no forest yet, or a new one came (live tail) while searching
+            ordered = self._in_tree_order(hits)
+        self.post_message(SearchHits(term, ordered, done=True))
 
     def on_search_hits(self, message: SearchHits) -> None:
         if message.term != self.search_term:

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from hltui.model.outline import Outline
-from hltui.model.sessions import Forest
+from hltui.model.sessions import Forest, TreeOrder
 from tests.conftest import forest_of, make_log
 
 
@@ -127,6 +127,17 @@ def test_in_tree_order_is_the_fully_expanded_tree_order(tmp_path: Path) -> None:
     ]
     assert forest.in_tree_order(["a2"]) == ["a2"]
     assert forest.in_tree_order([]) == []
+    assert forest.in_tree_order(["a3", "a2", "a4", "a1"]) == ["a1", "a2", "a4", "a3"]  # all of a
+
+
+def test_tree_order_of_logs_given_in_batches(tmp_path: Path) -> None:
+    forest = nested_forest(tmp_path)
+    order = TreeOrder(forest)
+    for batch in (["a3", "nope"], [], ["s1", "a1"], ["b1", "a4"]):
+        order.add(batch)
+    assert order.ordered() == ["b1", "s1", "a1", "a4", "a3"]
+    session = next(item for item in forest.items if item.key == "id:a")
+    assert session.tree_ids() == [node.key for node in session.nodes()]
 
 
 def _walk(item: Any) -> Any:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+import hltui.model.line_matcher as line_matcher
 import hltui.model.scan as scan
 from hltui.model.index import LogIndex
 from hltui.model.query import LogFilter, apply_filter, search
@@ -16,8 +17,18 @@ def log_with(log_id: str, text: str, **fields: object) -> dict[str, object]:
     return make_log(log_id, output=text, **fields)
 
 
+@pytest.fixture(params=["hyperscan", "python"])
+def scanner(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Each search test runs with Hyperscan and with the pure Python scanner."""
+    if request.param == "python":
+        monkeypatch.setattr(line_matcher, "hyperscan", None)
+    elif not line_matcher.available():
+        pytest.skip("no hyperscan here")
+    return request.param
+
+
 @pytest.fixture
-def index(tmp_path: Path) -> LogIndex:
+def index(tmp_path: Path, scanner: str) -> LogIndex:
     write_jsonl(
         tmp_path / "a.jsonl",
         [
@@ -55,10 +66,11 @@ def test_search_limited_to_some_logs_and_streaming(index: LogIndex) -> None:
 
 @pytest.mark.parametrize("block", [7, 16, 64, 1 << 20])
 def test_matches_across_block_edges(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, block: int
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, block: int, scanner: str
 ) -> None:
     """Blocks are cut at line ends; a match is found wherever the block edges fall."""
     monkeypatch.setattr(scan, "READ_BLOCK", block)
+    monkeypatch.setattr(line_matcher, "READ_BLOCK", block)
     logs = [
         log_with(f"data_{n}", "x" * (n * 7 % 50) + ("needle" if n % 3 else "hay"))
         for n in range(60)
@@ -70,7 +82,7 @@ def test_matches_across_block_edges(
     assert search(index, "NEEDLE") == [f"data_{n}" for n in range(60) if n % 3]
 
 
-def test_a_match_counts_only_for_the_log_on_its_line(tmp_path: Path) -> None:
+def test_a_match_counts_only_for_the_log_on_its_line(tmp_path: Path, scanner: str) -> None:
     """A match in a broken line, or in a log left out by `only`, is no other log's hit."""
     path = tmp_path / "d.jsonl"
     write_jsonl(path, [log_with("data_1", "calm"), log_with("data_2", "needle")])
@@ -85,6 +97,7 @@ def test_a_match_counts_only_for_the_log_on_its_line(tmp_path: Path) -> None:
 def test_big_searches_use_worker_processes_and_find_the_same(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(line_matcher, "hyperscan", None)
     logs = [log_with(f"data_{n}", "needle" if n % 4 == 0 else "hay " * n) for n in range(400)]
     write_jsonl(tmp_path / "big.jsonl", logs)
     write_json(tmp_path / "small.json", [log_with("data_json", "NEEDLE")])
@@ -113,3 +126,17 @@ def test_filters(index: LogIndex) -> None:
     assert apply_filter(index, LogFilter()) is None
     assert apply_filter(index, LogFilter(text="refund", project="nope")) == set()
     assert apply_filter(index, LogFilter(text="REFUND")) == {"data_1", "data_3", "data_6"}
+
+
+def test_hyperscan_does_the_scanning_when_installed(
+    index: LogIndex, scanner: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if scanner != "hyperscan":
+        pytest.skip("about the Hyperscan path")
+
+    def python_scanner(*args: object) -> None:
+        raise AssertionError("the Python scanner ran")
+
+    monkeypatch.setattr(scan, "lines_or_nothing", python_scanner)
+    monkeypatch.setattr(scan, "scan_in_parallel", python_scanner)
+    assert sorted(search(index, "refund")) == ["data_1", "data_3", "data_6"]

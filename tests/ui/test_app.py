@@ -17,7 +17,7 @@ from textual.drivers.headless_driver import HeadlessDriver
 from textual.widgets import ContentSwitcher, DataTable, Input, Select, Static, TabbedContent
 
 from hltui.cli import main
-from hltui.model import scan
+from hltui.model import line_matcher, scan
 from hltui.model.index import LogIndex
 from hltui.model.query import LogFilter, search
 from hltui.model.sessions import Session, build_forest
@@ -566,9 +566,10 @@ async def test_search_finds_steps_and_highlights(sample_dir: Path) -> None:
 async def test_a_big_search_runs_on_worker_processes_in_the_app(
     sample_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """In the app (whose `sys.stderr` has no file descriptor) the search processes start,
-    and find what one process finds."""
+    """Without Hyperscan, in the app (whose `sys.stderr` has no file descriptor) the
+    search processes start, and find what one process finds."""
     expected = search(LogIndex(sample_dir).load(use_cache=False), "thermostat")
+    monkeypatch.setattr(line_matcher, "hyperscan", None)
     monkeypatch.setattr(scan, "_pool", None)
     monkeypatch.setattr(scan, "PARALLEL_MIN", 0)
     monkeypatch.setattr(scan, "SCAN_RANGE", 4096)
