@@ -1,24 +1,19 @@
-"""Finding the indexed lines of JSONL files that hold a needle, with Hyperscan.
+"""Finding the lines of JSONL files that hold a needle, with Hyperscan.
 
 The needles are compiled into one caseless Hyperscan database (ASCII case folding, as
-`grep -i` on bytes) that reports each matching line once, where it ends. Files are read
-in small blocks that stay in the CPU cache (as grep does), cut at line ends, and matched
-by Hyperscan, which runs with the GIL released, so a few threads scan several ranges of the
-files at once. Each line end is then mapped to the indexed log whose line it closes, by
-the file's line starts (`FileState.offsets`); a match in a line that is not an indexed
-log (a broken line) counts for no log.
-
-When Hyperscan is not installed (`available()` is False), `hltui.model.scan` does the
-same in Python.
+`grep -i` on bytes) that reports each matching line once, where it ends; the line's
+start is then found just before. Files are read in small blocks that stay in the CPU
+cache (as grep does), cut at line ends. `hltui.model.scan` uses this for each range of a
+file when Hyperscan is installed (`available()`), and its own Python scan otherwise.
 """
 
 from __future__ import annotations
 
-import bisect
+import functools
 from array import array
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import BinaryIO
 
 try:  # compiled SIMD matching at grep speed; wheels for Linux, macOS and Windows
     import hyperscan
@@ -26,7 +21,6 @@ except ImportError:  # pragma: no cover - depends on the platform
     hyperscan = None
 
 READ_BLOCK = 128 * 1024  # read and matched while still in the CPU cache
-RANGE_BYTES = 64 * 1024 * 1024  # bytes of a file one task scans
 CANCEL_CHECK = 64  # blocks between looks at whether the search was cancelled
 
 Cancelled = Callable[[], bool]
@@ -109,81 +103,29 @@ class LineMatcher:
         return starts
 
 
-def line_cuts(path: Path, size: int, every: int | None = None) -> list[int]:
-    """Line starts about `every` bytes (RANGE_BYTES) apart, from 0, cutting a file into
-    ranges."""
-    every = every or RANGE_BYTES
-    cuts = [0]
+@functools.lru_cache(maxsize=4)
+def matcher_for(wanted: tuple[bytes, ...]) -> LineMatcher:
+    """The compiled matcher of some needles, kept for the next ranges of a search."""
+    return LineMatcher(wanted)
+
+
+def line_starts_in(path: Path, wanted: Sequence[bytes], start: int = 0, end: int = -1) -> array:
+    """Where each line of `path` that starts in [start, end) and holds a needle starts
+    (`end` -1: the end of the file), as `hltui.model.scan.matching_lines` gives them."""
     with open(path, "rb") as handle:
-        at = every
-        while at < size:
-            handle.seek(at - 1)
-            rest = handle.readline()  # to the end of the line holding byte `at` - 1
-            at += len(rest) - 1
-            if at >= size or not rest.endswith(b"\n"):
-                break
-            cuts.append(at)
-            at += every
-    return cuts
+        first = _line_start_from(handle, start)
+        last = -1 if end < 0 else _line_start_from(handle, end)
+    if first == -1 or (last != -1 and first >= last):  # no line starts in the range
+        return array("q")
+    return matcher_for(tuple(wanted)).line_starts(path, first, last)
 
 
-def places_at(starts: Sequence[int], offsets: Sequence[int], count: int) -> array:
-    """The places in `offsets` (ascending; the first `count` are looked at) of `starts`
-    (ascending); starts that are not among them (broken lines) are left out."""
-    places = array("q")
-    add = places.append
-    place = 0
-    for start in starts:
-        place = bisect.bisect_left(offsets, start, place, count)
-        if place < count and offsets[place] == start:
-            add(place)
-    return places
-
-
-def matching_places(
-    files: Sequence[tuple[Path, Sequence[int], int]],
-    wanted: Sequence[bytes],
-    cancelled: Cancelled | None = None,
-    workers: int = 2,
-) -> Iterator[tuple[Path, array]]:
-    """For each (path, line starts of its logs, how many of them) in order, the places
-    among those starts of the lines holding a needle, scanned in ranges by `workers`
-    threads (which also map lines to places). Stops when `cancelled`."""
-    matcher = LineMatcher(wanted)
-
-    def task(path: Path, start: int, end: int, offsets: Sequence[int], count: int) -> array:
-        if cancelled is not None and cancelled():
-            return array("q")
-        try:
-            starts = matcher.line_starts(path, start, end, cancelled)
-        except OSError:  # gone or unreadable since it was indexed: nothing to find
-            return array("q")
-        return places_at(starts, offsets, count)
-
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="hltui-search") as pool:
-        tasks: list[list[Future[array]]] = []
-        try:
-            for path, offsets, count in files:
-                try:
-                    cuts = line_cuts(path, path.stat().st_size)
-                except OSError:
-                    tasks.append([])
-                    continue
-                ends = [*cuts[1:], -1]
-                tasks.append(
-                    [
-                        pool.submit(task, path, start, end, offsets, count)
-                        for start, end in zip(cuts, ends, strict=True)
-                    ]
-                )
-            for (path, _, _), parts in zip(files, tasks, strict=True):
-                places = array("q")
-                for part in parts:
-                    places.extend(part.result())
-                if cancelled is not None and cancelled():
-                    return
-                yield path, places
-        finally:
-            for parts in tasks:
-                for part in parts:
-                    part.cancel()
+def _line_start_from(handle: BinaryIO, offset: int) -> int:
+    """The first line start at or after `offset` (-1: none before the end of the file)."""
+    if offset <= 0:
+        return 0
+    handle.seek(offset - 1)
+    rest = handle.readline()  # the end of the line holding byte `offset` - 1
+    if not rest.endswith(b"\n"):
+        return -1
+    return offset - 1 + len(rest)

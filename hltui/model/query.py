@@ -12,7 +12,7 @@ from typing import Protocol
 import msgspec
 import orjson
 
-from hltui.model import line_matcher, scan
+from hltui.model import scan
 from hltui.model.index import FileState, LogIndex
 from hltui.model.sources import FileKind
 from hltui.model.summary import FeedbackPairs, LogSummary
@@ -199,17 +199,8 @@ def search(
 def _scan_lines(
     states: list[FileState], wanted: list[bytes], cancelled: Callable[[], bool] | None
 ) -> Iterator[tuple[Path, list[str]]]:
-    """For each plain JSONL file (in order), the logs whose lines hold a needle: matched
-    by Hyperscan in threads when it is installed, else in Python (by worker processes
-    when there is much to read). The count of logs is taken once: the tailer may be
-    adding some."""
-    if line_matcher.available():
-        files = [(s.path, s.offsets, min(len(s.log_ids), len(s.offsets))) for s in states]
-        found = line_matcher.matching_places(files, wanted, cancelled, scan.worker_count())
-        for state, (path, places) in zip(states, found, strict=False):
-            log_ids = state.log_ids
-            yield path, [log_ids[place] for place in places]
-        return
+    """For each plain JSONL file (in order), the logs whose lines hold a needle, scanned
+    by worker processes when there is much to read."""
     paths = [s.path for s in states]
     if sum(s.size for s in states) >= scan.PARALLEL_MIN and scan.worker_count() > 1:
         scanned = scan.scan_in_parallel(paths, wanted, cancelled)

@@ -180,7 +180,8 @@ class Forest:
                 yield place, log_id
 
     def in_tree_order(self, log_ids: Iterable[str]) -> list[str]:
-        """`log_ids` in the order the fully expanded tree shows them (others left out).
+        """`log_ids` (each once) in the order the fully expanded tree shows them (others
+        left out).
 
         Costs the logs given and the sessions holding them, not the whole forest.
         """
@@ -221,9 +222,9 @@ class Forest:
 
 
 class TreeOrder:
-    """Logs given in batches (hits streaming in), put in the order the fully expanded
-    tree shows them at the end: each batch is sorted into its top items as it comes, so
-    little is left to do once the last one is in."""
+    """Logs given in batches (hits streaming in, each log once), put in the order the
+    fully expanded tree shows them at the end: each batch is sorted into its top items
+    as it comes, so little is left to do once the last one is in."""
 
     def __init__(self, forest: Forest) -> None:
         self.forest = forest
@@ -264,12 +265,11 @@ class TreeOrder:
             if len(found) == 1 or type(item) is not Session:
                 ordered.extend(found)
                 continue
-            order = item.tree_ids()
-            wanted = set(found)
-            if len(wanted) == len(order):  # every log of the session
-                ordered.extend(order)
+            if len(found) == len(item.logs):  # every log of the session (each given once)
+                ordered.extend(item.tree_ids())
             else:
-                ordered.extend([log_id for log_id in order if log_id in wanted])
+                wanted = set(found)
+                ordered.extend([log_id for log_id in item.tree_ids() if log_id in wanted])
         return ordered
 
 

@@ -137,6 +137,5 @@ def test_hyperscan_does_the_scanning_when_installed(
     def python_scanner(*args: object) -> None:
         raise AssertionError("the Python scanner ran")
 
-    monkeypatch.setattr(scan, "lines_or_nothing", python_scanner)
-    monkeypatch.setattr(scan, "scan_in_parallel", python_scanner)
+    monkeypatch.setattr(scan, "_scan", python_scanner)
     assert sorted(search(index, "refund")) == ["data_1", "data_3", "data_6"]

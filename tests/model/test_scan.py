@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+import hltui.model.line_matcher as line_matcher
 import hltui.model.scan as scan
 from hltui.model.scan import matching_lines, ranges
 
@@ -21,6 +22,16 @@ LINES = [
     b"last line without a newline, needle",
 ]
 TEXT = b"\n".join(LINES)
+
+
+@pytest.fixture(autouse=True, params=["hyperscan", "python"])
+def scanner(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Each test runs with Hyperscan doing the matching and with the Python scan."""
+    if request.param == "python":
+        monkeypatch.setattr(line_matcher, "hyperscan", None)
+    elif not line_matcher.available():
+        pytest.skip("no hyperscan here")
+    return request.param
 
 
 def starts_of_matching(lines: list[bytes], needle: bytes) -> list[int]:
