@@ -224,38 +224,41 @@ def _rebuild(index: LogIndex, snapshot: ForestSnapshot) -> Forest | None:
     parents = _ints(snapshot.parents)
     if len(positions) != len(logs) or len(parents) != len(logs):
         return None
+    ordered = [logs[n] for n in positions]  # every log, in the order of the top items
     base = root_dir(index.root)
     items: list[TopItem] = []
     sessions: dict[str, Session] = {}
-    nodes: dict[str, LogNode] = {}
+    all_nodes: list[LogNode] = []
     problems: dict[str, list[Problem]] = {}
     keys = _Keys()
     key_parent = keys.parent
     at = 0
     for top in snapshot.tops:
         end = at + top.count
-        if logs[positions[at]].id != top.first_id:
+        if ordered[at].id != top.first_id:
             return None
         if top.key is None:
-            node = LogNode(logs[positions[at]])
-            nodes[node.log.id] = node
+            node = LogNode(ordered[at])
+            all_nodes.append(node)
             items.append(node)
             at = end
             continue
         session = Session(top.key, top.session_ids, top.reference_ids)
         ref = weakref.ref(session)
-        roots = session.roots
-        members = session.logs = [logs[n] for n in positions[at:end]]
-        local = [LogNode(log, [], False, ref) for log in members]
-        for node in local:
-            nodes[node.log.id] = node
-        # linked once all exist: a child may start before its parent
-        for node, parent in zip(local, parents[at:end], strict=True):
-            if parent >= 0:
-                local[parent].children.append(node)
-            else:
-                node.orphan = parent == ORPHAN
-                roots.append(node)
+        members = session.logs = ordered[at:end]
+        local = [LogNode(log, (), False, ref) for log in members]
+        all_nodes.extend(local)
+        links = parents[at:end]
+        if max(links) == min(links) == ROOT:  # no log has a parent here, none is an orphan
+            session.roots = local
+        else:  # linked once all exist: a child may start before its parent
+            roots = session.roots
+            for node, parent in zip(local, links, strict=True):
+                if parent >= 0:
+                    local[parent].adopt(node)
+                else:
+                    node.orphan = parent == ORPHAN
+                    roots.append(node)
         at = end
         sessions[top.key] = session
         items.append(session)
@@ -274,6 +277,7 @@ def _rebuild(index: LogIndex, snapshot: ForestSnapshot) -> Forest | None:
                 )
                 for file, line, message, severity, unit in top.problems
             ]
+    nodes = dict(zip([log.id for log in ordered], all_nodes, strict=True))
     if at != len(logs) or len(nodes) != len(logs):
         return None
     return Forest(items, sessions, nodes, problems, keys)
