@@ -18,9 +18,9 @@ import contextlib
 import itertools
 import mmap
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import msgspec
 
@@ -118,6 +118,12 @@ def header_for(root: Path) -> CacheHeader:
 
 def read_cache(root: Path) -> dict[str, CachedFile] | None:
     """The cached entries by relative path, or None when there is no usable cache."""
+    found = _read_mapped(root)
+    return found[0] if found is not None else None
+
+
+def _read_mapped(root: Path) -> tuple[dict[str, CachedFile], mmap.mmap] | None:
+    """The cached entries (their chunks views into the mapped cache file) and the map."""
     try:
         with open(cache_path(root), "rb") as handle:
             data = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
@@ -132,7 +138,16 @@ def read_cache(root: Path) -> dict[str, CachedFile] | None:
             cached = _decoder.decode(data)
     except (msgspec.DecodeError, ValueError, TypeError, OverflowError):
         return None
-    return {entry.path: entry for entry in cached.files}
+    return {entry.path: entry for entry in cached.files}, data
+
+
+def release_pages(data: mmap.mmap) -> None:
+    """Let the pages of the mapped cache that were read leave this process's memory (the
+    kernel keeps them cached; reading them again brings them back)."""
+    advice = getattr(mmap, "MADV_DONTNEED", None)
+    if advice is not None:
+        with contextlib.suppress(OSError, ValueError):
+            data.madvise(advice)
 
 
 def relative_key(path: Path, base: Path) -> str | None:
@@ -188,13 +203,12 @@ def replay(
     index: LogIndex,
     state: FileState,
     entry: CachedFile,
-    rows: list[SummaryRow],
+    summaries: list[LogSummary],
     batch_size: int,
     done: int = 0,
 ) -> Iterator[IndexBatch]:
     """Add a file's cached summaries and problems to the index in their original order,
     through the same duplicate check as reading it would, in batches."""
-    number = index.file_ids[state.path]
     path = state.path
     from hltui.model.index import gc_paused
 
@@ -208,41 +222,16 @@ def replay(
     known = index.logs.setdefault
     log_ids = state.log_ids
     offsets = state.offsets
-    intern = _interned.setdefault  # share repeated strings, as decoding does
     with gc_paused():
-        for row in rows:
-            line = row[11]
+        for summary in summaries:
+            line = summary.line
             while p < len(problems_in) and (problems_in[p].line or 0) <= line:
                 problems.append(problems_in[p])
                 p += 1
-            project, session_id, session_reference_id = row[1], row[2], row[3]
-            model, config_type = row[13], row[14]
-            summary = LogSummary(
-                row[0],
-                None,
-                None if project is None else intern(project, project),
-                None if session_id is None else intern(session_id, session_id),
-                None
-                if session_reference_id is None
-                else intern(session_reference_id, session_reference_id),
-                row[4],
-                row[5],
-                row[6],
-                None,
-                row[7],
-                row[8],
-                None,
-                row[9],
-                number,
-                row[10],
-                line,
-                row[12],
-                None if model is None else intern(model, model),
-                None if config_type is None else intern(config_type, config_type),
-            )
-            if known(row[0], summary) is summary:  # a new id (the usual case)
-                log_ids.append(row[0])
-                offsets.append(row[10])
+            log_id = summary.id
+            if known(log_id, summary) is summary:  # a new id (the usual case)
+                log_ids.append(log_id)
+                offsets.append(summary.offset)
                 logs.append(summary)
             else:  # a duplicate: reported and dropped as when reading the file
                 add(summary, state, problems, unit)
@@ -255,18 +244,52 @@ def replay(
     yield index._batch(state, logs, problems, [], done)
 
 
-def decode_rows(entry: CachedFile) -> list[SummaryRow] | None:
-    """The entry's summary rows (decoded only now), or None when a chunk is corrupt."""
+def decode_summaries(entry: CachedFile, number: int) -> list[LogSummary] | None:
+    """The entry's summaries, for file `number`, or None when a chunk is corrupt.
+
+    Decoded only now, a chunk at a time, each chunk's rows made summaries before the
+    next is decoded: rows of a whole big file held at once cost 50 MB, and the holes
+    they left kept the process that much bigger.
+    """
     from hltui.model.index import gc_paused
 
-    rows: list[SummaryRow] = []
+    summaries: list[LogSummary] = []
+    add = summaries.append
+    intern = _interned.setdefault  # share repeated strings, as decoding does
     try:
         with gc_paused():
             for chunk in entry.chunks:
-                rows.extend(_rows_decoder.decode(chunk))
+                for row in _rows_decoder.decode(chunk):
+                    project, session_id, session_reference_id = row[1], row[2], row[3]
+                    model, config_type = row[13], row[14]
+                    add(
+                        LogSummary(
+                            row[0],
+                            None,
+                            None if project is None else intern(project, project),
+                            None if session_id is None else intern(session_id, session_id),
+                            None
+                            if session_reference_id is None
+                            else intern(session_reference_id, session_reference_id),
+                            row[4],
+                            row[5],
+                            row[6],
+                            None,
+                            row[7],
+                            row[8],
+                            None,
+                            row[9],
+                            number,
+                            row[10],
+                            row[11],
+                            row[12],
+                            None if model is None else intern(model, model),
+                            None if config_type is None else intern(config_type, config_type),
+                        )
+                    )
     except (msgspec.DecodeError, ValueError, TypeError, OverflowError):
         return None
-    return rows
+    return summaries
 
 
 # -- writing -----------------------------------------------------------------------------
@@ -349,21 +372,49 @@ def entry_for(
     )
 
 
-def write_cache(root: Path, files: list[CachedFile]) -> bool:
-    """Write the cache atomically; False (and no error) when it cannot be written."""
-    return write_atomically(
-        cache_path(root), lambda: _encoder.encode(CacheFile(header_for(root), files))
-    )
+def write_cache(root: Path, files: Iterable[CachedFile], count: int) -> bool:
+    """Write the cache atomically, `count` entries made one at a time by `files` and
+    written as they come (so at most one file's entry is held encoded); False (and no
+    error) when it cannot be written."""
+
+    def write(out: BinaryIO) -> None:
+        # The msgpack of CacheFile(header, files), framed here so entries stream.
+        out.write(b"\x82")  # a map of two: "header" and "files"
+        out.write(_encoder.encode("header") + _encoder.encode(header_for(root)))
+        out.write(_encoder.encode("files") + _array_header(count))
+        written = 0
+        for entry in files:
+            out.write(_encoder.encode(entry))
+            written += 1
+        if written != count:
+            raise ValueError("cache entries miscounted")
+
+    return write_streamed(cache_path(root), write)
+
+
+def _array_header(length: int) -> bytes:
+    """The msgpack header of an array of `length` items."""
+    if length < 16:
+        return bytes([0x90 | length])
+    if length < 1 << 16:
+        return b"\xdc" + length.to_bytes(2, "big")
+    return b"\xdd" + length.to_bytes(4, "big")
 
 
 def write_atomically(target: Path, encode: Callable[[], bytes]) -> bool:
     """Write `encode()` to `target` through a temporary file and a rename (best effort:
     False, and no error, when it cannot be encoded or written)."""
+    return write_streamed(target, lambda out: out.write(encode()))
+
+
+def write_streamed(target: Path, write: Callable[[BinaryIO], object]) -> bool:
+    """Let `write` write `target` through a temporary file and a rename (best effort:
+    False, and no error, when it cannot be encoded or written)."""
     temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
-        data = encode()
         target.parent.mkdir(exist_ok=True)
-        temp.write_bytes(data)
+        with open(temp, "wb") as out:
+            write(out)
         os.replace(temp, target)
     except (OSError, TypeError, ValueError, OverflowError):
         with contextlib.suppress(OSError):
@@ -383,9 +434,9 @@ class CachedLoad:
         self.complete_only = complete_only
         self.batch_size = batch_size
         self.base = root_dir(index.root)
-        entries = read_cache(index.root)
-        self.changed = entries is None
-        self.entries = entries or {}
+        found = _read_mapped(index.root)
+        self.changed = found is None
+        self.entries, self.mapped = found if found is not None else ({}, None)
         # (relative path, file number, the entry when reused unchanged)
         self.kept: list[tuple[str, int, CachedFile | None]] = []
         index._dropped = {}
@@ -400,16 +451,25 @@ class CachedLoad:
         number = index.file_ids[path]
         entry = self.entries.pop(key, None)
         mode = reuse_mode(entry, path, state.kind, self.complete_only)
-        rows = decode_rows(entry) if entry is not None and mode is not None else None
-        if mode == "whole" and entry is not None and rows is not None:
+        found = (
+            decode_summaries(entry, number) if entry is not None and mode is not None else None
+        )
+        if mode == "whole" and entry is not None and found is not None:
             state.size, state.mtime_ns, state.inode = entry.size, entry.mtime_ns, entry.inode
             self.kept.append((key, number, entry))
-            return replay(index, state, entry, rows, self.batch_size, size)
+            return self._released_after(replay(index, state, entry, found, self.batch_size, size))
         self.changed = True
         self.kept.append((key, number, None))
-        if mode == "continue" and entry is not None and rows is not None:
-            return itertools.chain(replay(index, state, entry, rows, self.batch_size), fresh)
+        if mode == "continue" and entry is not None and found is not None:
+            return itertools.chain(replay(index, state, entry, found, self.batch_size), fresh)
         return fresh
+
+    def _released_after(self, batches: Iterator[IndexBatch]) -> Iterator[IndexBatch]:
+        """`batches`, then the cache's pages read for them released: at 500k logs the
+        mapped cache would otherwise add 70 MB to the peak memory of a warm open."""
+        yield from batches
+        if self.mapped is not None:
+            release_pages(self.mapped)
 
     def save(self) -> None:
         """Write the cache back if anything changed (best effort)."""
@@ -420,7 +480,7 @@ class CachedLoad:
             self.changed = True
         if not self.changed:
             return
-        files = [
+        files = (
             entry
             or entry_for(
                 index.files[number],
@@ -431,5 +491,5 @@ class CachedLoad:
                 number,
             )
             for key, number, entry in self.kept
-        ]
-        write_cache(index.root, files)
+        )
+        write_cache(index.root, files, len(self.kept))

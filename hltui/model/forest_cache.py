@@ -17,9 +17,12 @@ log at that position. Writing is atomic and best effort.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import os
 import weakref
 from array import array
+from collections.abc import Callable
 from pathlib import Path
 
 import msgspec
@@ -29,6 +32,7 @@ from hltui.model.cache import CACHE_DIR, relative_key, root_dir, write_atomicall
 from hltui.model.index import LogIndex, gc_paused
 from hltui.model.problems import Problem, Severity
 from hltui.model.sessions import Forest, LogNode, Session, TopItem, _Keys
+from hltui.model.summary import LogSummary
 
 FOREST_CACHE_VERSION = 1
 FOREST_CACHE_NAME = "forest-cache.msgpack"
@@ -89,16 +93,18 @@ def snapshot_of(index: LogIndex, forest: Forest) -> ForestSnapshot | None:
     marks = fingerprint(index)
     if marks is None:
         return None
-    position = dict(zip(index.logs, range(len(index.logs)), strict=True))
+    position = _position_finder(index)
+    if position is None:
+        return None
     nodes = forest.nodes
     base = root_dir(index.root)
-    positions: list[int] = []
-    parents: list[int] = []
+    positions = array("i")
+    parents = array("i")
     tops: list[TopRow] = []
     try:
         for item in forest.items:
             if isinstance(item, LogNode):
-                positions.append(position[item.key])
+                positions.append(position(item.log))
                 parents.append(ROOT)
                 tops.append(TopRow(None, [], [], item.key, 1, []))
                 continue
@@ -108,7 +114,7 @@ def snapshot_of(index: LogIndex, forest: Forest) -> ForestSnapshot | None:
                 for child in node.children:
                     parent_place[child.key] = n
             for node in members:
-                positions.append(position[node.key])
+                positions.append(position(node.log))
                 parent = parent_place.get(node.key)
                 parents.append(parent if parent is not None else ORPHAN if node.orphan else ROOT)
             problems = [
@@ -140,9 +146,36 @@ def snapshot_of(index: LogIndex, forest: Forest) -> ForestSnapshot | None:
         marks,
         len(index.logs),
         tops,
-        array("i", positions).tobytes(),
-        array("i", parents).tobytes(),
+        positions.tobytes(),
+        parents.tobytes(),
     )
+
+
+def _position_finder(index: LogIndex) -> Callable[[LogSummary], int] | None:
+    """How to find a log's position in the index's order, without a dict of every log:
+    logs are in the index file by file, so a position is the logs of the files before
+    plus the log's place in its own file (found by its offset). None when the index is
+    not in that order (logs added by a tailer after the load)."""
+    files = index.files
+    starts: list[int] = []
+    total = 0
+    for state in files:
+        starts.append(total)
+        total += len(state.log_ids)
+    in_file_order = itertools.chain.from_iterable(state.log_ids for state in files)
+    if total != len(index.logs) or any(
+        a is not b and a != b for a, b in zip(index.logs, in_file_order, strict=False)
+    ):
+        return None
+
+    def position(log: LogSummary) -> int:
+        state = files[log.file]
+        place = bisect.bisect_left(state.offsets, log.offset)
+        if place >= len(state.log_ids) or state.log_ids[place] != log.id:
+            raise KeyError(log.id)  # not where the index has it
+        return starts[log.file] + place
+
+    return position
 
 
 def save_forest(index: LogIndex, forest: Forest) -> bool:

@@ -64,6 +64,7 @@ IDLE_CHECK = 0.5  # seconds between checks for an idle moment to collect garbage
 IDLE_AFTER = 1.0  # seconds without a key press or mouse event
 FOREST_QUIET_START = 1.0  # a load done sooner shows only its first batch, then everything
 SHOW_DELAY = 0.05
+PROGRESS_INTERVAL = 0.2  # seconds between load progress updates (each one repaints)
 
 
 def display_path(path: Path) -> str:
@@ -286,6 +287,7 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
         forest = build_forest([])
         waiting: list[LogSummary] = []
         started = last_post = time.monotonic()
+        last_progress = 0.0
         cost = 0.0
         posted = False
 
@@ -310,10 +312,13 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
             )
 
         def on_batch(batch: IndexBatch) -> None:
-            nonlocal forest, last_post, cost, posted
+            nonlocal forest, last_post, cost, posted, last_progress
             if worker.is_cancelled:
                 raise KeyboardInterrupt
-            self.post_message(LoadProgress(batch))
+            now = time.monotonic()
+            if batch.is_last or batch.problems or now - last_progress >= PROGRESS_INTERVAL:
+                last_progress = now
+                self.post_message(LoadProgress(batch))
             waiting.extend(batch.logs)
             if batch.is_last:
                 if not checked:

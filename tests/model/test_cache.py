@@ -285,3 +285,25 @@ def test_a_single_file_caches_next_to_it(root: Path, decodes: Decodes) -> None:
 def test_without_the_cache_nothing_is_written(root: Path) -> None:
     LogIndex(root).load(use_cache=False)
     assert not (root / ".hltui").exists()
+
+
+@pytest.mark.parametrize("count", [1, 15, 16, 300])
+def test_the_cache_is_written_entry_by_entry_and_read_back(
+    tmp_path: Path, decodes: Decodes, count: int
+) -> None:
+    """Entries are framed one by one (msgpack array headers of every size), and the
+    file decodes as one cache: a second load reads no file."""
+    for number in range(count):
+        write_jsonl(tmp_path / f"f{number:03}.jsonl", [make_log(f"data_{number}")])
+    first = snapshot(LogIndex(tmp_path).load())
+    assert cache.read_cache(tmp_path) is not None
+    decodes.count = 0
+    assert snapshot(LogIndex(tmp_path).load()) == first
+    assert decodes.count == 0
+
+
+def test_a_cache_that_cannot_be_written_whole_is_not_left_behind(tmp_path: Path) -> None:
+    entries = iter([])  # fewer entries than announced: the write fails, nothing is kept
+    assert not cache.write_cache(tmp_path, entries, 1)
+    assert not cache.cache_path(tmp_path).exists()
+    assert not list(cache.cache_path(tmp_path).parent.glob("*.tmp"))
