@@ -226,6 +226,7 @@ async def interactions(app: Any, pilot: Any) -> dict[str, Any]:
         ("cleared", LogFilter()),
     ]:
         wanted = log_filter.describe()
+        app._last_input = time.monotonic()  # as the key that applies a filter would
         filters[name] = await timed(
             app,
             lambda f=log_filter: app.set_filter(f),

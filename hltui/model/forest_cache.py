@@ -17,12 +17,9 @@ log at that position. Writing is atomic and best effort.
 
 from __future__ import annotations
 
-import bisect
-import itertools
 import os
 import weakref
 from array import array
-from collections.abc import Callable
 from pathlib import Path
 
 import msgspec
@@ -32,7 +29,6 @@ from hltui.model.cache import CACHE_DIR, relative_key, root_dir, write_atomicall
 from hltui.model.index import LogIndex, gc_paused
 from hltui.model.problems import Problem, Severity
 from hltui.model.sessions import Forest, LogNode, Session, TopItem, _Keys
-from hltui.model.summary import LogSummary
 
 FOREST_CACHE_VERSION = 1
 FOREST_CACHE_NAME = "forest-cache.msgpack"
@@ -93,7 +89,7 @@ def snapshot_of(index: LogIndex, forest: Forest) -> ForestSnapshot | None:
     marks = fingerprint(index)
     if marks is None:
         return None
-    position = _position_finder(index)
+    position = index.position_finder()
     if position is None:
         return None
     nodes = forest.nodes
@@ -149,33 +145,6 @@ def snapshot_of(index: LogIndex, forest: Forest) -> ForestSnapshot | None:
         positions.tobytes(),
         parents.tobytes(),
     )
-
-
-def _position_finder(index: LogIndex) -> Callable[[LogSummary], int] | None:
-    """How to find a log's position in the index's order, without a dict of every log:
-    logs are in the index file by file, so a position is the logs of the files before
-    plus the log's place in its own file (found by its offset). None when the index is
-    not in that order (logs added by a tailer after the load)."""
-    files = index.files
-    starts: list[int] = []
-    total = 0
-    for state in files:
-        starts.append(total)
-        total += len(state.log_ids)
-    in_file_order = itertools.chain.from_iterable(state.log_ids for state in files)
-    if total != len(index.logs) or any(
-        a is not b and a != b for a, b in zip(index.logs, in_file_order, strict=False)
-    ):
-        return None
-
-    def position(log: LogSummary) -> int:
-        state = files[log.file]
-        place = bisect.bisect_left(state.offsets, log.offset)
-        if place >= len(state.log_ids) or state.log_ids[place] != log.id:
-            raise KeyError(log.id)  # not where the index has it
-        return starts[log.file] + place
-
-    return position
 
 
 def save_forest(index: LogIndex, forest: Forest) -> bool:
@@ -265,11 +234,15 @@ def _rebuild(index: LogIndex, snapshot: ForestSnapshot) -> Forest | None:
     problems: dict[str, list[Problem]] = {}
     keys = _Keys()
     key_parent = keys.parent
+    by_position = array("i", [-1]) * len(logs)
     at = 0
     for top in snapshot.tops:
         end = at + top.count
         if ordered[at].id != top.first_id:
             return None
+        place = len(items)
+        for n in positions[at:end]:
+            by_position[n] = place
         if top.key is None:
             node = LogNode(ordered[at])
             all_nodes.append(node)
@@ -313,4 +286,6 @@ def _rebuild(index: LogIndex, snapshot: ForestSnapshot) -> Forest | None:
     nodes = dict(zip([log.id for log in ordered], all_nodes, strict=True))
     if at != len(logs) or len(nodes) != len(logs):
         return None
-    return Forest(items, sessions, nodes, problems, keys)
+    forest = Forest(items, sessions, nodes, problems, keys)
+    forest.by_position = (by_position, index.generation, len(logs))
+    return forest

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import bisect
 import gc
+import itertools
 import os
 from array import array
 from collections import OrderedDict
@@ -101,6 +103,8 @@ class LogIndex:
         self._previews: dict[str, Preview] = {}
         # while loading with the cache: summaries dropped as duplicates, by file number
         self._dropped: dict[int, list[LogSummary]] | None = None
+        # Counts removals: a log's position in `logs` holds until the next one.
+        self.generation = 0
 
     # -- loading -------------------------------------------------------------------------
 
@@ -304,6 +308,8 @@ class LogIndex:
                 self._records.pop(log_id, None)
                 self._previews.pop(log_id, None)
                 removed.append(log_id)
+        if removed:
+            self.generation += 1
         state.log_ids = []
         state.offsets = array("q")
         state.problems = []
@@ -368,6 +374,35 @@ class LogIndex:
         while len(self._records) > RECORD_CACHE_SIZE:
             self._records.popitem(last=False)
         return record
+
+    def position_finder(self) -> Callable[[LogSummary], int] | None:
+        """How to find a log's position in `logs` without a dict of every log.
+
+        After a load, logs are in `logs` file by file, so a position is the count of the
+        files before plus the log's place in its own file (found by its offset); a
+        finder raises KeyError for a log that is not where the index has it. None when
+        the logs are not in that order (a tailer added some after the load).
+        """
+        files = self.files
+        starts: list[int] = []
+        total = 0
+        for state in files:
+            starts.append(total)
+            total += len(state.log_ids)
+        in_file_order = itertools.chain.from_iterable(state.log_ids for state in files)
+        if total != len(self.logs) or any(
+            a is not b and a != b for a, b in zip(self.logs, in_file_order, strict=False)
+        ):
+            return None
+
+        def position(log: LogSummary) -> int:
+            state = files[log.file]
+            place = bisect.bisect_left(state.offsets, log.offset)
+            if place >= len(state.log_ids) or state.log_ids[place] != log.id:
+                raise KeyError(log.id)
+            return starts[log.file] + place
+
+        return position
 
     def file_size_total(self) -> int:
         return sum(state.size for state in self.files)

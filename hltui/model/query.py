@@ -14,6 +14,7 @@ import orjson
 
 from hltui.model import scan
 from hltui.model.index import FileState, LogIndex
+from hltui.model.sessions import Forest
 from hltui.model.sources import FileKind
 from hltui.model.summary import FeedbackPairs, LogSummary
 
@@ -64,31 +65,42 @@ class LogFilter:
         return bool(self.select([log]))
 
     def select(self, logs: list[LogSummary]) -> list[LogSummary]:
-        """The logs that pass every field but `text`, one field at a time.
+        """The logs that pass every field but `text`."""
+        return [logs[p] for p in self.select_positions(logs)]
+
+    def select_positions(self, logs: list[LogSummary]) -> list[int]:
+        """The positions in `logs` of those that pass every field but `text`, narrowed
+        one field at a time.
 
         Each set field narrows the list in one comprehension, with no call per log:
         several times faster than a predicate call per log on hundreds of thousands.
         """
-        if self.project:
-            logs = [log for log in logs if log.project == self.project]
-        if self.model:
-            logs = [log for log in logs if log.model == self.model]
+        project, model = self.project, self.model
+        if project:
+            picked = [p for p, log in enumerate(logs) if log.project == project]
+            if model:
+                picked = [p for p in picked if logs[p].model == model]
+        elif model:
+            picked = [p for p, log in enumerate(logs) if log.model == model]
+        else:
+            picked = list(range(len(logs)))
         if self.has_error is not None:
-            logs = [log for log in logs if (log.error is not None) is self.has_error]
+            picked = [p for p in picked if (logs[p].error is not None) is self.has_error]
         if self.has_feedback is not None:
-            logs = [log for log in logs if bool(log.feedback) is self.has_feedback]
+            picked = [p for p in picked if bool(logs[p].feedback) is self.has_feedback]
         if self.feedback_value:
             wanted = self.feedback_value.casefold()
-            logs = [
-                log
-                for log in logs
-                if log.feedback and any(str(v).casefold() == wanted for _, v in log.feedback)
+            picked = [
+                p
+                for p in picked
+                if (feedback := logs[p].feedback)
+                and any(str(v).casefold() == wanted for _, v in feedback)
             ]
         if self.since is not None:  # NaN compares false: unknown times drop out
-            logs = [log for log in logs if log.time >= self.since]
+            picked = [p for p in picked if logs[p].time >= self.since]
         if self.until is not None:
-            logs = [log for log in logs if log.time < self.until]
-        return logs
+            picked = [p for p in picked if logs[p].time < self.until]
+        return picked
 
 
 def parse_day(text: str, *, end: bool = False) -> float:
@@ -135,6 +147,36 @@ def apply_filter(
     if log_filter.text:
         ids &= set(search(index, log_filter.text, only=ids))
     return ids
+
+
+def filter_with_places(
+    index: LogIndex,
+    log_filter: LogFilter,
+    forest: Forest | None,
+    feedback: FeedbackSource | None = None,
+) -> tuple[set[str] | None, list[int] | None]:
+    """`apply_filter`, with the places in `forest.items` of the top items holding the
+    logs that match (None for no filter or no forest).
+
+    When the forest knows the top item of each log by position (`Forest.by_position`),
+    the places come from the positions of the logs that match, without a lookup per
+    log; otherwise (text, feedback edited in this session, logs added since) each
+    matching log is looked up.
+    """
+    if log_filter.is_empty:
+        return None, None
+    if forest is None:
+        return apply_filter(index, log_filter, feedback), None
+    touches_feedback = log_filter.has_feedback is not None or bool(log_filter.feedback_value)
+    edited = feedback is not None and touches_feedback and bool(feedback.touched())
+    if not log_filter.text and not edited and forest.by_position is not None:
+        logs = list(index.logs.values())  # a snapshot: the tailer may add logs
+        positions = log_filter.select_positions(logs)
+        places = forest.tops_at(index, positions)
+        if places is not None:
+            return {logs[p].id for p in positions}, places
+    visible = apply_filter(index, log_filter, feedback)
+    return visible, forest.tops_showing(visible) if visible is not None else None
 
 
 def needles(term: str) -> list[bytes]:

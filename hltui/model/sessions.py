@@ -11,14 +11,19 @@ from __future__ import annotations
 
 import math
 import weakref
+from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from hltui.model.index import gc_paused
 from hltui.model.problems import Problem
 from hltui.model.sources import file_kind
 from hltui.model.summary import LogSummary
+
+if TYPE_CHECKING:
+    from hltui.model.index import LogIndex
 
 INF = math.inf
 PREVIEW_LOOKAHEAD = 5
@@ -156,6 +161,40 @@ class Forest:
     # Where each top item is in `items` (sessions by key, standalone logs by id), made
     # when first asked for: a filter then costs the logs it matches, not every item.
     _places: tuple[dict[str, int], dict[str, int]] | None = field(default=None, repr=False)
+    # The place in `items` of the top item holding each log, by the log's position in the
+    # index's `logs` (-1: not in this forest), with the index's generation and size when
+    # it was made: a filter then finds the items it shows without a lookup per log.
+    by_position: tuple[array[int], int, int] | None = field(default=None, repr=False)
+
+    def map_positions(self, index: LogIndex) -> bool:
+        """Make `by_position` for `index`; False when the index's order does not allow it
+        (logs added by a tailer: filters then look items up log by log)."""
+        position = index.position_finder()
+        if position is None:
+            return False
+        tops = array("i", [-1]) * len(index.logs)
+        try:
+            for place, item in enumerate(self.items):
+                if type(item) is Session:
+                    for log in item.logs:
+                        tops[position(log)] = place
+                else:
+                    tops[position(item.log)] = place  # type: ignore[union-attr]
+        except (KeyError, IndexError):
+            return False
+        self.by_position = (tops, index.generation, len(index.logs))
+        return True
+
+    def tops_at(self, index: LogIndex, positions: Iterable[int]) -> list[int] | None:
+        """The places in `items`, in order, of the top items holding the logs at
+        `positions` in `index.logs`; None when `by_position` does not fit the index now."""
+        mapped = self.by_position
+        if mapped is None or mapped[1] != index.generation:
+            return None
+        tops, _, count = mapped
+        found = {tops[p] for p in positions if p < count}  # later logs are not in this forest
+        found.discard(-1)
+        return sorted(found)
 
     def top_places(self) -> tuple[dict[str, int], dict[str, int]]:
         """The index in `items` of each session (by key) and standalone log (by id)."""

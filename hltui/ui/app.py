@@ -38,7 +38,7 @@ from hltui.model.forest_cache import (
 from hltui.model.index import IndexBatch, LogIndex
 from hltui.model.outline import Row
 from hltui.model.problems import Problem
-from hltui.model.query import LogFilter, apply_filter, search
+from hltui.model.query import LogFilter, filter_with_places, search
 from hltui.model.records import RecordError
 from hltui.model.sessions import Forest, Session, TreeOrder, build_forest, update_forest
 from hltui.model.summary import LogSummary
@@ -333,7 +333,10 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
                 posted = True
                 if cached is None:
                     save_forest(self.index, forest)
-                forest.top_places()  # made here, the first filter does not wait for it
+                # made here, so the first filter does not wait for them
+                forest.top_places()
+                if forest.by_position is None:
+                    forest.map_positions(self.index)
                 return
             now = time.monotonic()
             due = now - started >= FOREST_QUIET_START and now - last_post >= max(
@@ -837,9 +840,8 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
 
     @work(thread=True, exclusive=True, group="filter", exit_on_error=False)
     def run_filter(self, log_filter: LogFilter) -> None:
-        visible = apply_filter(self.index, log_filter, feedback=self.store)
         forest = self.forest
-        places = forest.tops_showing(visible) if forest and visible is not None else None
+        visible, places = filter_with_places(self.index, log_filter, forest, self.store)
         self.post_message(FilterApplied(visible, log_filter.describe(), forest, places))
 
     def on_filter_applied(self, message: FilterApplied) -> None:

@@ -27,7 +27,7 @@ from hltui.model.feedback import (
     sentiment,
 )
 from hltui.model.index import LogIndex
-from hltui.model.query import LogFilter, apply_filter
+from hltui.model.query import LogFilter, apply_filter, filter_with_places
 from hltui.model.records import parse_timestamp
 from hltui.model.stats import compute_stats
 from tests.conftest import forest_from, load_index, make_log, write_json, write_jsonl
@@ -237,6 +237,10 @@ def test_filters_see_journal_feedback(logs_dir: Path) -> None:
     assert apply_filter(index, wanted) == set()  # without the store: the files only
     with_feedback = apply_filter(index, LogFilter(has_feedback=True), feedback=store)
     assert with_feedback == {"data_2", "data_3", "data_4", "data_5"}
+    forest = forest_from(index)
+    assert forest.map_positions(index)  # the quick path would miss the journal's edits
+    visible, places = filter_with_places(index, wanted, forest, feedback=store)
+    assert visible == {"data_3"} and places == forest.tops_showing({"data_3"})
 
 
 def test_stats_count_journal_feedback(logs_dir: Path) -> None:

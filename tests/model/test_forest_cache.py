@@ -105,6 +105,11 @@ def test_a_warm_open_gets_the_same_forest(root: Path) -> None:
     assert orphan.orphan and orphan.session is not None
     assert cached.nodes["a1"].session is cached.sessions[cached.nodes["b3"].session.key]
     assert math.isnan(cached.nodes["untimed"].log.time)
+    # the top item of each log by position comes with it, as a built forest makes it
+    assert cached.by_position is not None
+    rebuilt = forest_from(index)
+    assert rebuilt.map_positions(index)
+    assert cached.by_position == rebuilt.by_position
 
 
 def test_a_cached_forest_takes_new_logs_like_a_built_one(root: Path) -> None:

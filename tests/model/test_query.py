@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import orjson
 import pytest
 
 import hltui.model.line_matcher as line_matcher
 import hltui.model.scan as scan
 from hltui.model.index import LogIndex
-from hltui.model.query import LogFilter, apply_filter, search
-from tests.conftest import make_log, write_json, write_jsonl
+from hltui.model.query import LogFilter, apply_filter, filter_with_places, search
+from hltui.model.sessions import Forest
+from tests.conftest import forest_from, make_log, write_json, write_jsonl
 
 
 def log_with(log_id: str, text: str, **fields: object) -> dict[str, object]:
@@ -139,3 +141,85 @@ def test_hyperscan_does_the_scanning_when_installed(
 
     monkeypatch.setattr(scan, "_scan", python_scanner)
     assert sorted(search(index, "refund")) == ["data_1", "data_3", "data_6"]
+
+
+def placed_index(tmp_path: Path) -> LogIndex:
+    """Two files of logs in sessions and standalone, with errors, feedback, projects."""
+    write_jsonl(
+        tmp_path / "a.jsonl",
+        [
+            make_log("a1", session_id="s1", project="p", error="boom"),
+            make_log("a2", session_id="s2", project="q", feedback=[{"type": "r", "value": 1}]),
+            make_log("a3", project="p"),
+        ],
+    )
+    write_jsonl(
+        tmp_path / "b.jsonl",
+        [
+            make_log("b1", session_id="s1", project="q", model="m"),
+            make_log("b2", project="p", model="m", error="bad"),
+            make_log("b3", session_id="s3", project="p", feedback=[{"type": "r", "value": 2}]),
+        ],
+    )
+    return LogIndex(tmp_path).load(use_cache=False)
+
+
+FILTERS = [
+    LogFilter(project="p"),
+    LogFilter(project="q", model="m"),
+    LogFilter(model="m"),
+    LogFilter(has_error=True),
+    LogFilter(has_error=False, project="p"),
+    LogFilter(has_feedback=True),
+    LogFilter(feedback_value="2"),
+    LogFilter(project="nope"),
+    LogFilter(text="b2"),
+]
+
+
+@pytest.mark.parametrize("log_filter", FILTERS, ids=lambda f: f.describe())
+def test_filters_find_their_top_items_by_position_as_by_lookup(
+    tmp_path: Path, log_filter: LogFilter
+) -> None:
+    index = placed_index(tmp_path)
+    forest = forest_from(index)
+    expected_ids = apply_filter(index, log_filter)
+    assert expected_ids is not None
+    expected_places = forest.tops_showing(expected_ids)
+    assert filter_with_places(index, log_filter, forest) == (expected_ids, expected_places)
+    assert forest.map_positions(index)
+    assert filter_with_places(index, log_filter, forest) == (expected_ids, expected_places)
+    assert filter_with_places(index, LogFilter(), forest) == (None, None)
+
+
+def test_the_positions_are_used_only_while_they_fit_the_index(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    index = placed_index(tmp_path)
+    forest = forest_from(index)
+    assert forest.map_positions(index)
+    wanted = LogFilter(project="p")
+    assert forest.tops_at(index, range(len(index) + 5)) == list(range(len(forest.items)))
+    # logs removed (a file read again): positions move, so each log is looked up
+    index.forget_file(tmp_path / "a.jsonl")
+    lookups: list[int] = []
+    real = Forest.tops_showing
+    monkeypatch.setattr(Forest, "tops_showing", lambda f, v: lookups.append(1) or real(f, v))
+    visible, places = filter_with_places(index, wanted, forest)
+    assert visible == {"b2", "b3"} and lookups and places == real(forest, {"b2", "b3"})
+
+
+def test_no_positions_for_logs_out_of_file_order(tmp_path: Path) -> None:
+    """A tailer appends to an earlier file after later ones were read: positions in the
+    index no longer follow the files, so none are made."""
+    index = placed_index(tmp_path)
+    assert index.position_finder() is not None
+    first = index.files[0].path  # read first: a log added to it comes after the others'
+    with first.open("ab") as handle:
+        handle.write(orjson.dumps(make_log("x1", project="p")) + b"\n")
+    list(index.read_file(first))
+    forest = forest_from(index)
+    assert index.position_finder() is None and not forest.map_positions(index)
+    visible, places = filter_with_places(index, LogFilter(project="p"), forest)
+    assert visible == {"a1", "a3", "b2", "b3", "x1"}
+    assert places == forest.tops_showing(visible)
