@@ -451,9 +451,7 @@ class CachedLoad:
         number = index.file_ids[path]
         entry = self.entries.pop(key, None)
         mode = reuse_mode(entry, path, state.kind, self.complete_only)
-        found = (
-            decode_summaries(entry, number) if entry is not None and mode is not None else None
-        )
+        found = decode_summaries(entry, number) if entry is not None and mode is not None else None
         if mode == "whole" and entry is not None and found is not None:
             state.size, state.mtime_ns, state.inode = entry.size, entry.mtime_ns, entry.inode
             self.kept.append((key, number, entry))

@@ -78,7 +78,13 @@ class IndexBatch:
 
 @contextmanager
 def gc_paused() -> Iterator[None]:
-    """Turn the cyclic GC off around bulk decoding (2-3x faster); summaries hold no cycles."""
+    """Turn the cyclic GC off around bulk work over summaries (which hold no cycles).
+
+    Decoding runs 2-3x faster; and a collection that meets a young list of every log
+    (a filter's snapshot of the index, a search's hits) reads the header of each of them
+    (hundreds of ms at 500k), so filters and searches run with it off too. Also usable
+    as a decorator.
+    """
     was_enabled = gc.isenabled()
     gc.disable()
     try:

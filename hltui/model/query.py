@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, KeysView
 from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,7 +13,7 @@ import msgspec
 import orjson
 
 from hltui.model import scan
-from hltui.model.index import FileState, LogIndex
+from hltui.model.index import FileState, LogIndex, gc_paused
 from hltui.model.sessions import Forest
 from hltui.model.sources import FileKind
 from hltui.model.summary import FeedbackPairs, LogSummary
@@ -123,6 +123,7 @@ class FeedbackSource(Protocol):
         ...
 
 
+@gc_paused()
 def apply_filter(
     index: LogIndex, log_filter: LogFilter, feedback: FeedbackSource | None = None
 ) -> set[str] | None:
@@ -149,14 +150,19 @@ def apply_filter(
     return ids
 
 
+@gc_paused()
 def filter_with_places(
     index: LogIndex,
     log_filter: LogFilter,
     forest: Forest | None,
     feedback: FeedbackSource | None = None,
-) -> tuple[set[str] | None, list[int] | None]:
+) -> tuple[Collection[str] | None, list[int] | None]:
     """`apply_filter`, with the places in `forest.items` of the top items holding the
     logs that match (None for no filter or no forest).
+
+    The ids come as a dict (id -> None), not a set: a dict of strings is never tracked by
+    the cyclic GC, where a set of 100k ids held by the app would be read through by the
+    collections that follow (tens of ms each, just as the filtered tree is drawn).
 
     When the forest knows the top item of each log by position (`Forest.by_position`),
     the places come from the positions of the logs that match, without a lookup per
@@ -166,7 +172,8 @@ def filter_with_places(
     if log_filter.is_empty:
         return None, None
     if forest is None:
-        return apply_filter(index, log_filter, feedback), None
+        matching = apply_filter(index, log_filter, feedback)
+        return (None if matching is None else dict.fromkeys(matching)), None
     touches_feedback = log_filter.has_feedback is not None or bool(log_filter.feedback_value)
     edited = feedback is not None and touches_feedback and bool(feedback.touched())
     if not log_filter.text and not edited and forest.by_position is not None:
@@ -174,9 +181,11 @@ def filter_with_places(
         positions = log_filter.select_positions(logs)
         places = forest.tops_at(index, positions)
         if places is not None:
-            return {logs[p].id for p in positions}, places
-    visible = apply_filter(index, log_filter, feedback)
-    return visible, forest.tops_showing(visible) if visible is not None else None
+            return dict.fromkeys([logs[p].id for p in positions]), places
+    matching = apply_filter(index, log_filter, feedback)
+    if matching is None:
+        return None, None
+    return dict.fromkeys(matching), forest.tops_showing(matching)
 
 
 def needles(term: str) -> list[bytes]:
@@ -198,11 +207,12 @@ def matches_bytes(data: bytes, wanted: list[bytes]) -> bool:
     return any(needle in low for needle in wanted)
 
 
+@gc_paused()
 def search(
     index: LogIndex,
     term: str,
     *,
-    only: set[str] | None = None,
+    only: Collection[str] | None = None,
     on_hits: Callable[[list[str]], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
 ) -> list[str]:
@@ -215,7 +225,7 @@ def search(
         return []
     wanted = needles(term)
     # Files holding none of the logs asked for (`only`) are not read at all.
-    states = [s for s in index.files if only is None or not only.isdisjoint(s.log_ids)]
+    states = [s for s in index.files if only is None or _holds_any(only, s.log_ids)]
     lines = [s for s in states if s.kind is FileKind.JSONL]
     scanned = _scan_lines(lines, wanted, cancelled)
     found: list[str] = []
@@ -259,7 +269,15 @@ def _record_matches(index: LogIndex, log_id: str, wanted: list[bytes]) -> bool:
         return False
 
 
-def _logs_at(state: FileState, starts: Iterable[int], only: set[str] | None) -> list[str]:
+def _holds_any(wanted: Collection[str], log_ids: list[str]) -> bool:
+    """Whether any of `log_ids` is in `wanted` (a set, or a dict's keys)."""
+    keys = wanted.keys() if isinstance(wanted, dict) else wanted
+    if isinstance(keys, set | frozenset | KeysView):
+        return not keys.isdisjoint(log_ids)
+    return any(log_id in wanted for log_id in log_ids)
+
+
+def _logs_at(state: FileState, starts: Iterable[int], only: Collection[str] | None) -> list[str]:
     """The logs of a file (kept by `only`) whose lines start at `starts` (ascending)."""
     log_ids, offsets = state.log_ids, state.offsets
     count = min(len(log_ids), len(offsets))  # the tailer may be adding one

@@ -13,7 +13,7 @@ import shlex
 import subprocess
 import tempfile
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from contextlib import suppress
 from pathlib import Path
 
@@ -212,7 +212,8 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
         self._auto_key: str | None = None  # the row the app put the cursor on while loading
         self.forest: Forest | None = None
         self.log_filter = LogFilter()
-        self.visible_ids: set[str] | None = None
+        # matching log ids as a dict (id -> None): never tracked by the cyclic GC
+        self.visible_ids: Collection[str] | None = None
         self.markdown = False
         self.loaded = False
         self.search_term = ""
@@ -698,7 +699,7 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
         self.search_term = term
         self.hits = []
         self.hit_position = -1
-        self.query_one(SessionTree).marked = set()
+        self.query_one(SessionTree).marked = {}
         self.query_one(StatusBar).search_text = f"searching {term!r}…"
         self.run_search(term)
 
@@ -738,7 +739,7 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
         status = self.query_one(StatusBar)
         if not message.done:
             self.hits.extend(message.hits)
-            tree.marked.update(message.hits)
+            tree.marked.update(dict.fromkeys(message.hits))
             tree.refresh()
             status.search_text = f"searching {message.term!r}… {len(self.hits):,} hits"
             return
@@ -781,7 +782,7 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
         self.search_term = ""
         self.hits = []
         tree = self.query_one(SessionTree)
-        tree.marked = set()
+        tree.marked = {}
         tree.refresh()
         self.query_one(StatusBar).search_text = ""
         self.query_one(Transcript).highlight("")

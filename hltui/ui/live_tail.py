@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from contextlib import suppress
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -149,7 +149,7 @@ class LiveTailMixin:
         forest = self.forest
         log_filter = self.log_filter
 
-        def read() -> tuple[TailUpdate, Forest | None, set[str], set[str] | None, list[str]]:
+        def read() -> tuple[TailUpdate, Forest | None, set[str], Collection[str] | None, list[str]]:
             update = tailer.apply(paths) if paths else TailUpdate()
             if update.removed or update.files:
                 self.store.invalidate(None if update.removed else {s.id for s in update.added})
@@ -163,9 +163,10 @@ class LiveTailMixin:
             new_forest = None
             if update.added or update.removed or forest is None:
                 new_forest = forest_after(None if again else forest, self.index, update)
-            visible = None
+            visible: Collection[str] | None = None
             if not log_filter.is_empty and (update.added or update.removed or touched):
-                visible = apply_filter(self.index, log_filter, feedback=self.store)
+                matching = apply_filter(self.index, log_filter, feedback=self.store)
+                visible = None if matching is None else dict.fromkeys(matching)
             return update, new_forest, touched, visible, fresh
 
         update, new_forest, touched, visible, fresh = await asyncio.to_thread(read)
@@ -176,7 +177,7 @@ class LiveTailMixin:
         update: TailUpdate,
         forest: Forest | None,
         touched: set[str],
-        visible: set[str] | None,
+        visible: Collection[str] | None,
         fresh: list[str] | None = None,
     ) -> None:
         """Fold a tail update into the tree, counts, problems and the shown log; `fresh`

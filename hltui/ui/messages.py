@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from textual.message import Message
 
 from hltui.model.index import IndexBatch
@@ -45,7 +47,7 @@ class FilterApplied(Message):
 
     def __init__(
         self,
-        visible: set[str] | None,
+        visible: Collection[str] | None,
         description: str,
         forest: Forest | None = None,
         places: list[int] | None = None,

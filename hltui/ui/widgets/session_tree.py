@@ -8,7 +8,7 @@ Only the visible lines are rendered (`render_line`), over the flat row list kept
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import UTC, datetime
 
 from rich.segment import Segment
@@ -121,7 +121,9 @@ class SessionTree(ScrollView, can_focus=True):
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self.outline = Outline()
-        self.marked: set[str] = set()  # search hits: log ids (their sessions show marked)
+        # search hits: log ids (their sessions show marked), as a dict (id -> None),
+        # which the cyclic GC never tracks (a set of 375k hits costs each collection)
+        self.marked: dict[str, None] = {}
         # Rendered rows by key, valid while the row's item object, state and width stay:
         # the forest replaces the objects of sessions that change, so live updates only
         # draw what changed.
@@ -137,7 +139,10 @@ class SessionTree(ScrollView, can_focus=True):
     # -- data ----------------------------------------------------------------------------
 
     def set_forest(
-        self, forest: Forest, visible: set[str] | None = None, places: list[int] | None = None
+        self,
+        forest: Forest,
+        visible: Collection[str] | None = None,
+        places: list[int] | None = None,
     ) -> None:
         """Show a new forest (or filter), keeping the cursor on the same item if it is there.
 
