@@ -26,9 +26,22 @@ CANCEL_CHECK = 64  # blocks between looks at whether the search was cancelled
 Cancelled = Callable[[], bool]
 
 
+_works: bool | None = None  # whether a database compiles here (checked once)
+
+
 def available() -> bool:
-    """Whether Hyperscan can be used on this machine."""
-    return hyperscan is not None
+    """Whether Hyperscan can be used on this machine: installed, and able to compile
+    for this CPU (it needs SSSE3; without it, the Python scan is used)."""
+    global _works
+    if hyperscan is None:
+        return False
+    if _works is None:
+        try:
+            LineMatcher([b"hltui"])
+            _works = True
+        except hyperscan.error:
+            _works = False
+    return _works
 
 
 def _literal(needle: bytes) -> bytes:

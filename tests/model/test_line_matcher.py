@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 import hltui.model.line_matcher as line_matcher
+import hltui.model.scan as scan
 from hltui.model.line_matcher import LineMatcher, line_starts_in
 
 pytestmark = pytest.mark.skipif(not line_matcher.available(), reason="no hyperscan here")
@@ -81,3 +82,18 @@ def test_a_cancelled_scan_gives_nothing(tmp_path: Path, monkeypatch: pytest.Monk
     path = tmp_path / "a.jsonl"
     path.write_bytes(TEXT)
     assert list(LineMatcher([b"needle"]).line_starts(path, cancelled=lambda: True)) == []
+
+
+def test_a_cpu_hyperscan_cannot_compile_for_means_the_python_scan(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    class Refusing:
+        def __init__(self, wanted: object) -> None:
+            raise line_matcher.hyperscan.ArchitectureError("no SSSE3")
+
+    monkeypatch.setattr(line_matcher, "_works", None)
+    monkeypatch.setattr(line_matcher, "LineMatcher", Refusing)
+    assert not line_matcher.available()
+    path = tmp_path / "a.jsonl"
+    path.write_bytes(TEXT)
+    assert list(scan.matching_lines(path, [b"needle"])) == starts_of_matching(LINES, b"needle")
