@@ -379,6 +379,25 @@ async def test_transcript_many_messages_stay_bounded() -> None:
         assert any("200 more messages" in n for n in notes)
 
 
+async def test_a_long_log_gives_first_the_blocks_that_fill_the_screen() -> None:
+    """Messages that fill the screen are given at once, and one more; short ones up to
+    FIRST_BLOCKS; the rest come in later steps."""
+    long_lines = "\n".join(f"line {n}" for n in range(60))
+    messages = [{"role": "user", "content": long_lines} for _ in range(30)]
+    app = Host(Transcript)
+    async with app.run_test(size=(100, 40)) as pilot:
+        transcript = app.query_one(Transcript)
+        await pilot.pause()
+        await transcript.show_log(log(messages=messages, output=None))
+        assert len(shown_messages(transcript)) == 2
+        short = [{"role": "user", "content": "hi"} for _ in range(30)]
+        await transcript.show_log(log(id="data_2", messages=short, output=None))
+        assert len(shown_messages(transcript)) == FIRST_BLOCKS
+        while transcript.mounting_more:
+            await pilot.pause()
+        assert len(shown_messages(transcript)) == 30
+
+
 async def test_transcript_blocks_are_reused_from_log_to_log() -> None:
     """Opening a log makes no widgets once enough exist, and a reused block keeps nothing
     of the message it showed before (role, attachment, title, subtitle)."""

@@ -507,7 +507,7 @@ class Transcript(VerticalScroll):
         self._given = 0
         # A long log shows its first screenful at once; the rest is given a step per
         # refresh, so opening a 100-message log does not hold up the next key press.
-        mounting = self._give(len(specs) if keep is not None else FIRST_BLOCKS)
+        mounting = self._give(len(specs) if keep is not None else self._screenful())
         for block in self._pool[self._given :]:
             if block.display:
                 block.display = False
@@ -521,6 +521,19 @@ class Transcript(VerticalScroll):
         if keep is None:
             self.scroll_home(animate=False)
         return AwaitComplete(self._swapped(removing, mounting, keep))
+
+    def _screenful(self) -> int:
+        """How many blocks fill the visible height, by a cheap estimate of their lines,
+        and one more (at most FIRST_BLOCKS): each block given costs a layout of it."""
+        width, height = self.size.width - BLOCK_FRAME_WIDTH, self.size.height
+        if width <= 0 or height <= 0:  # not laid out yet
+            return FIRST_BLOCKS
+        filled = 0
+        for count, spec in enumerate(self._specs[:FIRST_BLOCKS], 1):
+            filled += _estimated_height(spec, width, height)
+            if filled >= height:
+                return min(count + 1, FIRST_BLOCKS)
+        return FIRST_BLOCKS
 
     def _give_more(self, generation: int) -> None:
         """Show the next step of blocks, unless another log has been shown since."""
@@ -545,9 +558,22 @@ class Transcript(VerticalScroll):
 
 
 SELECT_NOTE = "Select a log to see its transcript."
-FIRST_BLOCKS = 8  # more than fit on a screen
+FIRST_BLOCKS = 8  # at most, given at once: more than fit on a screen
+BLOCK_FRAME_WIDTH = 6  # a block's border and padding, and the scrollbar
 LATER_BLOCKS = 16
 SPARE_BLOCKS = 64  # hidden blocks kept for the next log beyond what this one needs
+
+
+def _estimated_height(spec: BlockSpec, width: int, enough: int) -> int:
+    """About how many lines a block takes at `width` (counting stops past `enough`)."""
+    body = spec.body
+    text = spec.full_text or (body.plain if isinstance(body, Text) else "")
+    lines = 0
+    for line in text.split("\n"):
+        lines += max(1, -(-len(line) // width))
+        if lines > enough:
+            break
+    return lines + (1 if spec.is_note else 3)  # a block's border and margin
 
 
 async def _nothing() -> None:
