@@ -20,7 +20,7 @@ import mmap
 import os
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple
 
 import msgspec
 
@@ -338,8 +338,9 @@ def entry_for(
     complete_only: bool,
     logs: dict[str, LogSummary],
     number: int,
-) -> CachedFile:
-    """A file's cache entry: every summary it decoded (kept or dropped as a duplicate)."""
+) -> EntryParts:
+    """A file's cache entry: every summary it decoded (kept or dropped as a duplicate),
+    its chunks encoded only as they are written."""
     kept = [logs[i] for i in state.log_ids if logs.get(i) is not None]
     kept = [s for s in kept if s.file == number]
     summaries = sorted(kept + dropped, key=lambda s: s.line) if dropped else kept
@@ -354,7 +355,7 @@ def entry_for(
         for p in state.problems
         if not (p.severity is Severity.NOTICE and p.message.startswith(DUPLICATE_PREFIX))
     ]
-    return CachedFile(
+    head = CachedFile(
         key,
         state.kind.value,
         state.size,
@@ -365,17 +366,45 @@ def entry_for(
         complete_only,
         _ends_with_newline(state),
         problems,
-        [
-            memoryview(_encoder.encode([_summary_row(s) for s in summaries[at : at + CHUNK_ROWS]]))
-            for at in range(0, len(summaries), CHUNK_ROWS)
-        ],
+        [],
     )
+    starts = range(0, len(summaries), CHUNK_ROWS)
+    chunks = (
+        _encoder.encode([_summary_row(s) for s in summaries[at : at + CHUNK_ROWS]]) for at in starts
+    )
+    return EntryParts(head, chunks, len(starts))
 
 
-def write_cache(root: Path, files: Iterable[CachedFile], count: int) -> bool:
+class EntryParts(NamedTuple):
+    """A cache entry to write: all but its chunks, then its chunks (made or read as they
+    are written, so a big file's chunks are never all in memory twice)."""
+
+    head: CachedFile  # with no chunks
+    chunks: Iterable[bytes | memoryview]
+    count: int
+
+    @classmethod
+    def of(cls, entry: CachedFile) -> EntryParts:
+        """An entry taken unchanged from the cache read (its chunks views into it)."""
+        return cls(msgspec.structs.replace(entry, chunks=[]), entry.chunks, len(entry.chunks))
+
+    def write(self, out: BinaryIO) -> None:
+        head = _encoder.encode(self.head)
+        if head[-1:] != b"\x90":  # the empty chunk list, last in the array
+            raise ValueError("unexpected cache entry encoding")
+        out.write(head[:-1] + _array_header(self.count))
+        written = 0
+        for chunk in self.chunks:
+            out.write(_encoder.encode(memoryview(chunk)))  # as msgpack bin
+            written += 1
+        if written != self.count:
+            raise ValueError("cache chunks miscounted")
+
+
+def write_cache(root: Path, files: Iterable[EntryParts], count: int) -> bool:
     """Write the cache atomically, `count` entries made one at a time by `files` and
-    written as they come (so at most one file's entry is held encoded); False (and no
-    error) when it cannot be written."""
+    written as they come, chunk by chunk; False (and no error) when it cannot be
+    written."""
 
     def write(out: BinaryIO) -> None:
         # The msgpack of CacheFile(header, files), framed here so entries stream.
@@ -384,7 +413,7 @@ def write_cache(root: Path, files: Iterable[CachedFile], count: int) -> bool:
         out.write(_encoder.encode("files") + _array_header(count))
         written = 0
         for entry in files:
-            out.write(_encoder.encode(entry))
+            entry.write(out)
             written += 1
         if written != count:
             raise ValueError("cache entries miscounted")
@@ -479,8 +508,9 @@ class CachedLoad:
         if not self.changed:
             return
         files = (
-            entry
-            or entry_for(
+            EntryParts.of(entry)
+            if entry is not None
+            else entry_for(
                 index.files[number],
                 key,
                 dropped.get(number, []),
