@@ -65,6 +65,7 @@ IDLE_AFTER = 1.0  # seconds without a key press or mouse event
 FOREST_QUIET_START = 1.0  # a load done sooner shows only its first batch, then everything
 SHOW_DELAY = 0.05
 PROGRESS_INTERVAL = 0.2  # seconds between load progress updates (each one repaints)
+FIRST_FOREST_LOGS = 1000  # a first forest with fewer is shown again once this many came
 
 
 def display_path(path: Path) -> str:
@@ -346,7 +347,11 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
             due = now - started >= FOREST_QUIET_START and now - last_post >= max(
                 FOREST_MIN_INTERVAL, 3 * cost
             )
-            if waiting and (not posted or (due and not expect_snapshot)):
+            # The first batch is shown at once; if it was small (the newest file may hold
+            # one log), once more when a screenful has come: a warm load, expecting the
+            # cached forest, shows nothing else until the end.
+            small = posted and len(forest.nodes) < FIRST_FOREST_LOGS <= len(self.index)
+            if waiting and (not posted or small or (due and not expect_snapshot)):
                 forest = grow()
                 last_post = time.monotonic()
                 cost = last_post - now

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import stat
 import threading
 from pathlib import Path
@@ -341,6 +342,42 @@ async def test_first_sessions_show_and_keys_work_while_loading(
             await settle(pilot)
             assert set(app.visible_ids or ()) == ERROR_LOGS
             assert f"({len(ERROR_LOGS)} shown)" in status.render().plain
+    finally:
+        gate.set()
+
+
+async def test_a_warm_load_shows_a_screenful_when_the_newest_file_has_one_log(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first batch (the newest file) is one log; a warm load expects the cached forest
+    and would show nothing more until the end: once enough logs came, they are shown."""
+    write_jsonl(tmp_path / "old.jsonl", [make_log(f"data_{n:04}") for n in range(1200)])
+    write_jsonl(tmp_path / "new.jsonl", [make_log("data_new")])
+    os.utime(tmp_path / "old.jsonl", (1_700_000_000, 1_700_000_000))
+    LogIndex(tmp_path).load()  # the index cache
+    async with HltuiApp(tmp_path).run_test(size=SIZE) as pilot:  # and the forest cache
+        await wait_loaded(pilot)
+    original = LogIndex.load
+    gate = threading.Event()
+
+    def load(self: LogIndex, on_batch: Any = None, **options: Any) -> LogIndex:
+        def hold(batch: Any) -> None:
+            on_batch(batch)
+            if len(self) >= 1000 and not batch.is_last:
+                gate.wait(timeout=20)
+
+        return original(self, hold, **{**options, "batch_size": 500})
+
+    monkeypatch.setattr(LogIndex, "load", load)
+    app = HltuiApp(tmp_path)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            tree = tree_of(app)
+            await poll(pilot, lambda: tree.row_count > 1)
+            assert not app.loaded
+            gate.set()
+            await wait_loaded(pilot)
+            assert tree.row_count == 1201
     finally:
         gate.set()
 
