@@ -259,7 +259,7 @@ def _scan_lines(
     else:
         scanned = ((path, scan.lines_or_nothing(path, wanted)) for path in paths)
     for state, (path, starts) in zip(states, scanned, strict=False):
-        yield path, _logs_at(state, starts, None)
+        yield path, _logs_at(state, starts)
 
 
 def _record_matches(index: LogIndex, log_id: str, wanted: list[bytes]) -> bool:
@@ -277,8 +277,9 @@ def _holds_any(wanted: Collection[str], log_ids: list[str]) -> bool:
     return any(log_id in wanted for log_id in log_ids)
 
 
-def _logs_at(state: FileState, starts: Iterable[int], only: Collection[str] | None) -> list[str]:
-    """The logs of a file (kept by `only`) whose lines start at `starts` (ascending)."""
+def _logs_at(state: FileState, starts: Iterable[int]) -> list[str]:
+    """The logs of a file whose lines start at `starts` (ascending); a start that is no
+    log's (a broken line) gives none."""
     log_ids, offsets = state.log_ids, state.offsets
     count = min(len(log_ids), len(offsets))  # the tailer may be adding one
     hits: list[str] = []
@@ -286,7 +287,5 @@ def _logs_at(state: FileState, starts: Iterable[int], only: Collection[str] | No
     for start in starts:
         place = bisect.bisect_left(offsets, start, place, count)
         if place < count and offsets[place] == start:
-            log_id = log_ids[place]
-            if only is None or log_id in only:
-                hits.append(log_id)
+            hits.append(log_ids[place])
     return hits
