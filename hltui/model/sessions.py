@@ -222,7 +222,8 @@ class Forest:
             node = nodes.get(log_id)
             if node is None:
                 continue
-            session = node.session
+            ref = node.session_ref  # read directly: this runs once per log of a filter
+            session = ref() if ref is not None else None
             place = sessions.get(session.key) if session is not None else standalone.get(log_id)
             if place is not None:
                 yield place, log_id
@@ -280,21 +281,8 @@ class TreeOrder:
 
     def add(self, log_ids: Iterable[str]) -> TreeOrder:
         """Take more logs (ones not in the forest are left out)."""
-        sessions, standalone = self.forest.top_places()
-        nodes = self.forest.nodes
         by_place = self._by_place
-        for log_id in log_ids:
-            node = nodes.get(log_id)
-            if node is None:
-                continue
-            ref = node.session_ref
-            if ref is None:
-                place = standalone.get(log_id)
-            else:
-                session = ref()
-                place = sessions.get(session.key) if session is not None else None
-            if place is None:
-                continue
+        for place, log_id in self.forest._places_of(log_ids):
             found = by_place.get(place)
             if found is None:
                 by_place[place] = [log_id]

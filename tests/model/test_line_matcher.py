@@ -10,33 +10,11 @@ import pytest
 import hltui.model.line_matcher as line_matcher
 import hltui.model.scan as scan
 from hltui.model.line_matcher import LineMatcher, line_starts_in
+from tests.model.conftest import SCAN_LINES, SCAN_TEXT, line_starts, starts_of_matching
 
 pytestmark = pytest.mark.skipif(not line_matcher.available(), reason="no hyperscan here")
 
-LINES = [
-    b"a needle here",
-    b"",
-    b"NeEdLe in mixed case and another needle",
-    b"x" * 300 + b"needle at the end of a long line",
-    b"nothing",
-    b"needle",
-    b"a needle-less line? no: nEEDLE",
-    b"last line without a newline, needle",
-]
-TEXT = b"\n".join(LINES)
-
-
-def line_starts(lines: list[bytes]) -> list[int]:
-    starts, position = [], 0
-    for line in lines:
-        starts.append(position)
-        position += len(line) + 1
-    return starts
-
-
-def starts_of_matching(lines: list[bytes], needle: bytes) -> list[int]:
-    starts = line_starts(lines)
-    return [start for line, start in zip(lines, starts, strict=True) if needle in line.lower()]
+LINES, TEXT = SCAN_LINES, SCAN_TEXT
 
 
 @pytest.mark.parametrize("block", [5, 16, 64, 1 << 20])

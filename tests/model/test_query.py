@@ -19,16 +19,6 @@ def log_with(log_id: str, text: str, **fields: object) -> dict[str, object]:
     return make_log(log_id, output=text, **fields)
 
 
-@pytest.fixture(params=["hyperscan", "python"])
-def scanner(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Each search test runs with Hyperscan and with the pure Python scanner."""
-    if request.param == "python":
-        monkeypatch.setattr(line_matcher, "hyperscan", None)
-    elif not line_matcher.available():
-        pytest.skip("no hyperscan here")
-    return request.param
-
-
 @pytest.fixture
 def index(tmp_path: Path, scanner: str) -> LogIndex:
     write_jsonl(

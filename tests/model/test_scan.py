@@ -8,39 +8,12 @@ from pathlib import Path
 
 import pytest
 
-import hltui.model.line_matcher as line_matcher
 import hltui.model.scan as scan
 from hltui.model.scan import matching_lines, ranges
+from tests.model.conftest import SCAN_LINES, SCAN_TEXT, starts_of_matching
 
-LINES = [
-    b"a needle here",
-    b"",
-    b"NeEdLe in mixed case and another needle",
-    b"x" * 300 + b"needle at the end of a long line",
-    b"nothing",
-    b"needle",
-    b"last line without a newline, needle",
-]
-TEXT = b"\n".join(LINES)
-
-
-@pytest.fixture(autouse=True, params=["hyperscan", "python"])
-def scanner(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Each test runs with Hyperscan doing the matching and with the Python scan."""
-    if request.param == "python":
-        monkeypatch.setattr(line_matcher, "hyperscan", None)
-    elif not line_matcher.available():
-        pytest.skip("no hyperscan here")
-    return request.param
-
-
-def starts_of_matching(lines: list[bytes], needle: bytes) -> list[int]:
-    found, position = [], 0
-    for line in lines:
-        if needle in line.lower():
-            found.append(position)
-        position += len(line) + 1
-    return found
+LINES, TEXT = SCAN_LINES, SCAN_TEXT
+pytestmark = pytest.mark.usefixtures("scanner")  # each test with both scanners
 
 
 @pytest.mark.parametrize("block", [5, 16, 64, 1 << 20])

@@ -6,6 +6,7 @@ import json
 import os
 import stat
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ from textual.widgets import ContentSwitcher, DataTable, Input, Select, Static, T
 
 from hltui.cli import main
 from hltui.model import line_matcher, scan
-from hltui.model.index import LogIndex
+from hltui.model.index import IndexBatch, LogIndex
 from hltui.model.query import LogFilter, search
 from hltui.model.sessions import Session, build_forest
 from hltui.ui.app import HltuiApp
@@ -301,18 +302,23 @@ async def test_mouse_clicks_move_and_expand(sample_dir: Path) -> None:
         assert tree.row_count == TOP_ROWS
 
 
-def gated_load(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
-    """Make loading stop after its first small batch until the returned event is set."""
+def gated_load(
+    monkeypatch: pytest.MonkeyPatch,
+    batch_size: int = 10,
+    hold_after: Callable[[LogIndex, IndexBatch], bool] = lambda index, batch: bool(batch.logs),
+) -> threading.Event:
+    """Make loading (in batches of `batch_size`) stop after the first batch for which
+    `hold_after` is true (by default: its first batch) until the returned event is set."""
     original = LogIndex.load
     gate = threading.Event()
 
     def load(self: LogIndex, on_batch: Any = None, **options: Any) -> LogIndex:
-        def hold(batch: Any) -> None:
+        def hold(batch: IndexBatch) -> None:
             on_batch(batch)
-            if batch.logs:
+            if hold_after(self, batch):
                 gate.wait(timeout=20)
 
-        return original(self, hold, **{**options, "batch_size": 10})
+        return original(self, hold, **{**options, "batch_size": batch_size})
 
     monkeypatch.setattr(LogIndex, "load", load)
     return gate
@@ -357,18 +363,9 @@ async def test_a_warm_load_shows_a_screenful_when_the_newest_file_has_one_log(
     LogIndex(tmp_path).load()  # the index cache
     async with HltuiApp(tmp_path).run_test(size=SIZE) as pilot:  # and the forest cache
         await wait_loaded(pilot)
-    original = LogIndex.load
-    gate = threading.Event()
-
-    def load(self: LogIndex, on_batch: Any = None, **options: Any) -> LogIndex:
-        def hold(batch: Any) -> None:
-            on_batch(batch)
-            if len(self) >= 1000 and not batch.is_last:
-                gate.wait(timeout=20)
-
-        return original(self, hold, **{**options, "batch_size": 500})
-
-    monkeypatch.setattr(LogIndex, "load", load)
+    gate = gated_load(
+        monkeypatch, 500, lambda index, batch: len(index) >= 1000 and not batch.is_last
+    )
     app = HltuiApp(tmp_path)
     try:
         async with app.run_test(size=SIZE) as pilot:

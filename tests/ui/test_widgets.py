@@ -383,18 +383,25 @@ async def test_a_long_log_gives_first_the_blocks_that_fill_the_screen() -> None:
     """Messages that fill the screen are given at once, and one more; short ones up to
     FIRST_BLOCKS; the rest come in later steps."""
     long_lines = "\n".join(f"line {n}" for n in range(60))
-    messages = [{"role": "user", "content": long_lines} for _ in range(30)]
+    long = log(messages=[{"role": "user", "content": long_lines} for _ in range(30)])
+    short = log(id="data_2", messages=[{"role": "user", "content": "hi"} for _ in range(30)])
     app = Host(Transcript)
     async with app.run_test(size=(100, 40)) as pilot:
         transcript = app.query_one(Transcript)
-        await pilot.pause()
-        await transcript.show_log(log(messages=messages, output=None))
-        assert len(shown_messages(transcript)) == 2
-        short = [{"role": "user", "content": "hi"} for _ in range(30)]
-        await transcript.show_log(log(id="data_2", messages=short, output=None))
-        assert len(shown_messages(transcript)) == FIRST_BLOCKS
-        while transcript.mounting_more:
-            await pilot.pause()
+
+        async def shown_at_once(record: Any) -> int:
+            """Blocks given by `show_log` itself, before any later step can run (the
+            blocks exist already: a log as long was shown before)."""
+            waiting = transcript.show_log(record)
+            count = len(shown_messages(transcript))
+            await waiting
+            while transcript.mounting_more:
+                await pilot.pause()
+            return count
+
+        await shown_at_once(short)  # makes the blocks
+        assert await shown_at_once(long) == 2
+        assert await shown_at_once(short) == FIRST_BLOCKS
         assert len(shown_messages(transcript)) == 30
 
 
