@@ -215,9 +215,12 @@ async def interactions(app: Any, pilot: Any) -> dict[str, Any]:
     out["transcript"] = opening
 
     filters = {}
-    logs = list(app.index.logs.values())
-    project = max({log.project for log in logs if log.project}, key=str)
-    model = max({log.model for log in logs if log.model}, key=str)
+    # No list of every log is kept here: the GC would read through it on each collection
+    # during the filters, as a young object of the bench's own.
+    project = max({log.project for log in app.index.logs.values() if log.project}, key=str)
+    model = max({log.model for log in app.index.logs.values() if log.model}, key=str)
+    while transcript.mounting_more:  # a person picks a filter after the log is shown
+        await asyncio.sleep(0.05)
     for name, log_filter in [
         ("project", LogFilter(project=project)),
         ("model", LogFilter(model=model)),
