@@ -381,6 +381,21 @@ class LogIndex:
             self._records.popitem(last=False)
         return record
 
+    def file_starts(self) -> list[int] | None:
+        """The position in `logs` of each file's first log, when `logs` holds them file
+        by file (as after a load); None when it does not (a tailer added some since)."""
+        starts: list[int] = []
+        total = 0
+        for state in self.files:
+            starts.append(total)
+            total += len(state.log_ids)
+        in_file_order = itertools.chain.from_iterable(state.log_ids for state in self.files)
+        if total != len(self.logs) or any(
+            a is not b and a != b for a, b in zip(self.logs, in_file_order, strict=False)
+        ):
+            return None
+        return starts
+
     def position_finder(self) -> Callable[[LogSummary], int] | None:
         """How to find a log's position in `logs` without a dict of every log.
 
@@ -390,15 +405,8 @@ class LogIndex:
         the logs are not in that order (a tailer added some after the load).
         """
         files = self.files
-        starts: list[int] = []
-        total = 0
-        for state in files:
-            starts.append(total)
-            total += len(state.log_ids)
-        in_file_order = itertools.chain.from_iterable(state.log_ids for state in files)
-        if total != len(self.logs) or any(
-            a is not b and a != b for a, b in zip(self.logs, in_file_order, strict=False)
-        ):
+        starts = self.file_starts()
+        if starts is None:
             return None
 
         def position(log: LogSummary) -> int:

@@ -214,12 +214,15 @@ def search(
     *,
     only: Collection[str] | None = None,
     on_hits: Callable[[list[str]], None] | None = None,
+    on_places: Callable[[int, list[int], list[str]], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
 ) -> list[str]:
     """Ids of logs whose stored text contains `term` (case-insensitive), file by file.
 
     Plain JSONL files are scanned in large blocks, by a pool of processes when there is
-    much to read (see `hltui.model.scan`); other files record by record.
+    much to read (see `hltui.model.scan`); other files record by record. Each file's
+    hits go to `on_hits`, and to `on_places` with the file's number in `index.files`
+    and their places in its `log_ids`.
     """
     if not term:
         return []
@@ -232,34 +235,43 @@ def search(
     for state in states:
         if cancelled is not None and cancelled():
             break
+        log_ids = state.log_ids
         if state.kind is FileKind.JSONL:
-            path, hits = next(scanned, (None, []))
+            path, places = next(scanned, (None, []))
             if path != state.path:
                 break  # cancelled
             if only is not None:
-                hits = [i for i in hits if i in only]
+                places = [p for p in places if log_ids[p] in only]
         else:
-            ids = [i for i in list(state.log_ids) if only is None or i in only]
-            hits = [i for i in ids if i in index.logs and _record_matches(index, i, wanted)]
-        if hits:
+            places = [
+                place
+                for place, log_id in enumerate(list(log_ids))
+                if (only is None or log_id in only)
+                and log_id in index.logs
+                and _record_matches(index, log_id, wanted)
+            ]
+        if places:
+            hits = [log_ids[p] for p in places]
             found.extend(hits)
             if on_hits is not None:
                 on_hits(hits)
+            if on_places is not None:
+                on_places(index.file_ids[state.path], places, hits)
     return found
 
 
 def _scan_lines(
     states: list[FileState], wanted: list[bytes], cancelled: Callable[[], bool] | None
-) -> Iterator[tuple[Path, list[str]]]:
-    """For each plain JSONL file (in order), the logs whose lines hold a needle, scanned
-    by worker processes when there is much to read."""
+) -> Iterator[tuple[Path, list[int]]]:
+    """For each plain JSONL file (in order), the places in its `log_ids` of the logs whose
+    lines hold a needle, scanned by worker processes when there is much to read."""
     paths = [s.path for s in states]
     if sum(s.size for s in states) >= scan.PARALLEL_MIN and scan.worker_count() > 1:
         scanned = scan.scan_in_parallel(paths, wanted, cancelled)
     else:
         scanned = ((path, scan.lines_or_nothing(path, wanted)) for path in paths)
     for state, (path, starts) in zip(states, scanned, strict=False):
-        yield path, _logs_at(state, starts)
+        yield path, _places_at(state, starts)
 
 
 def _record_matches(index: LogIndex, log_id: str, wanted: list[bytes]) -> bool:
@@ -277,15 +289,15 @@ def _holds_any(wanted: Collection[str], log_ids: list[str]) -> bool:
     return any(log_id in wanted for log_id in log_ids)
 
 
-def _logs_at(state: FileState, starts: Iterable[int]) -> list[str]:
-    """The logs of a file whose lines start at `starts` (ascending); a start that is no
-    log's (a broken line) gives none."""
-    log_ids, offsets = state.log_ids, state.offsets
-    count = min(len(log_ids), len(offsets))  # the tailer may be adding one
-    hits: list[str] = []
+def _places_at(state: FileState, starts: Iterable[int]) -> list[int]:
+    """The places in a file's `log_ids` of the logs whose lines start at `starts`
+    (ascending); a start that is no log's (a broken line) gives none."""
+    offsets = state.offsets
+    count = min(len(state.log_ids), len(offsets))  # the tailer may be adding one
+    places: list[int] = []
     place = 0
     for start in starts:
         place = bisect.bisect_left(offsets, start, place, count)
         if place < count and offsets[place] == start:
-            hits.append(log_ids[place])
-    return hits
+            places.append(place)
+    return places

@@ -275,9 +275,18 @@ class TreeOrder:
     fully expanded tree shows them at the end: each batch is sorted into its top items
     as it comes, so little is left to do once the last one is in."""
 
-    def __init__(self, forest: Forest) -> None:
+    def __init__(self, forest: Forest, index: LogIndex | None = None) -> None:
         self.forest = forest
         self._by_place: dict[int, list[str]] = {}  # top item's index -> its logs given
+        # With the index the forest was mapped for (`Forest.by_position`), logs given by
+        # their places in their files are sorted by position, with no lookup per log.
+        self._index = index
+        self._starts: list[int] | None = None
+        mapped = forest.by_position
+        if index is not None and mapped is not None and mapped[1] == index.generation:
+            self._starts = index.file_starts()
+            self._generation = index.generation
+            self._counts = [len(state.log_ids) for state in index.files]
 
     def add(self, log_ids: Iterable[str]) -> TreeOrder:
         """Take more logs (ones not in the forest are left out)."""
@@ -286,6 +295,34 @@ class TreeOrder:
             found = by_place.get(place)
             if found is None:
                 by_place[place] = [log_id]
+            else:
+                found.append(log_id)
+        return self
+
+    def add_places(self, file: int, places: list[int], log_ids: list[str]) -> TreeOrder:
+        """Take more logs: `log_ids`, at `places` in the `log_ids` of file `file` of the
+        index."""
+        starts, index, mapped = self._starts, self._index, self.forest.by_position
+        if (
+            starts is None
+            or index is None
+            or mapped is None
+            or index.generation != self._generation
+            or file >= len(starts)
+        ):
+            return self.add(log_ids)
+        tops, _, count = mapped
+        base, known = starts[file], self._counts[file]
+        by_place = self._by_place
+        for place, log_id in zip(places, log_ids, strict=True):
+            if place >= known or base + place >= count:
+                continue  # added since the forest was made: not in it
+            top = tops[base + place]
+            if top < 0:
+                continue
+            found = by_place.get(top)
+            if found is None:
+                by_place[top] = [log_id]
             else:
                 found.append(log_id)
         return self

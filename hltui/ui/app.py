@@ -718,18 +718,18 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
         draw them."""
         worker = get_current_worker()
         forest = self.forest
-        order = TreeOrder(forest) if forest is not None else None
+        order = TreeOrder(forest, self.index) if forest is not None else None
 
-        def on_hits(found: list[str]) -> None:
+        def on_places(file: int, places: list[int], found: list[str]) -> None:
             self.post_message(SearchHits(term, found))
             if order is not None:  # sorted into sessions while the next files are read
-                order.add(found)
+                order.add_places(file, places, found)
 
         hits = search(
             self.index,
             term,
             only=self.visible_ids,
-            on_hits=on_hits,
+            on_places=on_places,
             cancelled=lambda: worker.is_cancelled,
         )
         if worker.is_cancelled:

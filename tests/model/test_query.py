@@ -11,7 +11,7 @@ import hltui.model.line_matcher as line_matcher
 import hltui.model.scan as scan
 from hltui.model.index import LogIndex
 from hltui.model.query import LogFilter, apply_filter, filter_with_places, search
-from hltui.model.sessions import Forest
+from hltui.model.sessions import Forest, TreeOrder
 from tests.conftest import forest_from, make_log, write_json, write_jsonl
 
 
@@ -217,3 +217,33 @@ def test_no_positions_for_logs_out_of_file_order(tmp_path: Path) -> None:
     visible, places = filter_with_places(index, LogFilter(project="p"), forest)
     assert set(visible or ()) == {"a1", "a3", "b2", "b3", "x1"}
     assert places == forest.tops_showing(visible or ())
+
+
+def test_hits_by_place_sort_into_tree_order_as_by_id(tmp_path: Path) -> None:
+    """Search gives each file's hits with their places; sorted into tree order by the
+    forest's positions, they come out as sorting the ids does, mapped or not."""
+    placed_index(tmp_path)
+    write_json(tmp_path / "c.json", [make_log("c1", session_id="s1", project="p")])
+    index = LogIndex(tmp_path).load(use_cache=False)
+    forest = forest_from(index)
+    for mapped in (False, True):
+        assert forest.map_positions(index) if mapped else True
+        order = TreeOrder(forest, index)
+        given: list[tuple[int, list[int], list[str]]] = []
+        hits = search(index, '"id"', on_places=lambda *batch, g=given: g.append(batch))
+        for file, places, ids in given:
+            assert [index.files[file].log_ids[p] for p in places] == ids
+            order.add_places(file, places, ids)
+        assert order.ordered() == forest.in_tree_order(hits)
+        assert len(hits) == len(index)
+
+
+def test_hits_added_since_the_forest_are_left_out(tmp_path: Path) -> None:
+    index = placed_index(tmp_path)
+    forest = forest_from(index)
+    assert forest.map_positions(index)
+    order = TreeOrder(forest, index)
+    last = len(index.files) - 1
+    known = len(index.files[last].log_ids)
+    order.add_places(last, [0, known], [index.files[last].log_ids[0], "new"])
+    assert order.ordered() == [index.files[last].log_ids[0]]
