@@ -138,13 +138,14 @@ def apply_filter(
     logs = list(index.logs.values())  # a snapshot: the tailer may add logs
     if feedback is not None and (base.has_feedback is not None or base.feedback_value):
         touched = feedback.touched()
-        ids = {log.id for log in base.select(logs) if log.id not in touched}
+        picked = (logs[p].id for p in base.select_positions(logs))
+        ids = {log_id for log_id in picked if log_id not in touched}
         for log_id in touched:
             log = index.logs.get(log_id)
             if log is not None and base.matches(log, feedback.pairs(log_id)):
                 ids.add(log_id)
     else:
-        ids = {log.id for log in base.select(logs)}
+        ids = {logs[p].id for p in base.select_positions(logs)}
     if log_filter.text:
         ids &= set(search(index, log_filter.text, only=ids))
     return ids

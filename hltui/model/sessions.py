@@ -290,13 +290,7 @@ class TreeOrder:
 
     def add(self, log_ids: Iterable[str]) -> TreeOrder:
         """Take more logs (ones not in the forest are left out)."""
-        by_place = self._by_place
-        for place, log_id in self.forest._places_of(log_ids):
-            found = by_place.get(place)
-            if found is None:
-                by_place[place] = [log_id]
-            else:
-                found.append(log_id)
+        self._take(self.forest._places_of(log_ids))
         return self
 
     def add_places(self, file: int, places: list[int], log_ids: list[str]) -> TreeOrder:
@@ -313,19 +307,23 @@ class TreeOrder:
             return self.add(log_ids)
         tops, _, count = mapped
         base, known = starts[file], self._counts[file]
-        by_place = self._by_place
-        for place, log_id in zip(places, log_ids, strict=True):
-            if place >= known or base + place >= count:
-                continue  # added since the forest was made: not in it
-            top = tops[base + place]
-            if top < 0:
-                continue
-            found = by_place.get(top)
-            if found is None:
-                by_place[top] = [log_id]
-            else:
-                found.append(log_id)
+        self._take(
+            (tops[base + place], log_id)
+            for place, log_id in zip(places, log_ids, strict=True)
+            # a log added since the forest was made is not in it
+            if place < known and base + place < count and tops[base + place] >= 0
+        )
         return self
+
+    def _take(self, found: Iterable[tuple[int, str]]) -> None:
+        """File each (top item's index, log id) under its top item."""
+        by_place = self._by_place
+        for place, log_id in found:
+            held = by_place.get(place)
+            if held is None:
+                by_place[place] = [log_id]
+            else:
+                held.append(log_id)
 
     def ordered(self) -> list[str]:
         """Every log given, in tree order."""
