@@ -1,0 +1,39 @@
+"""Giving freed memory back to the operating system.
+
+A load frees a lot of short-lived memory (decoded cache rows, the forest cache, forests
+replaced as the load grew), but glibc's allocator keeps most of it: the process stays
+40-50 MB bigger at 500k logs than what it holds. `malloc_trim` returns those free pages.
+Elsewhere (other C libraries, other systems) this does nothing.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import sys
+from collections.abc import Callable
+from functools import cache
+
+
+@cache
+def _malloc_trim() -> Callable[[int], int] | None:
+    """glibc's `malloc_trim`, if this process uses glibc."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        trim = libc.malloc_trim
+    except (OSError, AttributeError):  # not glibc (musl has no malloc_trim)
+        return None
+    trim.argtypes = [ctypes.c_size_t]
+    trim.restype = ctypes.c_int
+    return trim
+
+
+def release_free_memory() -> bool:
+    """Return the allocator's free pages to the system; False when it cannot be done here."""
+    trim = _malloc_trim()
+    if trim is None:
+        return False
+    trim(0)
+    return True
