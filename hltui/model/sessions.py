@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import msgspec
+
 from hltui.model.index import gc_paused
 from hltui.model.problems import Problem
 from hltui.model.sources import file_kind
@@ -34,9 +36,12 @@ def time_key(summary: LogSummary) -> tuple[float, int]:
     return (INF if math.isnan(summary.time) else summary.time, summary.file, summary.offset)
 
 
-@dataclass(slots=True, eq=False)
-class LogNode:
-    """One log in the forest with its children; `orphan` when its parent is missing."""
+class LogNode(msgspec.Struct, eq=False, gc=False):
+    """One log in the forest with its children; `orphan` when its parent is missing.
+
+    A struct the GC does not track (48 bytes, made in C): a forest holds one per log, and
+    none of them can be part of a reference cycle (the link to the session is weak).
+    """
 
     log: LogSummary
     # An empty tuple until the first child comes: most logs have none, and a list each
@@ -44,7 +49,7 @@ class LogNode:
     children: list[LogNode] | tuple[()] = ()
     orphan: bool = False
     # Weak, so a forest holds no reference cycles: a replaced forest is freed at once by
-    # reference counting, and the GC never has to walk it (the app freezes what it loaded).
+    # reference counting.
     session_ref: weakref.ref[Session] | None = None
 
     @property
