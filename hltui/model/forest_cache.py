@@ -5,18 +5,20 @@ logs. When the index was loaded from exactly the same files as last time (same p
 the same order, each with the same size, mtime, inode, read offset and number of logs),
 the logs are the same objects in the same order, and the forest is the same too. This
 cache stores it as positions in that order: `<root>/.hltui/forest-cache.msgpack` holds
-the files' fingerprint, then for each top item (newest first) its session key and ids
-(or None for a standalone log) and its logs' positions in time order, each with its
-parent's place in the session (-1 for a root, -2 for an orphan root), plus the problems
-found while nesting (parent cycles).
+the files' fingerprint, then in columns, for each top item (newest first), its session
+key and ids (no key for a standalone log) and how many logs it has; for each log, its
+position in time order and its parent's place in the session (-1 for a root, -2 for an
+orphan root); and the problems found while nesting (parent cycles).
 
 A cache whose header, fingerprint or contents do not match is ignored and the forest is
-built as usual, so it is never trusted blindly: every log it names is checked to be the
-log at that position. Writing is atomic and best effort.
+built as usual, so it is never trusted blindly: the counts must add up to the logs held,
+and the first log of every top item must have the id it had (a digest of those ids is
+kept). Writing is atomic and best effort.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import weakref
 from array import array
@@ -30,34 +32,34 @@ from hltui.model.index import LogIndex, gc_paused
 from hltui.model.problems import Problem, Severity
 from hltui.model.sessions import Forest, LogNode, Session, TopItem, _Keys
 
-FOREST_CACHE_VERSION = 1
+FOREST_CACHE_VERSION = 2
 FOREST_CACHE_NAME = "forest-cache.msgpack"
 ROOT, ORPHAN = -1, -2
 
 # One file as loaded: relative path, size, mtime_ns, inode, read offset, logs kept.
 FileMark = tuple[str, int, int, int, int, int]
-# A problem: file (relative to the root dir, or absolute), line, message, severity, unit.
-ProblemRow = tuple[str, int | None, str, str, str]
-
-
-class TopRow(msgspec.Struct, array_like=True, gc=False):
-    """One top item: a session (key and its ids) or, with `key` None, a standalone log."""
-
-    key: str | None
-    session_ids: list[str]
-    reference_ids: list[str]
-    first_id: str  # the id of its first log, checked on reuse
-    count: int  # how many positions (logs) it takes
-    problems: list[ProblemRow]
+# A problem of a session: the top item's number, then file (relative to the root dir, or
+# absolute), line, message, severity, unit.
+ProblemAt = tuple[int, str, int | None, str, str, str]
 
 
 class ForestSnapshot(msgspec.Struct, array_like=True, gc=False):
+    """The forest in columns: a few big values rather than small objects per session, so
+    reading it makes little garbage (its decoded rows cost 50 MB at 500k logs, when the
+    memory of a warm open peaks)."""
+
     version: int
     hltui: str
     root: str
     files: list[FileMark]
     log_count: int
-    tops: list[TopRow]
+    keys: list[str | None]  # each top item's session key; None for a standalone log
+    counts: bytes  # int32 per top item: how many positions (logs) it takes
+    id_counts: bytes  # int32 pairs per session: how many session ids, reference ids
+    session_ids: list[str]  # the sessions' ids, session after session
+    reference_ids: list[str]
+    first_ids: bytes  # digest of the first log id of each top item, checked on reuse
+    problems: list[ProblemAt]
     positions: bytes  # int32 per log: its position in the index's load order
     parents: bytes  # int32 per log: its parent's place in the session, or ROOT / ORPHAN
 
@@ -84,6 +86,11 @@ def fingerprint(index: LogIndex) -> list[FileMark] | None:
     return marks
 
 
+def first_ids_digest(ids: list[str]) -> bytes:
+    """What the first log ids of the top items are checked against (16 bytes, not 9 MB)."""
+    return hashlib.blake2b("\0".join(ids).encode(errors="surrogatepass"), digest_size=16).digest()
+
+
 def snapshot_of(index: LogIndex, forest: Forest) -> ForestSnapshot | None:
     """The forest as positions in the index's order (None if it cannot be expressed so)."""
     marks = fingerprint(index)
@@ -96,13 +103,21 @@ def snapshot_of(index: LogIndex, forest: Forest) -> ForestSnapshot | None:
     base = root_dir(index.root)
     positions = array("i")
     parents = array("i")
-    tops: list[TopRow] = []
+    counts = array("i")
+    id_counts = array("i")
+    keys: list[str | None] = []
+    session_ids: list[str] = []
+    reference_ids: list[str] = []
+    first_ids: list[str] = []
+    problems: list[ProblemAt] = []
     try:
-        for item in forest.items:
+        for place, item in enumerate(forest.items):
             if isinstance(item, LogNode):
                 positions.append(position(item.log))
                 parents.append(ROOT)
-                tops.append(TopRow(None, [], [], item.key, 1, []))
+                keys.append(None)
+                counts.append(1)
+                first_ids.append(item.key)
                 continue
             members = [nodes[log.id] for log in item.logs]
             parent_place: dict[str, int] = {}
@@ -113,8 +128,15 @@ def snapshot_of(index: LogIndex, forest: Forest) -> ForestSnapshot | None:
                 positions.append(position(node.log))
                 parent = parent_place.get(node.key)
                 parents.append(parent if parent is not None else ORPHAN if node.orphan else ROOT)
-            problems = [
+            keys.append(item.key)
+            counts.append(len(item.logs))
+            first_ids.append(item.logs[0].id)
+            id_counts.extend((len(item.session_ids), len(item.reference_ids)))
+            session_ids.extend(item.session_ids)
+            reference_ids.extend(item.reference_ids)
+            problems.extend(
                 (
+                    place,
                     relative_key(p.file, base) or str(p.file),
                     p.line,
                     p.message,
@@ -122,16 +144,6 @@ def snapshot_of(index: LogIndex, forest: Forest) -> ForestSnapshot | None:
                     p.unit,
                 )
                 for p in forest.problems_by_session.get(item.key, [])
-            ]
-            tops.append(
-                TopRow(
-                    item.key,
-                    list(item.session_ids),
-                    list(item.reference_ids),
-                    item.logs[0].id,
-                    len(item.logs),
-                    problems,
-                )
             )
     except KeyError:  # a log the index does not hold
         return None
@@ -141,7 +153,13 @@ def snapshot_of(index: LogIndex, forest: Forest) -> ForestSnapshot | None:
         str(index.root.resolve()),
         marks,
         len(index.logs),
-        tops,
+        keys,
+        counts.tobytes(),
+        id_counts.tobytes(),
+        session_ids,
+        reference_ids,
+        first_ids_digest(first_ids),
+        problems,
         positions.tobytes(),
         parents.tobytes(),
     )
@@ -225,32 +243,43 @@ def _rebuild(index: LogIndex, snapshot: ForestSnapshot) -> Forest | None:
     logs = list(index.logs.values())
     positions = _ints(snapshot.positions)
     parents = _ints(snapshot.parents)
-    if len(positions) != len(logs) or len(parents) != len(logs):
+    counts = _ints(snapshot.counts)
+    id_counts = _ints(snapshot.id_counts)
+    if (
+        len(positions) != len(logs)
+        or len(parents) != len(logs)
+        or len(counts) != len(snapshot.keys)
+        or sum(counts) != len(logs)
+    ):
         return None
     ordered = [logs[n] for n in positions]  # every log, in the order of the top items
-    base = root_dir(index.root)
     items: list[TopItem] = []
     sessions: dict[str, Session] = {}
     all_nodes: list[LogNode] = []
-    problems: dict[str, list[Problem]] = {}
+    first_ids: list[str] = []
     keys = _Keys()
     key_parent = keys.parent
     by_position = array("i", [-1]) * len(logs)
-    at = 0
-    for top in snapshot.tops:
-        end = at + top.count
-        if ordered[at].id != top.first_id:
-            return None
-        place = len(items)
+    at = ids_at = refs_at = sessions_seen = 0
+    for place, (key, count) in enumerate(zip(snapshot.keys, counts, strict=True)):
+        end = at + count
+        first_ids.append(ordered[at].id)
         for n in positions[at:end]:
             by_position[n] = place
-        if top.key is None:
+        if key is None:
             node = LogNode(ordered[at])
             all_nodes.append(node)
             items.append(node)
             at = end
             continue
-        session = Session(top.key, top.session_ids, top.reference_ids)
+        id_count = id_counts[2 * sessions_seen]
+        ref_count = id_counts[2 * sessions_seen + 1]
+        sessions_seen += 1
+        session_ids = snapshot.session_ids[ids_at : ids_at + id_count]
+        reference_ids = snapshot.reference_ids[refs_at : refs_at + ref_count]
+        ids_at += id_count
+        refs_at += ref_count
+        session = Session(key, session_ids, reference_ids)
         ref = weakref.ref(session)
         members = session.logs = ordered[at:end]
         local = [LogNode(log, (), False, ref) for log in members]
@@ -267,26 +296,44 @@ def _rebuild(index: LogIndex, snapshot: ForestSnapshot) -> Forest | None:
                     node.orphan = parent == ORPHAN
                     roots.append(node)
         at = end
-        sessions[top.key] = session
+        sessions[key] = session
         items.append(session)
-        for sid in top.session_ids:
-            key_parent[f"id:{sid}"] = top.key
-        for reference in top.reference_ids:
-            key_parent[f"ref:{reference}"] = top.key
-        if top.problems:
-            problems[top.key] = [
-                Problem(
-                    Path(file) if os.path.isabs(file) else base / file,
-                    line,
-                    message,
-                    Severity(severity),
-                    unit,
-                )
-                for file, line, message, severity, unit in top.problems
-            ]
-    nodes = dict(zip([log.id for log in ordered], all_nodes, strict=True))
-    if at != len(logs) or len(nodes) != len(logs):
+        for sid in session_ids:
+            key_parent[_union_key(key, "id:", sid)] = key
+        for reference in reference_ids:
+            key_parent[_union_key(key, "ref:", reference)] = key
+    if (
+        first_ids_digest(first_ids) != snapshot.first_ids
+        or 2 * sessions_seen != len(id_counts)
+        or ids_at != len(snapshot.session_ids)
+        or refs_at != len(snapshot.reference_ids)
+    ):
         return None
+    nodes = dict(zip([log.id for log in ordered], all_nodes, strict=True))
+    if len(nodes) != len(logs):
+        return None
+    base = root_dir(index.root)
+    problems: dict[str, list[Problem]] = {}
+    for place, file, line, message, severity, unit in snapshot.problems:
+        item = items[place]
+        if not isinstance(item, Session):
+            return None
+        problems.setdefault(item.key, []).append(
+            Problem(
+                Path(file) if os.path.isabs(file) else base / file,
+                line,
+                message,
+                Severity(severity),
+                unit,
+            )
+        )
     forest = Forest(items, sessions, nodes, problems, keys)
     forest.by_position = (by_position, index.generation, len(logs))
     return forest
+
+
+def _union_key(key: str, prefix: str, value: str) -> str:
+    """`prefix + value`, as the session key itself when it is that (no second string)."""
+    if len(key) == len(prefix) + len(value) and key.startswith(prefix) and key.endswith(value):
+        return key
+    return prefix + value

@@ -174,13 +174,18 @@ def test_a_corrupt_or_foreign_forest_cache_is_not_trusted(root: Path) -> None:
     path.write_bytes(msgspec.msgpack.encode(other_version))
     assert warm_forest(root)[1] is None
 
-    # positions that name other logs than the snapshot says (a swapped first id)
-    tops = [msgspec.structs.replace(top, first_id="nope") for top in snapshot.tops]
-    path.write_bytes(msgspec.msgpack.encode(msgspec.structs.replace(snapshot, tops=tops)))
-    assert warm_forest(root)[1] is None
-
-    path.write_bytes(msgspec.msgpack.encode(msgspec.structs.replace(snapshot, parents=b"\x00")))
-    assert warm_forest(root)[1] is None
+    # positions that name other logs than the snapshot says (first ids that differ)
+    other_firsts = forest_cache.first_ids_digest(["nope"])
+    for bad in (
+        {"first_ids": other_firsts},
+        {"parents": b"\x00"},
+        {"counts": snapshot.counts[:-4]},  # a top item less
+        {"id_counts": snapshot.id_counts[:-4]},
+        {"session_ids": [*snapshot.session_ids, "extra"]},
+        {"problems": [(len(snapshot.keys), "a.jsonl", 1, "x", "warning", "line")]},
+    ):
+        path.write_bytes(msgspec.msgpack.encode(msgspec.structs.replace(snapshot, **bad)))
+        assert warm_forest(root)[1] is None, bad
 
     path.write_bytes(good)
     assert warm_forest(root)[1] is not None
