@@ -390,9 +390,12 @@ class LogIndex:
             starts.append(total)
             total += len(state.log_ids)
         in_file_order = itertools.chain.from_iterable(state.log_ids for state in self.files)
-        if total != len(self.logs) or any(
-            a is not b and a != b for a, b in zip(self.logs, in_file_order, strict=False)
-        ):
+        try:
+            if total != len(self.logs) or any(
+                a is not b and a != b for a, b in zip(self.logs, in_file_order, strict=False)
+            ):
+                return None
+        except RuntimeError:  # a tailer (another thread) added logs meanwhile
             return None
         return starts
 

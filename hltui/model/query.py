@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable, Collection, Iterable, Iterator, KeysView
+from array import array
+from collections.abc import Callable, Collection, Iterable, Iterator, KeysView, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -215,7 +216,7 @@ def search(
     *,
     only: Collection[str] | None = None,
     on_hits: Callable[[list[str]], None] | None = None,
-    on_places: Callable[[int, list[int], list[str]], None] | None = None,
+    on_places: Callable[[int, Sequence[int], list[str]], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
 ) -> list[str]:
     """Ids of logs whose stored text contains `term` (case-insensitive), file by file.
@@ -263,7 +264,7 @@ def search(
 
 def _scan_lines(
     states: list[FileState], wanted: list[bytes], cancelled: Callable[[], bool] | None
-) -> Iterator[tuple[Path, list[int]]]:
+) -> Iterator[tuple[Path, Sequence[int]]]:
     """For each plain JSONL file (in order), the places in its `log_ids` of the logs whose
     lines hold a needle, scanned by worker processes when there is much to read."""
     paths = [s.path for s in states]
@@ -290,12 +291,13 @@ def _holds_any(wanted: Collection[str], log_ids: list[str]) -> bool:
     return any(log_id in wanted for log_id in log_ids)
 
 
-def _places_at(state: FileState, starts: Iterable[int]) -> list[int]:
+def _places_at(state: FileState, starts: Iterable[int]) -> Sequence[int]:
     """The places in a file's `log_ids` of the logs whose lines start at `starts`
-    (ascending); a start that is no log's (a broken line) gives none."""
+    (ascending); a start that is no log's (a broken line) gives none. An array: 4 bytes
+    a place, where a list of 190k places (a common term in a big file) took 7 MB."""
     offsets = state.offsets
     count = min(len(state.log_ids), len(offsets))  # the tailer may be adding one
-    places: list[int] = []
+    places = array("i")
     place = 0
     for start in starts:
         place = bisect.bisect_left(offsets, start, place, count)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import weakref
 from array import array
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -219,6 +219,23 @@ class Forest:
         """The indexes in `items`, in order, of the top items holding any `visible` log."""
         return sorted({place for place, _ in self._places_of(visible)})
 
+    def _place_of(self, log_id: str) -> int | None:
+        """The index in `items` of the top item holding `log_id`, found without the maps
+        of `top_places` (11 MB at 500k logs, made only when many logs are looked up)."""
+        node = self.nodes.get(log_id)
+        if node is None:
+            return None
+        ref = node.session_ref
+        session = ref() if ref is not None else None
+        item = session if session is not None else node
+        if self._places is not None:
+            sessions, standalone = self._places
+            return sessions.get(item.key) if session is not None else standalone.get(log_id)
+        try:
+            return self.items.index(item)  # by identity: items have no equality of their own
+        except ValueError:
+            return None
+
     def _places_of(self, log_ids: Iterable[str]) -> Iterator[tuple[int, str]]:
         """Each of `log_ids` in this forest with the index in `items` of its top item."""
         sessions, standalone = self.top_places()
@@ -252,15 +269,14 @@ class Forest:
         count = len(items)
         if not count:
             return
-        found = next(self._places_of([log_id]), None) if log_id is not None else None
-        if found is None:
+        place = self._place_of(log_id) if log_id is not None else None
+        if place is None:
             start = 0 if step > 0 else count - 1
             for k in range(count):
                 yield from _keys_in_order(items[(start + step * k) % count], step)
             return
-        place = found[0]
         here = _keys_in_order(items[place], step)
-        at = here.index(found[1])
+        at = here.index(log_id)
         yield from here[at + 1 :]
         for k in range(1, count):
             yield from _keys_in_order(items[(place + step * k) % count], step)
@@ -298,7 +314,7 @@ class TreeOrder:
         self._take(self.forest._places_of(log_ids))
         return self
 
-    def add_places(self, file: int, places: list[int], log_ids: list[str]) -> TreeOrder:
+    def add_places(self, file: int, places: Sequence[int], log_ids: list[str]) -> TreeOrder:
         """Take more logs: `log_ids`, at `places` in the `log_ids` of file `file` of the
         index."""
         starts, index, mapped = self._starts, self._index, self.forest.by_position

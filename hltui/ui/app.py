@@ -13,7 +13,7 @@ import shlex
 import subprocess
 import tempfile
 import time
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Sequence
 from contextlib import suppress
 from pathlib import Path
 
@@ -36,6 +36,7 @@ from hltui.model.forest_cache import (
     save_forest,
 )
 from hltui.model.heap import release_free_memory
+from hltui.model.hits import HitMarks
 from hltui.model.index import IndexBatch, LogIndex
 from hltui.model.outline import Row
 from hltui.model.problems import Problem
@@ -339,8 +340,7 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
                 posted = True
                 if cached is None:
                     save_forest(self.index, forest)
-                # made here, so the first filter does not wait for them
-                forest.top_places()
+                # made here, so the first filter does not wait for it
                 if forest.by_position is None:
                     forest.map_positions(self.index)
                 # what the load made and dropped (cache rows, forests on the way) goes
@@ -713,7 +713,7 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
         self.search_term = term
         self.hits = []
         self.hit_position = -1
-        self.query_one(SessionTree).marked = {}
+        self.query_one(SessionTree).marks = HitMarks()
         self.query_one(StatusBar).search_text = f"searching {term!r}…"
         self.run_search(term)
 
@@ -725,9 +725,11 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
         worker = get_current_worker()
         forest = self.forest
         order = TreeOrder(forest, self.index) if forest is not None else None
+        marks = HitMarks(self.index)
 
-        def on_places(file: int, places: list[int], found: list[str]) -> None:
-            self.post_message(SearchHits(term, found))
+        def on_places(file: int, places: Sequence[int], found: list[str]) -> None:
+            marks.add(found, file, places)  # marked here, drawn as they come
+            self.post_message(SearchHits(term, found, marks=marks))
             if order is not None:  # sorted into sessions while the next files are read
                 order.add_places(file, places, found)
 
@@ -753,7 +755,8 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
         status = self.query_one(StatusBar)
         if not message.done:
             self.hits.extend(message.hits)
-            tree.marked.update(dict.fromkeys(message.hits))
+            if message.marks is not None and tree.marks is not message.marks:
+                tree.marks = message.marks
             tree.refresh()
             status.search_text = f"searching {message.term!r}… {len(self.hits):,} hits"
             return
@@ -796,7 +799,7 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
         self.search_term = ""
         self.hits = []
         tree = self.query_one(SessionTree)
-        tree.marked = {}
+        tree.marks = HitMarks()
         tree.refresh()
         self.query_one(StatusBar).search_text = ""
         self.query_one(Transcript).highlight("")

@@ -6,6 +6,7 @@ from collections.abc import Collection
 
 from textual.message import Message
 
+from hltui.model.hits import HitMarks
 from hltui.model.index import IndexBatch
 from hltui.model.sessions import Forest
 
@@ -31,11 +32,14 @@ class SearchHits(Message):
     """Logs whose text matched a search, as they are found, then, when `done`, every hit
     in tree order."""
 
-    def __init__(self, term: str, hits: list[str], *, done: bool = False) -> None:
+    def __init__(
+        self, term: str, hits: list[str], *, done: bool = False, marks: HitMarks | None = None
+    ) -> None:
         super().__init__()
         self.term = term
         self.hits = hits
         self.done = done
+        self.marks = marks  # the hits found so far, marked by the worker as they come
 
 
 class FilterApplied(Message):

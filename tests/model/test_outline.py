@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from hltui.model.outline import Outline
 from hltui.model.sessions import Forest, TreeOrder
 from tests.conftest import forest_of, make_log
@@ -144,10 +146,15 @@ def _walk(item: Any) -> Any:
     return item.nodes() if hasattr(item, "roots") else item.walk()
 
 
-def test_tree_order_around_a_log_wraps_around_both_ways(tmp_path: Path) -> None:
+@pytest.mark.parametrize("mapped", [False, True], ids=["found by identity", "top places"])
+def test_tree_order_around_a_log_wraps_around_both_ways(tmp_path: Path, mapped: bool) -> None:
     forest = nested_forest(tmp_path)
+    if mapped:
+        forest.top_places()
     assert list(forest.tree_order_around(None)) == FULL_ORDER
     assert list(forest.tree_order_around(None, -1)) == FULL_ORDER[::-1]
     assert list(forest.tree_order_around("a1")) == ["a2", "a4", "a3", "b1", "s1", "a1"]
     assert list(forest.tree_order_around("a2", -1)) == ["a1", "s1", "b1", "a3", "a4", "a2"]
+    assert list(forest.tree_order_around("b1")) == [*FULL_ORDER[1:], "b1"]
     assert list(forest.tree_order_around("nope")) == FULL_ORDER
+    assert (forest._places is not None) == mapped  # one log is found without the maps

@@ -583,7 +583,8 @@ async def test_search_finds_steps_and_highlights(sample_dir: Path) -> None:
         assert current_key(app) == hits[0]
         # the hits are marked, and so are the session rows holding them (only those)
         tree = tree_of(app)
-        assert set(hits) <= tree.marked.keys()
+        assert all(tree.marks.has(app.index.logs[hit]) for hit in hits)
+        assert tree.marks.count == len(hits)
         sessions = [row for row in tree.rows if isinstance(row.item, Session)]
         holding = {row.key for row in sessions if {log.id for log in row.item.logs} & set(hits)}
         assert holding and {row.key for row in sessions if tree.is_marked(row)} == holding
@@ -593,7 +594,7 @@ async def test_search_finds_steps_and_highlights(sample_dir: Path) -> None:
         await pilot.press("escape")
         await pilot.pause()
         assert app.search_term == "" and app.hits == []
-        assert not tree_of(app).marked
+        assert not tree_of(app).marks
         assert not any(highlighted(b) for b in app.query_one(Transcript).blocks)
 
 

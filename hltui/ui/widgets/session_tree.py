@@ -22,6 +22,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from hltui.model.hits import HitMarks
 from hltui.model.outline import Outline, Row
 from hltui.model.sessions import Forest, LogNode, Session
 from hltui.model.summary import FeedbackPairs, LogSummary, Preview
@@ -121,9 +122,8 @@ class SessionTree(ScrollView, can_focus=True):
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self.outline = Outline()
-        # search hits: log ids (their sessions show marked), as a dict (id -> None),
-        # which the cyclic GC never tracks (a set of 375k hits costs each collection)
-        self.marked: dict[str, None] = {}
+        # search hits (their sessions show marked), filled as they are found
+        self.marks = HitMarks()
         # Rendered rows by key, valid while the row's item object, state and width stay:
         # the forest replaces the objects of sessions that change, so live updates only
         # draw what changed.
@@ -320,13 +320,13 @@ class SessionTree(ScrollView, can_focus=True):
 
         Worked out for the rows drawn only, so hits can be marked as fast as they come.
         """
-        marked = self.marked
-        if not marked:
+        marks = self.marks
+        if not marks:
             return False
         item = row.item
         if isinstance(item, Session):
-            return any(log.id in marked for log in item.logs)
-        return item.key in marked
+            return any(marks.has(log) for log in item.logs)
+        return marks.has(item.log)
 
     def _render_row(self, row: Row, highlight: str, width: int) -> Strip:
         text = self.label(row)
