@@ -257,8 +257,6 @@ def _rebuild(index: LogIndex, snapshot: ForestSnapshot) -> Forest | None:
     sessions: dict[str, Session] = {}
     all_nodes: list[LogNode] = []
     first_ids: list[str] = []
-    keys = _Keys()
-    key_parent = keys.parent
     by_position = array("i", [-1]) * len(logs)
     at = ids_at = refs_at = sessions_seen = 0
     for place, (key, count) in enumerate(zip(snapshot.keys, counts, strict=True)):
@@ -275,8 +273,8 @@ def _rebuild(index: LogIndex, snapshot: ForestSnapshot) -> Forest | None:
         id_count = id_counts[2 * sessions_seen]
         ref_count = id_counts[2 * sessions_seen + 1]
         sessions_seen += 1
-        session_ids = snapshot.session_ids[ids_at : ids_at + id_count]
-        reference_ids = snapshot.reference_ids[refs_at : refs_at + ref_count]
+        session_ids = tuple(snapshot.session_ids[ids_at : ids_at + id_count])
+        reference_ids = tuple(snapshot.reference_ids[refs_at : refs_at + ref_count])
         ids_at += id_count
         refs_at += ref_count
         session = Session(key, session_ids, reference_ids)
@@ -298,10 +296,6 @@ def _rebuild(index: LogIndex, snapshot: ForestSnapshot) -> Forest | None:
         at = end
         sessions[key] = session
         items.append(session)
-        for sid in session_ids:
-            key_parent[_union_key(key, "id:", sid)] = key
-        for reference in reference_ids:
-            key_parent[_union_key(key, "ref:", reference)] = key
     if (
         first_ids_digest(first_ids) != snapshot.first_ids
         or 2 * sessions_seen != len(id_counts)
@@ -327,13 +321,7 @@ def _rebuild(index: LogIndex, snapshot: ForestSnapshot) -> Forest | None:
                 unit,
             )
         )
-    forest = Forest(items, sessions, nodes, problems, keys)
+    # the union-find of session keys is made from the sessions when logs are added
+    forest = Forest(items, sessions, nodes, problems, _Keys(sessions.values()))
     forest.by_position = (by_position, index.generation, len(logs))
     return forest
-
-
-def _union_key(key: str, prefix: str, value: str) -> str:
-    """`prefix + value`, as the session key itself when it is that (no second string)."""
-    if len(key) == len(prefix) + len(value) and key.startswith(prefix) and key.endswith(value):
-        return key
-    return prefix + value

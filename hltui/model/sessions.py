@@ -87,8 +87,10 @@ class Session:
     """Logs sharing a session id or session reference id."""
 
     key: str
-    session_ids: list[str] = field(default_factory=list)
-    reference_ids: list[str] = field(default_factory=list)
+    # Lists while a forest is built; tuples in a forest restored from the cache (most
+    # sessions have one kind of id: an empty tuple costs nothing, an empty list 56 bytes).
+    session_ids: list[str] | tuple[str, ...] = field(default_factory=list)
+    reference_ids: list[str] | tuple[str, ...] = field(default_factory=list)
     roots: list[LogNode] = field(default_factory=list)
     logs: list[LogSummary] = field(default_factory=list)
 
@@ -373,10 +375,30 @@ def _keys_in_order(item: TopItem, step: int) -> list[str]:
 
 
 class _Keys:
-    """Union-find over session keys (`id:...` and `ref:...`)."""
+    """Union-find over session keys (`id:...` and `ref:...`).
 
-    def __init__(self) -> None:
-        self.parent: dict[str, str] = {}
+    Made from `sessions` (each key's ids pointing at it) when first used, if given: a
+    forest restored from the cache needs them only when logs are added to it.
+    """
+
+    def __init__(self, sessions: Iterable[Session] | None = None) -> None:
+        self._parent: dict[str, str] | None = {} if sessions is None else None
+        self._sessions = sessions
+
+    @property
+    def parent(self) -> dict[str, str]:
+        parent = self._parent
+        if parent is None:
+            parent = {}
+            for session in self._sessions or ():
+                key = session.key
+                for sid in session.session_ids:
+                    parent[_union_key(key, "id:", sid)] = key
+                for reference in session.reference_ids:
+                    parent[_union_key(key, "ref:", reference)] = key
+            self._parent = parent
+            self._sessions = None
+        return parent
 
     def find(self, key: str) -> str:
         parent = self.parent.setdefault(key, key)
@@ -395,6 +417,13 @@ class _Keys:
             if rb < ra:
                 ra, rb = rb, ra
             self.parent[rb] = ra
+
+
+def _union_key(key: str, prefix: str, value: str) -> str:
+    """`prefix + value`, as the session key itself when it is that (no second string)."""
+    if len(key) == len(prefix) + len(value) and key.startswith(prefix) and key.endswith(value):
+        return key
+    return prefix + value
 
 
 def session_keys(summary: LogSummary) -> tuple[str | None, str | None]:
@@ -461,10 +490,10 @@ def _build_forest(logs: Iterable[LogSummary], files: Mapping[int, Path] | None) 
         session.logs.append(log)
         node.session = session
         if log.session_id and log.session_id not in session.session_ids:
-            session.session_ids.append(log.session_id)
+            session.session_ids.append(log.session_id)  # type: ignore[union-attr]
         ref = log.session_reference_id
         if ref and ref not in session.reference_ids:
-            session.reference_ids.append(ref)
+            session.reference_ids.append(ref)  # type: ignore[union-attr]
 
     problems: dict[str, list[Problem]] = {}
     for session in sessions.values():
@@ -589,10 +618,10 @@ def _update_forest(
             nodes[log.id] = node
             session.logs.append(log)
             if log.session_id and log.session_id not in session.session_ids:
-                session.session_ids.append(log.session_id)
+                session.session_ids.append(log.session_id)  # type: ignore[union-attr]
             ref = log.session_reference_id
             if ref and ref not in session.reference_ids:
-                session.reference_ids.append(ref)
+                session.reference_ids.append(ref)  # type: ignore[union-attr]
         found: list[Problem] = []
         _nest(session, nodes, logs, current, found, files or {})  # type: ignore[arg-type]
         if found:

@@ -37,8 +37,8 @@ def forest_shape(forest: Forest) -> Any:
             items.append(
                 (
                     item.key,
-                    item.session_ids,
-                    item.reference_ids,
+                    list(item.session_ids),
+                    list(item.reference_ids),
                     [x.id for x in item.logs],
                     [node_shape(root) for root in item.roots],
                 )
