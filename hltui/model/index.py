@@ -111,6 +111,9 @@ class LogIndex:
         self._dropped: dict[int, list[LogSummary]] | None = None
         # Counts removals: a log's position in `logs` holds until the next one.
         self.generation = 0
+        # `file_starts` as last worked out, for (generation, number of logs) then: logs
+        # are only added (the count grows) or removed (the generation grows)
+        self._starts: tuple[tuple[int, int], list[int] | None] | None = None
 
     # -- loading -------------------------------------------------------------------------
 
@@ -383,7 +386,21 @@ class LogIndex:
 
     def file_starts(self) -> list[int] | None:
         """The position in `logs` of each file's first log, when `logs` holds them file
-        by file (as after a load); None when it does not (a tailer added some since)."""
+        by file (as after a load); None when it does not (a tailer added some since).
+
+        Checking that order reads every id (0.1 s at 500k logs), so the answer is kept
+        until a log is added or removed.
+        """
+        state_now = (self.generation, len(self.logs))
+        known = self._starts
+        if known is not None and known[0] == state_now:
+            return None if known[1] is None else list(known[1])
+        starts = self._file_starts()
+        if state_now == (self.generation, len(self.logs)):  # not changed meanwhile
+            self._starts = (state_now, starts)
+        return None if starts is None else list(starts)
+
+    def _file_starts(self) -> list[int] | None:
         starts: list[int] = []
         total = 0
         for state in self.files:

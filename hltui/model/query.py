@@ -299,8 +299,14 @@ def _places_at(state: FileState, starts: Iterable[int]) -> Sequence[int]:
     count = min(len(state.log_ids), len(offsets))  # the tailer may be adding one
     places = array("i")
     place = 0
+    bisect_left = bisect.bisect_left
     for start in starts:
-        place = bisect.bisect_left(offsets, start, place, count)
+        # Where a term is common the next hit is often the next log: try that before
+        # bisecting (each look into the array makes an int; a bisect makes about 18).
+        if place < count and offsets[place] < start:
+            place += 1
+            if place < count and offsets[place] < start:
+                place = bisect_left(offsets, start, place, count)
         if place < count and offsets[place] == start:
             places.append(place)
     return places

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+from array import array
 from pathlib import Path
 
 import orjson
@@ -9,9 +11,10 @@ import pytest
 
 import hltui.model.line_matcher as line_matcher
 import hltui.model.scan as scan
-from hltui.model.index import LogIndex
-from hltui.model.query import LogFilter, apply_filter, filter_with_places, search
+from hltui.model.index import FileState, LogIndex
+from hltui.model.query import LogFilter, _places_at, apply_filter, filter_with_places, search
 from hltui.model.sessions import Forest, TreeOrder
+from hltui.model.sources import FileKind
 from tests.conftest import forest_from, make_log, write_json, write_jsonl
 
 
@@ -217,6 +220,40 @@ def test_no_positions_for_logs_out_of_file_order(tmp_path: Path) -> None:
     visible, places = filter_with_places(index, LogFilter(project="p"), forest)
     assert set(visible or ()) == {"a1", "a3", "b2", "b3", "x1"}
     assert places == forest.tops_showing(visible or ())
+
+
+def test_file_starts_are_worked_out_again_after_any_change(tmp_path: Path) -> None:
+    """The answer is kept between calls, until a log is added or removed."""
+    index = placed_index(tmp_path)
+    counts = [len(state.log_ids) for state in index.files]
+    assert index.file_starts() == [0, counts[0]]
+    starts = index.file_starts()
+    assert starts is not None
+    starts.append(99)  # a caller's copy
+    assert index.file_starts() == [0, counts[0]]
+    first = index.files[0].path
+    with first.open("ab") as handle:
+        handle.write(orjson.dumps(make_log("x1", project="p")) + b"\n")
+    list(index.read_file(first))  # added out of file order
+    assert index.file_starts() is None
+    index.forget_file(first)  # removed with the logs before it: in order again
+    assert index.file_starts() == [0, 0]
+
+
+@pytest.mark.parametrize("density", [0.05, 0.5, 0.95, 1.0])
+def test_line_starts_map_to_places_as_a_plain_search_would(density: float) -> None:
+    rng = random.Random(7)
+    state = FileState(Path("x.jsonl"), FileKind.JSONL)
+    offset = 0
+    for n in range(2000):
+        offset += rng.randint(1, 300)
+        state.log_ids.append(f"log{n}")
+        state.offsets.append(offset)
+    logs = list(state.offsets)
+    broken = [offset + 1 for offset in logs[::97]]  # lines that are no log's
+    starts = sorted({o for o in logs if rng.random() < density} | set(broken))
+    expected = [place for place, offset in enumerate(logs) if offset in set(starts)]
+    assert list(_places_at(state, array("q", starts))) == expected
 
 
 def test_hits_by_place_sort_into_tree_order_as_by_id(tmp_path: Path) -> None:
