@@ -258,6 +258,7 @@ def _rebuild(index: LogIndex, snapshot: ForestSnapshot) -> Forest | None:
     all_nodes: list[LogNode] = []
     first_ids: list[str] = []
     by_position = array("i", [-1]) * len(logs)
+    tree_order = array("i")
     at = ids_at = refs_at = sessions_seen = 0
     for place, (key, count) in enumerate(zip(snapshot.keys, counts, strict=True)):
         end = at + count
@@ -268,6 +269,7 @@ def _rebuild(index: LogIndex, snapshot: ForestSnapshot) -> Forest | None:
             node = LogNode(ordered[at])
             all_nodes.append(node)
             items.append(node)
+            tree_order.append(positions[at])
             at = end
             continue
         id_count = id_counts[2 * sessions_seen]
@@ -285,6 +287,7 @@ def _rebuild(index: LogIndex, snapshot: ForestSnapshot) -> Forest | None:
         links = parents[at:end]
         if max(links) == min(links) == ROOT:  # no log has a parent here, none is an orphan
             session.roots = local
+            tree_order.extend(positions[at:end])
         else:  # linked once all exist: a child may start before its parent
             roots = session.roots
             for node, parent in zip(local, links, strict=True):
@@ -293,6 +296,7 @@ def _rebuild(index: LogIndex, snapshot: ForestSnapshot) -> Forest | None:
                 else:
                     node.orphan = parent == ORPHAN
                     roots.append(node)
+            tree_order.extend(_depth_first(links, positions[at:end]))
         at = end
         sessions[key] = session
         items.append(session)
@@ -324,4 +328,26 @@ def _rebuild(index: LogIndex, snapshot: ForestSnapshot) -> Forest | None:
     # the union-find of session keys is made from the sessions when logs are added
     forest = Forest(items, sessions, nodes, problems, _Keys(sessions.values()))
     forest.by_position = (by_position, index.generation, len(logs))
+    forest.tree_positions = tree_order
     return forest
+
+
+def _depth_first(links: array[int], positions: array[int]) -> list[int]:
+    """The positions of a session's logs in tree order, from each one's parent's place
+    (`links`, in time order: roots and children come in that order)."""
+    children: dict[int, list[int]] = {}
+    roots: list[int] = []
+    for place, parent in enumerate(links):
+        if parent >= 0:
+            children.setdefault(parent, []).append(place)
+        else:
+            roots.append(place)
+    order: list[int] = []
+    stack = roots[::-1]
+    while stack:
+        place = stack.pop()
+        order.append(positions[place])
+        below = children.get(place)
+        if below:
+            stack.extend(reversed(below))
+    return order

@@ -12,6 +12,7 @@ import bisect
 from collections.abc import Sequence
 
 from hltui.model.index import LogIndex
+from hltui.model.sessions import Forest
 from hltui.model.summary import LogSummary
 
 
@@ -76,6 +77,27 @@ class HitMarks:
             and state.log_ids[place] == log.id
             and marks[self._starts[file] + place] == 1
         )
+
+    def in_tree_order(self, forest: Forest, index: LogIndex) -> list[str] | None:
+        """Every hit in the forest, in the order its fully expanded tree shows them, read
+        off `forest.tree_positions` (no lookup or sorting per hit); None when the marks
+        or the forest's positions do not fit `index` now."""
+        marks = self._bytes
+        order = forest.tree_positions
+        mapped = forest.by_position
+        if (
+            marks is None
+            or self._ids  # hits added since the marks were made
+            or order is None
+            or mapped is None
+            or index is not self._index
+            or not self._fits()
+            or mapped[1] != index.generation
+            or mapped[2] > len(marks)
+        ):
+            return None
+        ids = list(index.logs)  # by position (logs added since come after)
+        return [ids[at] for at in order if marks[at]]
 
     def _fits(self) -> bool:
         """Whether positions still mean what they did (no log was removed since)."""

@@ -137,16 +137,20 @@ class Session:
 
     def tree_ids(self) -> list[str]:
         """The ids of its logs in tree order (depth first, as `nodes` gives them)."""
-        ids: list[str] = []
-        add = ids.append
+        return [log.id for log in self.tree_logs()]
+
+    def tree_logs(self) -> list[LogSummary]:
+        """Its logs in tree order (depth first, as `nodes` gives them)."""
+        logs: list[LogSummary] = []
+        add = logs.append
         stack = self.roots[::-1]
         pop, push = stack.pop, stack.extend
         while stack:
             node = pop()
-            add(node.log.id)
+            add(node.log)
             if node.children:
                 push(node.children[::-1])
-        return ids
+        return logs
 
 
 TopItem = Session | LogNode
@@ -172,23 +176,35 @@ class Forest:
     # index's `logs` (-1: not in this forest), with the index's generation and size when
     # it was made: a filter then finds the items it shows without a lookup per log.
     by_position: tuple[array[int], int, int] | None = field(default=None, repr=False)
+    # The positions of all its logs in the order the fully expanded tree shows them,
+    # made with `by_position` and valid while it is: search hits marked by position are
+    # put in tree order by reading it once, with no lookup or sorting per hit.
+    tree_positions: array[int] | None = field(default=None, repr=False)
 
     def map_positions(self, index: LogIndex) -> bool:
-        """Make `by_position` for `index`; False when the index's order does not allow it
-        (logs added by a tailer: filters then look items up log by log)."""
+        """Make `by_position` and `tree_positions` for `index`; False when the index's
+        order does not allow it (logs added by a tailer: filters then look items up log
+        by log)."""
         position = index.position_finder()
         if position is None:
             return False
         tops = array("i", [-1]) * len(index.logs)
+        order = array("i")
+        add = order.append
         try:
             for place, item in enumerate(self.items):
                 if type(item) is Session:
-                    for log in item.logs:
-                        tops[position(log)] = place
+                    for log in item.tree_logs():
+                        at = position(log)
+                        tops[at] = place
+                        add(at)
                 else:
-                    tops[position(item.log)] = place  # type: ignore[union-attr]
+                    at = position(item.log)  # type: ignore[union-attr]
+                    tops[at] = place
+                    add(at)
         except (KeyError, IndexError):
             return False
+        self.tree_positions = order
         self.by_position = (tops, index.generation, len(index.logs))
         return True
 

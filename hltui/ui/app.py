@@ -724,8 +724,11 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
         draw them."""
         worker = get_current_worker()
         forest = self.forest
-        order = TreeOrder(forest, self.index) if forest is not None else None
         marks = HitMarks(self.index)
+        # Marked by position, the hits are put in tree order at the end by reading the
+        # forest's positions in tree order; else sorted into sessions as they come.
+        by_marks = forest is not None and forest.tree_positions is not None and marks.by_position
+        order = TreeOrder(forest, self.index) if forest is not None and not by_marks else None
 
         def on_places(file: int, places: Sequence[int], found: list[str]) -> None:
             marks.add(found, file, places)  # marked here, drawn as they come
@@ -742,9 +745,13 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
         )
         if worker.is_cancelled:
             return
-        if order is not None and self.forest is forest:
-            ordered = order.ordered()
-        else:  # no forest yet, or a new one came (live tail) while searching
+        ordered = None
+        if forest is not None and self.forest is forest:
+            if by_marks:
+                ordered = marks.in_tree_order(forest, self.index)
+            elif order is not None:
+                ordered = order.ordered()
+        if ordered is None:  # no forest yet, or a new one came (live tail) while searching
             ordered = self._in_tree_order(hits)
         self.post_message(SearchHits(term, ordered, done=True))
 

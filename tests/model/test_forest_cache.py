@@ -25,6 +25,10 @@ def log(log_id: str, second: int, **fields: Any) -> dict[str, Any]:
     return make_log(log_id, created_at=at(second), **fields)
 
 
+def _keys(item: Session | LogNode) -> list[str]:
+    return item.tree_ids() if isinstance(item, Session) else [item.key]
+
+
 def node_shape(node: LogNode) -> Any:
     return (node.log.id, node.orphan, [node_shape(child) for child in node.children])
 
@@ -110,6 +114,13 @@ def test_a_warm_open_gets_the_same_forest(root: Path) -> None:
     rebuilt = forest_from(index)
     assert rebuilt.map_positions(index)
     assert cached.by_position == rebuilt.by_position
+    # and so do the positions in tree order (nested sessions, an orphan, a cycle)
+    assert cached.tree_positions is not None
+    assert cached.tree_positions == rebuilt.tree_positions
+    in_order = list(index.logs)
+    assert [in_order[at] for at in cached.tree_positions] == [
+        key for item in rebuilt.items for key in _keys(item)
+    ]
 
 
 def test_a_cached_forest_takes_new_logs_like_a_built_one(root: Path) -> None:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from hltui.model.forest_cache import load_forest, save_forest
 from hltui.model.hits import HitMarks
 from hltui.model.index import LogIndex
 from hltui.model.query import search
 from hltui.model.tail import Tailer
-from tests.conftest import append_bytes, jsonl_bytes, make_log, write_jsonl
+from tests.conftest import append_bytes, forest_from, jsonl_bytes, make_log, write_jsonl
 
 
 def note(log_id: str, text: str) -> dict[str, object]:
@@ -72,3 +73,47 @@ def test_after_logs_are_removed_marks_fall_back_to_ids(tmp_path: Path) -> None:
     index.forget_file(tmp_path / "a.jsonl")  # positions of b.jsonl's logs move down
     assert marked(marks, index) == ["b2"]
     assert not marks.by_position
+
+
+def test_hits_in_tree_order_read_off_the_forest_as_sorting_ids_does(tmp_path: Path) -> None:
+    """Sessions nest across files; marks by position put in tree order match the ids
+    sorted into tree order, for a forest mapped after building and one restored."""
+    write_jsonl(
+        tmp_path / "a.jsonl",
+        [
+            make_log("a1", session_id="s", output="refund", created_at="2024-03-01T12:00:01Z"),
+            make_log(
+                "a2",
+                session_id="s",
+                parent_id="a3",
+                output="refund",
+                created_at="2024-03-01T12:00:05Z",
+            ),
+            make_log("lone", output="refund", created_at="2024-03-01T12:00:09Z"),
+        ],
+    )
+    write_jsonl(
+        tmp_path / "b.jsonl",
+        [
+            make_log(
+                "a3", session_id="s", parent_id="a1", output="no", created_at="2024-03-01T12:00:03Z"
+            ),
+            make_log("b1", session_id="t", output="Refund", created_at="2024-03-01T12:00:02Z"),
+        ],
+    )
+    index = LogIndex(tmp_path).load(use_cache=False)
+    built = forest_from(index)
+    assert built.map_positions(index)
+    save_forest(index, built)
+    restored = load_forest(index)
+    assert restored is not None
+    marks = search_marks(index, "refund")
+    expected = built.in_tree_order(["a1", "a2", "lone", "b1"])
+    assert expected == ["lone", "b1", "a1", "a2"]  # a2 is under a3, which is under a1
+    for forest in (built, restored):
+        assert marks.in_tree_order(forest, index) == expected
+    # an unmapped forest, or marks by id, give nothing: the caller sorts ids instead
+    assert marks.in_tree_order(forest_from(index), index) is None
+    by_id = HitMarks()
+    by_id.add(["a1"])
+    assert by_id.in_tree_order(built, index) is None
