@@ -262,6 +262,13 @@ def search(
     return found
 
 
+def prepare_search(index: LogIndex) -> bool:
+    """Get ready for a search of `index` (the user is typing the term): start the search
+    processes when its plain JSONL files are big enough for them."""
+    total = sum(s.size for s in index.files if s.kind is FileKind.JSONL)
+    return total >= scan.PARALLEL_MIN and scan.warm_up()
+
+
 def _scan_lines(
     states: list[FileState], wanted: list[bytes], cancelled: Callable[[], bool] | None
 ) -> Iterator[tuple[Path, Sequence[int]]]:

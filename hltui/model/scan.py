@@ -150,6 +150,30 @@ def _shared_pool() -> ProcessPoolExecutor | None:
         return _pool
 
 
+def warm_up() -> bool:
+    """Start the search processes now (as a search box opens), so the search that comes
+    does not wait for each to start Python and load Hyperscan (0.5-1 s); False when no
+    pool would be used or it cannot start."""
+    count = worker_count()
+    if count < 2:
+        return False
+    pool = _shared_pool()
+    if pool is None:
+        return False
+    try:
+        for _ in range(count):  # one task each: a process is started per waiting task
+            pool.submit(_ready)
+    except (BrokenProcessPool, RuntimeError):  # broken, or shut down meanwhile
+        _forget_pool(pool)
+        return False
+    return True
+
+
+def _ready() -> bool:
+    """In a worker: load what scanning needs."""
+    return line_matcher.available()
+
+
 @contextmanager
 def _real_stderr() -> Iterator[None]:
     """A `sys.stderr` with a file descriptor, while multiprocessing starts its helper.

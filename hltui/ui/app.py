@@ -40,7 +40,7 @@ from hltui.model.hits import HitMarks
 from hltui.model.index import IndexBatch, LogIndex
 from hltui.model.outline import Row
 from hltui.model.problems import Problem
-from hltui.model.query import LogFilter, filter_with_places, search
+from hltui.model.query import LogFilter, filter_with_places, prepare_search, search
 from hltui.model.records import RecordError
 from hltui.model.sessions import Forest, Session, TreeOrder, build_forest, update_forest
 from hltui.model.summary import LogSummary
@@ -701,6 +701,13 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
         box.display = True
         box.value = self.search_term
         box.focus()
+        self.run_worker(
+            lambda: prepare_search(self.index),
+            thread=True,
+            group="search-processes",
+            exclusive=True,
+            exit_on_error=False,
+        )
 
     @on(Input.Submitted, "#search")
     def on_search_submitted(self, event: Input.Submitted) -> None:

@@ -43,6 +43,7 @@ from tests.ui.conftest import (
     screen_links,
     screen_text,
     settle,
+    settle_workers,
     wait_loaded,
     wait_shown,
 )
@@ -617,6 +618,30 @@ async def test_a_big_search_runs_on_worker_processes_in_the_app(
         assert sorted(app.hits) == sorted(expected)
     pool = scan._pool
     assert pool is not None  # started, and used
+    pool.shutdown()
+
+
+async def test_opening_the_search_box_starts_the_search_processes(
+    sample_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While the term is typed, the processes start (each loads Python and Hyperscan),
+    so a big search does not wait for them; small directories start none."""
+    monkeypatch.setattr(scan, "_pool", None)
+    monkeypatch.setattr(scan, "worker_count", lambda: 2)
+    app = HltuiApp(sample_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        await pilot.press("slash")
+        await settle_workers(app)
+        assert scan._pool is None  # a few KB: one process searches them quicker
+        await pilot.press("escape")
+        monkeypatch.setattr(scan, "PARALLEL_MIN", 0)
+        await pilot.press("slash")
+        await settle_workers(app)
+        pool = scan._pool
+        assert pool is not None
+        assert len(pool._processes) == 2  # started before any search
+        await pilot.press("escape")
     pool.shutdown()
 
 
