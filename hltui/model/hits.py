@@ -9,6 +9,8 @@ logs were removed since), by id.
 from __future__ import annotations
 
 import bisect
+import itertools
+import operator
 from collections.abc import Sequence
 
 from hltui.model.index import LogIndex
@@ -55,6 +57,8 @@ class HitMarks:
                 marks[base + place] = 1
             else:  # added since the marks were made
                 self._ids[log_id] = None
+        if self._bytes is None:  # turned into ids meanwhile (another thread drew a row)
+            self._ids.update(dict.fromkeys(log_ids))
 
     def has(self, log: LogSummary) -> bool:
         """Whether `log` is a hit."""
@@ -96,8 +100,15 @@ class HitMarks:
             or mapped[2] > len(marks)
         ):
             return None
-        ids = list(index.logs)  # by position (logs added since come after)
-        return [ids[at] for at in order if marks[at]]
+        if not order:
+            return []
+        # in C: each log's id and mark, picked in tree order, then the marked ids kept
+        in_tree_order = operator.itemgetter(*order)
+        picked = in_tree_order(list(index.logs))  # by position (logs added since after)
+        flags = in_tree_order(marks)
+        if len(order) == 1:  # itemgetter of one index gives the item, not a tuple
+            return [picked] if flags else []
+        return list(itertools.compress(picked, flags))
 
     def _fits(self) -> bool:
         """Whether positions still mean what they did (no log was removed since)."""

@@ -253,7 +253,7 @@ def search(
                 and _record_matches(index, log_id, wanted)
             ]
         if places:
-            hits = [log_ids[p] for p in places]
+            hits = list(map(log_ids.__getitem__, places))
             found.extend(hits)
             if on_hits is not None:
                 on_hits(hits)

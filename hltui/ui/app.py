@@ -340,9 +340,10 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
                 posted = True
                 if cached is None:
                     save_forest(self.index, forest)
-                # made here, so the first filter does not wait for it
+                # made here, so the first filter or search does not wait for them
                 if forest.by_position is None:
                     forest.map_positions(self.index)
+                self.index.file_starts()
                 # what the load made and dropped (cache rows, forests on the way) goes
                 # back to the system: about 40 MB at 500k logs
                 release_free_memory()

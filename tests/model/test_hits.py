@@ -117,3 +117,12 @@ def test_hits_in_tree_order_read_off_the_forest_as_sorting_ids_does(tmp_path: Pa
     by_id = HitMarks()
     by_id.add(["a1"])
     assert by_id.in_tree_order(built, index) is None
+
+
+def test_hits_in_tree_order_with_a_single_log(tmp_path: Path) -> None:
+    write_jsonl(tmp_path / "a.jsonl", [note("only", "refund")])
+    index = LogIndex(tmp_path).load(use_cache=False)
+    forest = forest_from(index)
+    assert forest.map_positions(index)
+    assert search_marks(index, "refund").in_tree_order(forest, index) == ["only"]
+    assert search_marks(index, "nothing").in_tree_order(forest, index) == []
