@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import bisect
-from array import array
-from collections.abc import Callable, Collection, Iterable, Iterator, KeysView, Sequence
+from collections.abc import Callable, Collection, Iterator, KeysView, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -273,14 +271,16 @@ def _scan_lines(
     states: list[FileState], wanted: list[bytes], cancelled: Callable[[], bool] | None
 ) -> Iterator[tuple[Path, Sequence[int]]]:
     """For each plain JSONL file (in order), the places in its `log_ids` of the logs whose
-    lines hold a needle, scanned by worker processes when there is much to read."""
+    lines hold a needle, scanned (and placed) by worker processes when there is much to
+    read."""
     paths = [s.path for s in states]
+    # the tailer may be adding a log: its offset may come before its id
+    logs = [s.offsets[: min(len(s.log_ids), len(s.offsets))] for s in states]
     if sum(s.size for s in states) >= scan.PARALLEL_MIN and scan.worker_count() > 1:
-        scanned = scan.scan_in_parallel(paths, wanted, cancelled)
-    else:
-        scanned = ((path, scan.lines_or_nothing(path, wanted)) for path in paths)
-    for state, (path, starts) in zip(states, scanned, strict=False):
-        yield path, _places_at(state, starts)
+        yield from scan.scan_in_parallel(paths, wanted, logs, cancelled)
+        return
+    for path, offsets in zip(paths, logs, strict=True):
+        yield path, scan.places_of(scan.lines_or_nothing(path, wanted), offsets)
 
 
 def _record_matches(index: LogIndex, log_id: str, wanted: list[bytes]) -> bool:
@@ -296,24 +296,3 @@ def _holds_any(wanted: Collection[str], log_ids: list[str]) -> bool:
     if isinstance(keys, set | frozenset | KeysView):
         return not keys.isdisjoint(log_ids)
     return any(log_id in wanted for log_id in log_ids)
-
-
-def _places_at(state: FileState, starts: Iterable[int]) -> Sequence[int]:
-    """The places in a file's `log_ids` of the logs whose lines start at `starts`
-    (ascending); a start that is no log's (a broken line) gives none. An array: 4 bytes
-    a place, where a list of 190k places (a common term in a big file) took 7 MB."""
-    offsets = state.offsets
-    count = min(len(state.log_ids), len(offsets))  # the tailer may be adding one
-    places = array("i")
-    place = 0
-    bisect_left = bisect.bisect_left
-    for start in starts:
-        # Where a term is common the next hit is often the next log: try that before
-        # bisecting (each look into the array makes an int; a bisect makes about 18).
-        if place < count and offsets[place] < start:
-            place += 1
-            if place < count and offsets[place] < start:
-                place = bisect_left(offsets, start, place, count)
-        if place < count and offsets[place] == start:
-            places.append(place)
-    return places

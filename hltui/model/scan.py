@@ -2,19 +2,22 @@
 
 `matching_lines` reports the offset where each matching line starts, for the lines that
 start in a byte range of a file, so a big file can be split into ranges and the ranges
-scanned by several processes at once (`scan_in_parallel`): lowercasing and searching
-bytes holds the GIL, so threads would not help. Worker processes are started on the
-first big search and kept for later ones.
+scanned by several processes at once (`scan_in_parallel`), each of which also finds the
+places of its hits among the file's logs: matching calls back into Python for every hit,
+and with threads those calls queue for the GIL behind the app. Worker processes are
+started when a search is about to come (`warm_up`) or on the first big search, and kept
+for later ones.
 """
 
 from __future__ import annotations
 
+import bisect
 import multiprocessing
 import os
 import sys
 import threading
 from array import array
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
@@ -197,45 +200,80 @@ def _quiet() -> None:
     os.dup2(devnull, 2)
 
 
+def places_of(starts: Iterable[int], offsets: array, base: int = 0) -> array:
+    """The places (counted from `base`) in `offsets` (ascending line starts of logs) of
+    `starts` (ascending); a start that is no log's (a broken line) gives none."""
+    places = array("i")
+    count = len(offsets)
+    place = 0
+    bisect_left = bisect.bisect_left
+    for start in starts:
+        # Where a term is common the next hit is often the next log: try that before
+        # bisecting (each look into the array makes an int; a bisect makes about 18).
+        if place < count and offsets[place] < start:
+            place += 1
+            if place < count and offsets[place] < start:
+                place = bisect_left(offsets, start, place, count)
+        if place < count and offsets[place] == start:
+            places.append(base + place)
+    return places
+
+
+def matching_places(
+    path: Path, wanted: list[bytes], start: int, end: int, offsets: array, base: int
+) -> array:
+    """In a worker: the places of the logs whose lines start in [start, end) and hold a
+    needle; `offsets` are where those logs start, the first being at place `base`."""
+    return places_of(matching_lines(path, wanted, start, end), offsets, base)
+
+
 def scan_in_parallel(
     files: list[Path],
     wanted: list[bytes],
+    logs: list[array],
     cancelled: Callable[[], bool] | None = None,
 ) -> Iterator[tuple[Path, array]]:
-    """For each file (in order), the starts of its matching lines, scanned by a pool of
-    processes in ranges; stops early (cancelling what has not started) when `cancelled`.
-    If the pool breaks (a worker killed), the ranges left are scanned in this process."""
+    """For each file (in order), the places in its logs (their line starts are in `logs`)
+    of the logs whose lines hold a needle, scanned by a pool of processes in ranges, each
+    of which also finds the places of its hits; stops early (cancelling what has not
+    started) when `cancelled`. If the pool breaks (a worker killed), the ranges left are
+    scanned in this process."""
     pool = _shared_pool()
     if pool is None:
-        yield from ((path, lines_or_nothing(path, wanted)) for path in files)
+        for path, offsets in zip(files, logs, strict=True):
+            yield path, places_of(lines_or_nothing(path, wanted), offsets)
         return
-    tasks: list[tuple[Path, list[tuple[Future[array], int, int]]]] = []
-    for path in files:
+    tasks: list[tuple[Path, list[tuple[Future[array], int, int, array, int]]]] = []
+    for path, offsets in zip(files, logs, strict=True):
         try:
             size = path.stat().st_size
         except OSError:  # gone since it was indexed: nothing to find in it
             tasks.append((path, []))
             continue
-        parts = [
-            (pool.submit(matching_lines, path, wanted, start, end), start, end)
-            for start, end in ranges(size)
-        ]
+        parts = []
+        for start, end in ranges(size):
+            first = bisect.bisect_left(offsets, start)
+            last = len(offsets) if end < 0 else bisect.bisect_left(offsets, end, first)
+            own = offsets[first:last]  # the logs whose lines start in the range
+            task = pool.submit(matching_places, path, wanted, start, end, own, first)
+            parts.append((task, start, end, own, first))
         tasks.append((path, parts))
     try:
         for path, parts in tasks:
-            lines = array("q")
-            for part, start, end in parts:
+            places = array("i")
+            for part, start, end, own, first in parts:
                 if cancelled is not None and cancelled():
                     return
                 try:
-                    lines.extend(part.result())
+                    places.extend(part.result())
                 except OSError:
                     break
                 except BrokenProcessPool:
                     _forget_pool(pool)
-                    lines.extend(lines_or_nothing(path, wanted, start, end))
-            yield path, lines
+                    starts = lines_or_nothing(path, wanted, start, end)
+                    places.extend(places_of(starts, own, first))
+            yield path, places
     finally:
         for _, parts in tasks:
-            for part, _, _ in parts:
+            for part, *_ in parts:
                 part.cancel()

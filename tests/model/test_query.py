@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import random
 from array import array
+from concurrent.futures import Future
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import orjson
@@ -12,7 +14,7 @@ import pytest
 import hltui.model.line_matcher as line_matcher
 import hltui.model.scan as scan
 from hltui.model.index import FileState, LogIndex
-from hltui.model.query import LogFilter, _places_at, apply_filter, filter_with_places, search
+from hltui.model.query import LogFilter, apply_filter, filter_with_places, search
 from hltui.model.sessions import Forest, TreeOrder
 from hltui.model.sources import FileKind
 from tests.conftest import forest_from, make_log, write_json, write_jsonl
@@ -94,6 +96,7 @@ def test_big_searches_use_worker_processes_and_find_the_same(
 ) -> None:
     monkeypatch.setattr(line_matcher, "hyperscan", None)
     logs = [log_with(f"data_{n}", "needle" if n % 4 == 0 else "hay " * n) for n in range(400)]
+    logs.append(log_with("data_last", "needle"))  # in the last range, which is open-ended
     write_jsonl(tmp_path / "big.jsonl", logs)
     write_json(tmp_path / "small.json", [log_with("data_json", "NEEDLE")])
     index = LogIndex(tmp_path).load(use_cache=False)
@@ -112,9 +115,41 @@ def test_big_searches_use_worker_processes_and_find_the_same(
     batches: list[list[str]] = []
     assert search(index, "needle", on_hits=batches.append) == alone
     assert started
-    assert sorted(alone) == sorted(["data_json", *(f"data_{n}" for n in range(0, 400, 4))])
+    expected = ["data_json", "data_last", *(f"data_{n}" for n in range(0, 400, 4))]
+    assert sorted(alone) == sorted(expected)
     assert [hit for batch in batches for hit in batch] == alone
     assert search(index, "needle", cancelled=lambda: True) == []
+
+
+def test_a_broken_pool_leaves_the_ranges_to_this_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker killed mid-search: what it had to scan is scanned (and placed) here,
+    broken lines included."""
+    lines: list[object] = []
+    for n in range(60):
+        lines.append(log_with(f"data_{n}", "needle" if n % 3 == 0 else "hay"))
+        if n % 10 == 0:
+            lines.append(b'{"id": "broken", "output": "needle')  # no log starts here
+    write_jsonl(tmp_path / "big.jsonl", lines)
+    index = LogIndex(tmp_path).load(use_cache=False)
+    alone = search(index, "needle")
+    assert alone == [f"data_{n}" for n in range(0, 60, 3)]
+
+    class BrokenPool:
+        def submit(self, *args: object) -> Future[object]:
+            future: Future[object] = Future()
+            future.set_exception(BrokenProcessPool("a worker died"))
+            return future
+
+        def shutdown(self, **kwargs: object) -> None:
+            pass
+
+    monkeypatch.setattr(scan, "PARALLEL_MIN", 0)
+    monkeypatch.setattr(scan, "SCAN_RANGE", 700)
+    monkeypatch.setattr(scan, "worker_count", lambda: 2)
+    monkeypatch.setattr(scan, "_shared_pool", BrokenPool)
+    assert search(index, "needle") == alone
 
 
 def test_filters(index: LogIndex) -> None:
@@ -253,7 +288,8 @@ def test_line_starts_map_to_places_as_a_plain_search_would(density: float) -> No
     broken = [offset + 1 for offset in logs[::97]]  # lines that are no log's
     starts = sorted({o for o in logs if rng.random() < density} | set(broken))
     expected = [place for place, offset in enumerate(logs) if offset in set(starts)]
-    assert list(_places_at(state, array("q", starts))) == expected
+    assert list(scan.places_of(array("q", starts), state.offsets)) == expected
+    assert list(scan.places_of(starts, state.offsets, base=10)) == [p + 10 for p in expected]
 
 
 def test_hits_by_place_sort_into_tree_order_as_by_id(tmp_path: Path) -> None:
