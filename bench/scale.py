@@ -239,7 +239,10 @@ async def interactions(app: Any, pilot: Any) -> dict[str, Any]:
     out["filters"] = filters
 
     box = app.query_one("#search", Input)
-    for key, term in (("search", SEARCH_TERM), ("search_rare", RARE_TERM)):
+    # The first search also starts the search processes (the bench types no term for
+    # them to start meanwhile); the third repeats the first with them running.
+    searches = (("search", SEARCH_TERM), ("search_rare", RARE_TERM), ("search_again", SEARCH_TERM))
+    for key, term in searches:
         await pilot.press("slash")
         box.value = term
         out[key] = await timed(
@@ -391,6 +394,13 @@ def report(n: int) -> None:
         "  reference: grep -F -i -c (case-insensitive)",
         f"{greps['grep_i']:.2f} s",
         f"{greps['grep_i_count']:,} lines",
+    )
+    ratio = warm["search_again"] / greps["grep"]
+    line(
+        "  the same again (search processes running)",
+        f"{warm['search_again']:.2f} s",
+        f"grep -F -c {greps['grep']:.2f} s = {ratio:.2f}x",
+        ratio <= 1.5,
     )
     ratio = warm["search_rare"] / greps["grep_rare"]
     line(

@@ -797,7 +797,7 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
         self.query_one(SessionTree).select_key(hit)
         self.query_one(
             StatusBar
-        ).search_text = f"hit {self.hit_position + 1}/{len(self.hits)} for {self.search_term!r}"
+        ).search_text = f"hit {self.hit_position + 1:,}/{len(self.hits):,} for {self.search_term!r}"
 
     def action_next_hit(self) -> None:
         self._step_hit(1)
