@@ -29,6 +29,7 @@ import msgspec
 import hltui
 from hltui.model.cache import CACHE_DIR, relative_key, root_dir, write_atomically
 from hltui.model.index import LogIndex, gc_paused
+from hltui.model.node_map import PositionNodes
 from hltui.model.problems import Problem, Severity
 from hltui.model.sessions import Forest, LogNode, Session, TopItem, _Keys
 
@@ -307,8 +308,8 @@ def _rebuild(index: LogIndex, snapshot: ForestSnapshot) -> Forest | None:
         or refs_at != len(snapshot.reference_ids)
     ):
         return None
-    nodes = dict(zip([log.id for log in ordered], all_nodes, strict=True))
-    if len(nodes) != len(logs):
+    nodes = _nodes_by_id(index, positions, all_nodes)
+    if nodes is None:
         return None
     base = root_dir(index.root)
     problems: dict[str, list[Problem]] = {}
@@ -330,6 +331,24 @@ def _rebuild(index: LogIndex, snapshot: ForestSnapshot) -> Forest | None:
     forest.by_position = (by_position, index.generation, len(logs))
     forest.tree_positions = tree_order
     return forest
+
+
+def _nodes_by_id(
+    index: LogIndex, positions: array[int], nodes: list[LogNode]
+) -> dict[str, LogNode] | PositionNodes | None:
+    """The nodes (in the order of `positions`) by id: by position while the index holds
+    its logs file by file (as right after a load), else in a dict; None if positions
+    repeat."""
+    starts = index.file_starts()
+    if starts is None:
+        by_id = dict(zip([node.log.id for node in nodes], nodes, strict=True))
+        return by_id if len(by_id) == len(nodes) else None
+    by_position: list[LogNode | None] = [None] * len(nodes)
+    for at, node in zip(positions, nodes, strict=True):
+        by_position[at] = node
+    if None in by_position:  # a position given twice, so another not at all
+        return None
+    return PositionNodes(index, by_position, starts)  # type: ignore[arg-type]
 
 
 def _depth_first(links: array[int], positions: array[int]) -> list[int]:

@@ -26,6 +26,7 @@ from hltui.model.summary import LogSummary
 
 if TYPE_CHECKING:
     from hltui.model.index import LogIndex
+    from hltui.model.node_map import PositionNodes
 
 INF = math.inf
 PREVIEW_LOOKAHEAD = 5
@@ -166,7 +167,8 @@ class Forest:
 
     items: list[TopItem]
     sessions: dict[str, Session]
-    nodes: dict[str, LogNode]
+    # by log id; restored forests find nodes by position (see `node_map`)
+    nodes: dict[str, LogNode] | PositionNodes
     problems_by_session: dict[str, list[Problem]] = field(default_factory=dict)
     keys: _Keys | None = None
     # Where each top item is in `items` (sessions by key, standalone logs by id), made
@@ -623,7 +625,7 @@ def _update_forest(
             grouped[key].append(log)
 
     sessions = {k: v for k, v in forest.sessions.items() if k not in old_keys}
-    nodes = dict(forest.nodes)
+    nodes = forest.nodes.copy()
     problems = {k: v for k, v in forest.problems_by_session.items() if k not in old_keys}
     rebuilt: list[TopItem] = []
     for root, members in grouped.items():
