@@ -166,8 +166,9 @@ def filter_with_places(
 
     When the forest knows the top item of each log by position (`Forest.by_position`),
     the places come from the positions of the logs that match, without a lookup per
-    log; otherwise (text, feedback edited in this session, logs added since) each
-    matching log is looked up.
+    log (the logs whose feedback was edited in this session are checked again with
+    their merged feedback); otherwise (text, logs added since) each matching log is
+    looked up.
     """
     if log_filter.is_empty:
         return None, None
@@ -175,17 +176,46 @@ def filter_with_places(
         matching = apply_filter(index, log_filter, feedback)
         return (None if matching is None else dict.fromkeys(matching)), None
     touches_feedback = log_filter.has_feedback is not None or bool(log_filter.feedback_value)
-    edited = feedback is not None and touches_feedback and bool(feedback.touched())
-    if not log_filter.text and not edited and forest.by_position is not None:
+    edited = feedback.touched() if feedback is not None and touches_feedback else ()
+    if not log_filter.text and forest.by_position is not None:
         logs = list(index.logs.values())  # a snapshot: the tailer may add logs
         positions = log_filter.select_positions(logs)
-        places = forest.tops_at(index, positions)
-        if places is not None:
+        if edited:
+            positions = _with_merged_feedback(index, log_filter, positions, edited, feedback)
+        places = forest.tops_at(index, positions) if positions is not None else None
+        if places is not None and positions is not None:
             return dict.fromkeys([logs[p].id for p in positions]), places
     matching = apply_filter(index, log_filter, feedback)
     if matching is None:
         return None, None
     return dict.fromkeys(matching), forest.tops_showing(matching)
+
+
+def _with_merged_feedback(
+    index: LogIndex,
+    log_filter: LogFilter,
+    positions: list[int],
+    edited: Collection[str],
+    feedback: FeedbackSource | None,
+) -> list[int] | None:
+    """`positions` (chosen by the summaries' feedback), with the logs whose feedback was
+    edited chosen again by their merged feedback; None when positions do not fit."""
+    position = index.position_finder()
+    if position is None or feedback is None:
+        return None
+    now_in: set[int] = set()
+    now_out: set[int] = set()
+    for log_id in edited:
+        log = index.logs.get(log_id)
+        if log is None:
+            continue
+        try:
+            at = position(log)
+        except KeyError:
+            return None
+        (now_in if log_filter.matches(log, feedback.pairs(log_id)) else now_out).add(at)
+    kept = [p for p in positions if p not in now_out] if now_out else positions
+    return sorted({*kept, *now_in}) if now_in else kept
 
 
 def needles(term: str) -> list[bytes]:

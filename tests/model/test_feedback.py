@@ -29,6 +29,7 @@ from hltui.model.feedback import (
 from hltui.model.index import LogIndex
 from hltui.model.query import LogFilter, apply_filter, filter_with_places
 from hltui.model.records import parse_timestamp
+from hltui.model.sessions import Forest
 from hltui.model.stats import compute_stats
 from tests.conftest import forest_from, load_index, make_log, write_json, write_jsonl
 
@@ -238,9 +239,19 @@ def test_filters_see_journal_feedback(logs_dir: Path) -> None:
     with_feedback = apply_filter(index, LogFilter(has_feedback=True), feedback=store)
     assert with_feedback == {"data_2", "data_3", "data_4", "data_5"}
     forest = forest_from(index)
-    assert forest.map_positions(index)  # the quick path would miss the journal's edits
-    visible, places = filter_with_places(index, wanted, forest, feedback=store)
-    assert set(visible or ()) == {"data_3"} and places == forest.tops_showing({"data_3"})
+    assert forest.map_positions(index)
+    for log_filter, expected in (
+        (wanted, {"data_3"}),
+        (LogFilter(has_feedback=True), with_feedback),
+        (LogFilter(has_feedback=False), set(index.logs) - with_feedback),
+    ):
+        places_by_lookup = forest.tops_showing(expected)
+        # by position, with the logs the journal touched checked again by their
+        # merged feedback: no lookup per log
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(Forest, "tops_showing", lambda *args: pytest.fail("looked up"))
+            visible, places = filter_with_places(index, log_filter, forest, feedback=store)
+        assert set(visible or ()) == expected and places == places_by_lookup
 
 
 def test_stats_count_journal_feedback(logs_dir: Path) -> None:
