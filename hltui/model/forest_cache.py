@@ -339,8 +339,8 @@ def _nodes_by_id(
     """The nodes (in the order of `positions`) by id: by position while the index holds
     its logs file by file (as right after a load), else in a dict; None if positions
     repeat."""
-    starts = index.file_starts()
-    if starts is None:
+    positions_now = index.positions()
+    if positions_now is None:
         by_id = dict(zip([node.log.id for node in nodes], nodes, strict=True))
         return by_id if len(by_id) == len(nodes) else None
     by_position: list[LogNode | None] = [None] * len(nodes)
@@ -348,7 +348,7 @@ def _nodes_by_id(
         by_position[at] = node
     if None in by_position:  # a position given twice, so another not at all
         return None
-    return PositionNodes(index, by_position, starts)  # type: ignore[arg-type]
+    return PositionNodes(positions_now, by_position)  # type: ignore[arg-type]
 
 
 def _depth_first(links: array[int], positions: array[int]) -> list[int]:

@@ -8,7 +8,6 @@ logs were removed since), by id.
 
 from __future__ import annotations
 
-import bisect
 import itertools
 import operator
 from collections.abc import Sequence
@@ -23,13 +22,11 @@ class HitMarks:
 
     def __init__(self, index: LogIndex | None = None) -> None:
         self._index = index
-        starts = index.file_starts() if index is not None else None
-        self._starts = starts or []
-        # how many logs each file had: a log added later has no byte
-        self._counts = [len(state.log_ids) for state in index.files] if index and starts else []
-        self._generation = index.generation if index is not None else 0
+        self._positions = index.positions() if index is not None else None
         self._bytes: bytearray | None = (
-            bytearray(len(index.logs)) if index is not None and starts is not None else None
+            bytearray(len(index.logs))
+            if index is not None and self._positions is not None
+            else None
         )
         self._ids: dict[str, None] = {}  # a dict: the GC does not track it
         self._given: list[list[str]] = []  # every id given, for when positions stop fitting
@@ -46,12 +43,18 @@ class HitMarks:
     def add(self, log_ids: list[str], file: int | None = None, places: Sequence[int] = ()) -> None:
         """Mark `log_ids`: the logs at `places` in the `log_ids` of file number `file`."""
         self.count += len(log_ids)
-        marks = self._bytes
-        if marks is None or file is None or file >= len(self._counts) or not self._fits():
+        marks, positions = self._bytes, self._positions
+        if (
+            marks is None
+            or positions is None
+            or file is None
+            or file >= len(positions.counts)
+            or not positions.fits()
+        ):
             self._ids.update(dict.fromkeys(log_ids))
             return
         self._given.append(log_ids)
-        base, known = self._starts[file], self._counts[file]
+        base, known = positions.starts[file], positions.counts[file]
         for place, log_id in zip(places, log_ids, strict=True):
             if place < known:
                 marks[base + place] = 1
@@ -64,23 +67,14 @@ class HitMarks:
         """Whether `log` is a hit."""
         if log.id in self._ids:
             return True
-        marks = self._bytes
-        if marks is None:
+        marks, positions = self._bytes, self._positions
+        if marks is None or positions is None:
             return False
-        if not self._fits():
+        if not positions.fits():
             self._to_ids()
             return log.id in self._ids
-        file = log.file
-        if file >= len(self._counts):
-            return False
-        state = self._index.files[file]  # type: ignore[union-attr]
-        known = self._counts[file]
-        place = bisect.bisect_left(state.offsets, log.offset, 0, known)
-        return (
-            place < min(known, len(state.log_ids))
-            and state.log_ids[place] == log.id
-            and marks[self._starts[file] + place] == 1
-        )
+        at = positions.of(log)
+        return at is not None and marks[at] == 1
 
     def in_tree_order(self, forest: Forest, index: LogIndex) -> list[str] | None:
         """Every hit in the forest, in the order its fully expanded tree shows them, read
@@ -95,7 +89,8 @@ class HitMarks:
             or order is None
             or mapped is None
             or index is not self._index
-            or not self._fits()
+            or self._positions is None
+            or not self._positions.fits()
             or mapped[1] != index.generation
             or mapped[2] > len(marks)
         ):
@@ -109,11 +104,6 @@ class HitMarks:
         if len(order) == 1:  # itemgetter of one index gives the item, not a tuple
             return [picked] if flags else []
         return list(itertools.compress(picked, flags))
-
-    def _fits(self) -> bool:
-        """Whether positions still mean what they did (no log was removed since)."""
-        index = self._index
-        return index is not None and index.generation == self._generation
 
     def _to_ids(self) -> None:
         for log_ids in self._given:

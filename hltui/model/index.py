@@ -416,6 +416,15 @@ class LogIndex:
             return None
         return starts
 
+    def positions(self) -> Positions | None:
+        """The logs' positions as they are now, to look up later (see `Positions`);
+        None when `logs` does not hold them file by file."""
+        starts = self.file_starts()
+        if starts is None:
+            return None
+        counts = [len(state.log_ids) for state in self.files]
+        return Positions(self, starts, counts, self.generation)
+
     def position_finder(self) -> Callable[[LogSummary], int] | None:
         """How to find a log's position in `logs` without a dict of every log.
 
@@ -424,17 +433,15 @@ class LogIndex:
         finder raises KeyError for a log that is not where the index has it. None when
         the logs are not in that order (a tailer added some after the load).
         """
-        files = self.files
-        starts = self.file_starts()
-        if starts is None:
+        positions = self.positions()
+        if positions is None:
             return None
 
         def position(log: LogSummary) -> int:
-            state = files[log.file]
-            place = bisect.bisect_left(state.offsets, log.offset)
-            if place >= len(state.log_ids) or state.log_ids[place] != log.id:
+            at = positions.of(log)
+            if at is None:
                 raise KeyError(log.id)
-            return starts[log.file] + place
+            return at
 
         return position
 
@@ -443,6 +450,34 @@ class LogIndex:
 
     def log_file_count(self) -> int:
         return sum(1 for state in self.files if state.log_ids or state.problems)
+
+
+@dataclass(slots=True, frozen=True)
+class Positions:
+    """Where each log of an index in file order was when this was made: its file's
+    start, then its place there by offset. Logs added later have none; positions hold
+    while no log is removed (`fits`)."""
+
+    index: LogIndex
+    starts: list[int]  # the position of each file's first log
+    counts: list[int]  # how many logs each file had
+    generation: int
+
+    def fits(self) -> bool:
+        """Whether positions still mean what they did (no log was removed since)."""
+        return self.index.generation == self.generation
+
+    def of(self, log: LogSummary) -> int | None:
+        """The log's position then, or None (added since, or not the index's)."""
+        file = log.file
+        if file >= len(self.counts):
+            return None
+        state = self.index.files[file]
+        known = min(self.counts[file], len(state.log_ids), len(state.offsets))
+        place = bisect.bisect_left(state.offsets, log.offset, 0, known)
+        if place >= known or state.log_ids[place] != log.id:
+            return None
+        return self.starts[file] + place
 
 
 def open_index(root: Path, on_batch: Callable[[IndexBatch], None] | None = None) -> LogIndex:

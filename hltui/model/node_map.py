@@ -10,31 +10,27 @@ dict once, so it always answers by id.
 
 from __future__ import annotations
 
-import bisect
 import threading
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from hltui.model.index import LogIndex
+    from hltui.model.index import Positions
     from hltui.model.sessions import LogNode
 
 
 class PositionNodes(Mapping[str, "LogNode"]):
     """Log id -> node, for nodes given by their logs' positions in `index.logs`."""
 
-    def __init__(self, index: LogIndex, by_position: list[LogNode], starts: list[int]) -> None:
-        self._index = index
+    def __init__(self, positions: Positions, by_position: list[LogNode]) -> None:
+        self._positions = positions
         self._nodes = by_position
-        self._starts = starts
-        self._counts = [len(state.log_ids) for state in index.files]
-        self._generation = index.generation
         self._dict: dict[str, LogNode] | None = None
         self._lock = threading.Lock()
 
     def _by_id(self) -> dict[str, LogNode] | None:
         """The plain dict, made once positions stop fitting (None while they fit)."""
-        if self._dict is None and self._index.generation != self._generation:
+        if self._dict is None and not self._positions.fits():
             with self._lock:
                 if self._dict is None:
                     self._dict = {node.log.id: node for node in self._nodes}
@@ -44,15 +40,11 @@ class PositionNodes(Mapping[str, "LogNode"]):
         by_id = self._by_id()
         if by_id is not None:
             return by_id.get(log_id, default)
-        log = self._index.logs.get(log_id)
-        if log is None or log.file >= len(self._counts):
+        log = self._positions.index.logs.get(log_id)
+        at = self._positions.of(log) if log is not None else None
+        if at is None or at >= len(self._nodes):
             return default
-        state = self._index.files[log.file]
-        known = min(self._counts[log.file], len(state.offsets))
-        place = bisect.bisect_left(state.offsets, log.offset, 0, known)
-        if place >= known:
-            return default
-        node = self._nodes[self._starts[log.file] + place]
+        node = self._nodes[at]
         return node if node.log.id == log_id else default
 
     def __getitem__(self, log_id: str) -> LogNode:
