@@ -34,6 +34,7 @@ from hltui.model.summary import (
 )
 
 if TYPE_CHECKING:
+    from hltui.model.columns import FilterColumns
     from hltui.model.records import LogResponse
 
 BATCH_SIZE = 5000
@@ -114,6 +115,7 @@ class LogIndex:
         # `file_starts` as last worked out, for (generation, number of logs) then: logs
         # are only added (the count grows) or removed (the generation grows)
         self._starts: tuple[tuple[int, int], list[int] | None] | None = None
+        self.columns: FilterColumns | None = None  # kept by `columns.filter_columns`
 
     # -- loading -------------------------------------------------------------------------
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterator, KeysView, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime
+from operator import attrgetter
 from pathlib import Path
 from typing import Protocol
 
@@ -12,10 +13,13 @@ import msgspec
 import orjson
 
 from hltui.model import scan
+from hltui.model.columns import FilterColumns, filter_columns, positions_in
 from hltui.model.index import FileState, LogIndex, gc_paused
 from hltui.model.sessions import Forest
 from hltui.model.sources import FileKind
 from hltui.model.summary import FeedbackPairs, LogSummary
+
+_id = attrgetter("id")
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,13 +71,43 @@ class LogFilter:
         """The logs that pass every field but `text`."""
         return [logs[p] for p in self.select_positions(logs)]
 
-    def select_positions(self, logs: list[LogSummary]) -> list[int]:
-        """The positions in `logs` of those that pass every field but `text`, narrowed
-        one field at a time.
+    @property
+    def _by_column(self) -> bool:
+        """Whether a field `FilterColumns` holds is set."""
+        return bool(self.project or self.model) or (
+            self.has_error is not None or self.has_feedback is not None
+        )
 
-        Each set field narrows the list in one comprehension, with no call per log:
+    def select_positions(
+        self, logs: list[LogSummary], columns: FilterColumns | None = None
+    ) -> list[int]:
+        """The positions in `logs` of those that pass every field but `text`, in order.
+
+        With `columns` made of `logs`, project, model, error and feedback are read from
+        them (a few passes in C); otherwise, and for the other fields, the list is
+        narrowed one field at a time, each in one comprehension with no call per log:
         several times faster than a predicate call per log on hundreds of thousands.
         """
+        mask = None
+        if columns is not None and columns.count == len(logs) and self._by_column:
+            mask = columns.mask(self.project, self.model, self.has_error, self.has_feedback)
+        picked = positions_in(mask) if mask is not None else self._by_fields(logs)
+        if self.feedback_value:
+            wanted = self.feedback_value.casefold()
+            picked = [
+                p
+                for p in picked
+                if (feedback := logs[p].feedback)
+                and any(str(v).casefold() == wanted for _, v in feedback)
+            ]
+        if self.since is not None:  # NaN compares false: unknown times drop out
+            picked = [p for p in picked if logs[p].time >= self.since]
+        if self.until is not None:
+            picked = [p for p in picked if logs[p].time < self.until]
+        return picked
+
+    def _by_fields(self, logs: list[LogSummary]) -> list[int]:
+        """`select_positions` for project, model, error and feedback without columns."""
         project, model = self.project, self.model
         if project:
             picked = [p for p, log in enumerate(logs) if log.project == project]
@@ -87,18 +121,6 @@ class LogFilter:
             picked = [p for p in picked if (logs[p].error is not None) is self.has_error]
         if self.has_feedback is not None:
             picked = [p for p in picked if bool(logs[p].feedback) is self.has_feedback]
-        if self.feedback_value:
-            wanted = self.feedback_value.casefold()
-            picked = [
-                p
-                for p in picked
-                if (feedback := logs[p].feedback)
-                and any(str(v).casefold() == wanted for _, v in feedback)
-            ]
-        if self.since is not None:  # NaN compares false: unknown times drop out
-            picked = [p for p in picked if logs[p].time >= self.since]
-        if self.until is not None:
-            picked = [p for p in picked if logs[p].time < self.until]
         return picked
 
 
@@ -135,16 +157,17 @@ def apply_filter(
         return None
     base = replace(log_filter, text=None)
     logs = list(index.logs.values())  # a snapshot: the tailer may add logs
+    columns = filter_columns(index, logs)
     if feedback is not None and (base.has_feedback is not None or base.feedback_value):
         touched = feedback.touched()
-        picked = (logs[p].id for p in base.select_positions(logs))
+        picked = (logs[p].id for p in base.select_positions(logs, columns))
         ids = {log_id for log_id in picked if log_id not in touched}
         for log_id in touched:
             log = index.logs.get(log_id)
             if log is not None and base.matches(log, feedback.pairs(log_id)):
                 ids.add(log_id)
     else:
-        ids = {logs[p].id for p in base.select_positions(logs)}
+        ids = set(map(_id, map(logs.__getitem__, base.select_positions(logs, columns))))
     if log_filter.text:
         ids &= set(search(index, log_filter.text, only=ids))
     return ids
@@ -179,12 +202,12 @@ def filter_with_places(
     edited = feedback.touched() if feedback is not None and touches_feedback else ()
     if not log_filter.text and forest.by_position is not None:
         logs = list(index.logs.values())  # a snapshot: the tailer may add logs
-        positions = log_filter.select_positions(logs)
+        positions = log_filter.select_positions(logs, filter_columns(index, logs))
         if edited:
             positions = _with_merged_feedback(index, log_filter, positions, edited, feedback)
         places = forest.tops_at(index, positions) if positions is not None else None
         if places is not None and positions is not None:
-            return dict.fromkeys([logs[p].id for p in positions]), places
+            return dict.fromkeys(map(_id, map(logs.__getitem__, positions))), places
     matching = apply_filter(index, log_filter, feedback)
     if matching is None:
         return None, None

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import weakref
 from array import array
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -210,14 +211,17 @@ class Forest:
         self.by_position = (tops, index.generation, len(index.logs))
         return True
 
-    def tops_at(self, index: LogIndex, positions: Iterable[int]) -> list[int] | None:
+    def tops_at(self, index: LogIndex, positions: Sequence[int]) -> list[int] | None:
         """The places in `items`, in order, of the top items holding the logs at
-        `positions` in `index.logs`; None when `by_position` does not fit the index now."""
+        `positions` (ascending) in `index.logs`; None when `by_position` does not fit the
+        index now."""
         mapped = self.by_position
         if mapped is None or mapped[1] != index.generation:
             return None
         tops, _, count = mapped
-        found = {tops[p] for p in positions if p < count}  # later logs are not in this forest
+        if positions and positions[-1] >= count:  # later logs are not in this forest
+            positions = positions[: bisect_left(positions, count)]
+        found = set(map(tops.__getitem__, positions))
         found.discard(-1)
         return sorted(found)
 

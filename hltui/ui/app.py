@@ -27,6 +27,7 @@ from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Input, Static, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from hltui.model.columns import filter_columns
 from hltui.model.feedback import FeedbackStore, load_feedback_types, resolve_user
 from hltui.model.forest_cache import (
     ForestSnapshot,
@@ -344,6 +345,7 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
                 if forest.by_position is None:
                     forest.map_positions(self.index)
                 self.index.file_starts()
+                filter_columns(self.index, list(self.index.logs.values()))
                 # what the load made and dropped (cache rows, forests on the way) goes
                 # back to the system: about 40 MB at 500k logs
                 release_free_memory()

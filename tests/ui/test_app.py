@@ -755,8 +755,11 @@ async def test_set_filter_project_and_dates(sample_dir: Path) -> None:
     app = HltuiApp(sample_dir)
     async with app.run_test(size=SIZE) as pilot:
         await wait_loaded(pilot)
+        columns = app.index.columns  # made by the load, so the first filter reads them
+        assert columns is not None and columns.count == len(app.index)
         app.set_filter(LogFilter(project="sql-copilot"))
         await settle(pilot)
+        assert app.index.columns is columns
         items = sessions_and_logs(app)
         assert items
         for item in items:
