@@ -24,6 +24,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import ContentSwitcher, Input, Static, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState, get_current_worker
 
@@ -64,6 +65,7 @@ from hltui.ui.widgets.transcript import Transcript
 
 FOREST_MIN_INTERVAL = 0.25
 IDLE_CHECK = 0.5  # seconds between checks for an idle moment to collect garbage in
+SEARCH_PROGRESS_INTERVAL = 0.3  # seconds between drawings of a search's hits so far
 IDLE_AFTER = 1.0  # seconds without a key press or mouse event
 FOREST_QUIET_START = 1.0  # a load done sooner shows only its first batch, then everything
 SHOW_DELAY = 0.05
@@ -221,7 +223,9 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
         self.markdown = False
         self.loaded = False
         self.search_term = ""
-        self.hits: list[str] = []
+        self.hits: Sequence[str] = []  # in tree order once a search is done
+        self._progress_timer: Timer | None = None  # to draw the hits found so far
+        self._progress_drawn_at = 0.0
         self.hit_position = -1
         self._shown_key: str | None = None
         self._pending_row: Row | None = None
@@ -720,6 +724,7 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
         if not term:
             self.action_clear_search()
             return
+        self._stop_search_progress()
         self.search_term = term
         self.hits = []
         self.hit_position = -1
@@ -771,12 +776,13 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
         tree = self.query_one(SessionTree)
         status = self.query_one(StatusBar)
         if not message.done:
-            self.hits.extend(message.hits)
+            if isinstance(self.hits, list):  # the hits so far, as found
+                self.hits.extend(message.hits)
             if message.marks is not None and tree.marks is not message.marks:
                 tree.marks = message.marks
-            tree.refresh()
-            status.search_text = f"searching {message.term!r}… {len(self.hits):,} hits"
+            self._draw_search_progress_soon()
             return
+        self._stop_search_progress()
         self.hits = message.hits
         if not self.hits:
             status.search_text = f"no hits for {message.term!r}"
@@ -784,6 +790,32 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
             return
         status.search_text = f"{len(self.hits):,} hits for {message.term!r}"
         self.action_next_hit()
+
+    def _draw_search_progress_soon(self) -> None:
+        """Show the hits found so far, at most every SEARCH_PROGRESS_INTERVAL: drawing
+        the tree for each file searched (30 ms each) took a core from the scanning."""
+        if self._progress_timer is not None:
+            return
+        wait = self._progress_drawn_at + SEARCH_PROGRESS_INTERVAL - time.monotonic()
+        if wait <= 0:
+            self._draw_search_progress(self.search_term)
+        else:
+            term = self.search_term
+            self._progress_timer = self.set_timer(wait, lambda: self._draw_search_progress(term))
+
+    def _stop_search_progress(self) -> None:
+        if self._progress_timer is not None:
+            self._progress_timer.stop()
+            self._progress_timer = None
+
+    def _draw_search_progress(self, term: str) -> None:
+        self._progress_timer = None
+        if term != self.search_term:
+            return
+        self._progress_drawn_at = time.monotonic()
+        self.query_one(SessionTree).refresh()
+        status = self.query_one(StatusBar)
+        status.search_text = f"searching {term!r}… {len(self.hits):,} hits"
 
     def _in_tree_order(self, ids: list[str]) -> list[str]:
         forest = self.forest
@@ -813,6 +845,7 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
             box.display = False
             self.query_one(SessionTree).focus()
             return
+        self._stop_search_progress()
         self.search_term = ""
         self.hits = []
         tree = self.query_one(SessionTree)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 
 from textual.message import Message
 
@@ -33,7 +33,12 @@ class SearchHits(Message):
     in tree order."""
 
     def __init__(
-        self, term: str, hits: list[str], *, done: bool = False, marks: HitMarks | None = None
+        self,
+        term: str,
+        hits: Sequence[str],
+        *,
+        done: bool = False,
+        marks: HitMarks | None = None,
     ) -> None:
         super().__init__()
         self.term = term

@@ -126,3 +126,22 @@ def test_hits_in_tree_order_with_a_single_log(tmp_path: Path) -> None:
     assert forest.map_positions(index)
     assert search_marks(index, "refund").in_tree_order(forest, index) == ["only"]
     assert search_marks(index, "nothing").in_tree_order(forest, index) == []
+
+
+def test_hits_in_tree_order_keep_their_ids_after_files_change(tmp_path: Path) -> None:
+    """The ids are read when asked for, from the lists the files had: a file read again
+    afresh or appended to does not change which logs were hit."""
+    index = two_files(tmp_path)
+    forest = forest_from(index)
+    assert forest.map_positions(index)
+    hits = search_marks(index, "refund").in_tree_order(forest, index)
+    assert hits is not None
+    expected = forest.in_tree_order(["a1", "a3", "b2"])
+    assert list(hits) == expected and hits == expected and len(hits) == 3
+    assert [hits[n] for n in range(3)] == expected and hits[-1] == expected[-1]
+    assert hits[1:] == expected[1:] and "b2" in hits and hits.index("b2") == expected.index("b2")
+    append_bytes(tmp_path / "a.jsonl", jsonl_bytes([note("a4", "refund")]))
+    Tailer(index).apply([tmp_path / "a.jsonl"])
+    index.forget_file(tmp_path / "b.jsonl", keep_state=True)
+    list(index.read_file(tmp_path / "b.jsonl"))  # b's logs now come after a4
+    assert list(hits) == expected

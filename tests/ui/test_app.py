@@ -18,13 +18,15 @@ from rich.text import Text
 from textual.drivers.headless_driver import HeadlessDriver
 from textual.widgets import ContentSwitcher, DataTable, Input, Select, Static, TabbedContent
 
+import hltui.ui.app as app_module
 from hltui.cli import main
 from hltui.model import line_matcher, scan
+from hltui.model.hits import HitMarks
 from hltui.model.index import IndexBatch, LogIndex
 from hltui.model.query import LogFilter, search
 from hltui.model.sessions import Session, build_forest
 from hltui.ui.app import HltuiApp
-from hltui.ui.messages import ForestReady
+from hltui.ui.messages import ForestReady, SearchHits
 from hltui.ui.screens.filter import FilterScreen
 from hltui.ui.screens.help import HelpScreen
 from hltui.ui.screens.problems import ProblemsScreen
@@ -643,6 +645,32 @@ async def test_opening_the_search_box_starts_the_search_processes(
         assert len(pool._processes) == 2  # started before any search
         await pilot.press("escape")
     pool.shutdown()
+
+
+async def test_hits_found_so_far_are_drawn_at_most_every_interval(
+    sample_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While a search streams in file by file, the count and marks are drawn at once,
+    then at most every SEARCH_PROGRESS_INTERVAL; the last drawing waits for none."""
+    monkeypatch.setattr(app_module, "SEARCH_PROGRESS_INTERVAL", 0.5)
+    app = HltuiApp(sample_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        ids = list(app.index.logs)[:3]
+        status = app.query_one(StatusBar)
+        app.search_term, app.hits = "x", []
+        app.post_message(SearchHits("x", ids[:1], marks=HitMarks()))
+        await pilot.pause()
+        assert status.search_text == "searching 'x'… 1 hits"
+        app.post_message(SearchHits("x", ids[1:2]))
+        await pilot.pause()
+        assert status.search_text == "searching 'x'… 1 hits"  # drawn a moment ago
+        await pilot.pause(0.6)
+        assert status.search_text == "searching 'x'… 2 hits"
+        app.post_message(SearchHits("x", ids[2:]))  # drawn later...
+        app.post_message(SearchHits("x", ids, done=True))  # ...but the search is done
+        await pilot.pause(0.6)
+        assert status.search_text == "hit 1/3 for 'x'" and app.hits == ids
 
 
 async def test_search_escape_cancels_the_box_and_empty_term_clears(sample_dir: Path) -> None:
