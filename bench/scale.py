@@ -33,6 +33,7 @@ from bench.index import dataset, files_of
 LONG_LOG_ID = "log_bench_transcript_100"
 SEARCH_TERM = "refund"  # in about three logs in four: the most work for a search
 RARE_TERM = "Wrong refund window"  # in about one log in 500: a typical search
+TYPING_GAP = 150  # ms between the keys of a search term: 6-7 keys a second, a quick typist
 SIZE = (120, 40)
 
 
@@ -238,13 +239,14 @@ async def interactions(app: Any, pilot: Any) -> dict[str, Any]:
         await asyncio.sleep(0.1)
     out["filters"] = filters
 
-    box = app.query_one("#search", Input)
-    # The first search also starts the search processes (the bench types no term for
-    # them to start meanwhile); the third repeats the first with them running.
+    # Each term is typed as a person types it (TYPING_GAP between keys) and timed from
+    # enter. The search processes start as the box first opens, so by the end of the
+    # first term they are starting or ready; the third search repeats the first.
     searches = (("search", SEARCH_TERM), ("search_rare", RARE_TERM), ("search_again", SEARCH_TERM))
     for key, term in searches:
         await pilot.press("slash")
-        box.value = term
+        await pilot.press(*(part for char in term for part in (char, f"wait:{TYPING_GAP}")))
+        assert app.query_one("#search", Input).value == term
         out[key] = await timed(
             app, press(app, "enter"), lambda: status.search_text.startswith(("hit ", "no hits"))
         )
@@ -385,7 +387,7 @@ def report(n: int) -> None:
     print("search and filters")
     ratio = warm["search"] / greps["grep"]
     line(
-        f"search {SEARCH_TERM!r} ({warm['search_hits']:,} logs)",
+        f"search {SEARCH_TERM!r} typed, from enter ({warm['search_hits']:,} logs)",
         f"{warm['search']:.2f} s",
         f"grep -F -c {greps['grep']:.2f} s = {ratio:.2f}x",
         ratio <= 1.5,
@@ -397,7 +399,7 @@ def report(n: int) -> None:
     )
     ratio = warm["search_again"] / greps["grep"]
     line(
-        "  the same again (search processes running)",
+        "  the same again (search processes long running)",
         f"{warm['search_again']:.2f} s",
         f"grep -F -c {greps['grep']:.2f} s = {ratio:.2f}x",
         ratio <= 1.5,

@@ -37,7 +37,7 @@ from hltui.model.forest_cache import (
     restore,
     save_forest,
 )
-from hltui.model.heap import release_free_memory
+from hltui.model.heap import release_free_memory, settle_loaded
 from hltui.model.hits import HitMarks
 from hltui.model.index import IndexBatch, LogIndex
 from hltui.model.outline import Row
@@ -433,7 +433,7 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
             self.loaded = True
             # What is loaded lives as long as the app: keep the GC from walking it again
             # on every full collection (those pauses stalled keys under write bursts).
-            gc.freeze()
+            settle_loaded()
             gc.enable()
             self.set_interval(IDLE_CHECK, self._collect_when_idle)
             status.progress = None
