@@ -9,7 +9,6 @@ logs were removed since), by id.
 from __future__ import annotations
 
 import itertools
-import operator
 from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterator, Sequence
@@ -32,7 +31,9 @@ class HitMarks:
             else None
         )
         self._ids: dict[str, None] = {}  # a dict: the GC does not track it
-        self._given: list[list[str]] = []  # every id given, for when positions stop fitting
+        # every id given, for when positions stop fitting: tuples, which the GC stops
+        # tracking once it has seen they hold only strings
+        self._given: list[tuple[str, ...]] = []
         self.count = 0
 
     def __bool__(self) -> bool:
@@ -43,7 +44,9 @@ class HitMarks:
         """Whether hits are marked by position (else by id)."""
         return self._bytes is not None
 
-    def add(self, log_ids: list[str], file: int | None = None, places: Sequence[int] = ()) -> None:
+    def add(
+        self, log_ids: Sequence[str], file: int | None = None, places: Sequence[int] = ()
+    ) -> None:
         """Mark `log_ids`: the logs at `places` (ascending) in the `log_ids` of file
         number `file`."""
         self.count += len(log_ids)
@@ -57,7 +60,7 @@ class HitMarks:
         ):
             self._ids.update(dict.fromkeys(log_ids))
             return
-        self._given.append(log_ids)
+        self._given.append(log_ids if type(log_ids) is tuple else tuple(log_ids))
         base, known = positions.starts[file], positions.counts[file]
         # places come in order: the ones added since the marks were made are by id
         marked = bisect_left(places, known)
@@ -103,11 +106,15 @@ class HitMarks:
             return []
         # in C: each log's mark picked in tree order, then the marked positions kept; no
         # id is read until it is asked for (reading 375k ids here took 0.2-0.4 s)
-        flags = operator.itemgetter(*order)(marks)
-        if len(order) == 1:  # itemgetter of one index gives the item, not a tuple
-            flags = (flags,)
+        flags = bytes(map(marks.__getitem__, order))
         hit_positions = array("i", itertools.compress(order, flags))
         return HitsInOrder(self._positions, hit_positions)
+
+    def all_ids(self) -> list[str]:
+        """Every log marked, once each."""
+        if self._bytes is None:
+            return list(self._ids)
+        return list(dict.fromkeys(itertools.chain(*self._given, self._ids)))
 
     def _to_ids(self) -> None:
         for log_ids in self._given:
@@ -160,3 +167,39 @@ class HitsInOrder(Sequence[str]):
     def _id_at(self, position: int) -> str:
         file = bisect_right(self._starts, position) - 1
         return self._log_ids[file][position - self._starts[file]]
+
+
+class HitChunks(Sequence[str]):
+    """The hits of a search so far, as they came: one chunk (a file's tuple of ids) each
+    time, kept without copying them into one list the GC would read through."""
+
+    __slots__ = ("_chunks", "_ends")
+
+    def __init__(self) -> None:
+        self._chunks: list[Sequence[str]] = []
+        self._ends: list[int] = []
+
+    def add(self, chunk: Sequence[str]) -> None:
+        if chunk:
+            self._chunks.append(chunk)
+            self._ends.append(len(self) + len(chunk))
+
+    def __len__(self) -> int:
+        return self._ends[-1] if self._ends else 0
+
+    @overload
+    def __getitem__(self, item: int) -> str: ...
+    @overload
+    def __getitem__(self, item: slice) -> list[str]: ...
+    def __getitem__(self, item: int | slice) -> str | list[str]:
+        if isinstance(item, slice):
+            return list(self)[item]
+        size = len(self)
+        at = item + size if item < 0 else item
+        if not 0 <= at < size:
+            raise IndexError(item)
+        chunk = bisect_right(self._ends, at)
+        return self._chunks[chunk][at - (self._ends[chunk - 1] if chunk else 0)]
+
+    def __iter__(self) -> Iterator[str]:
+        return itertools.chain.from_iterable(self._chunks)

@@ -338,7 +338,7 @@ class TreeOrder:
         self._take(self.forest._places_of(log_ids))
         return self
 
-    def add_places(self, file: int, places: Sequence[int], log_ids: list[str]) -> TreeOrder:
+    def add_places(self, file: int, places: Sequence[int], log_ids: Sequence[str]) -> TreeOrder:
         """Take more logs: `log_ids`, at `places` in the `log_ids` of file `file` of the
         index."""
         starts, index, mapped = self._starts, self._index, self.forest.by_position

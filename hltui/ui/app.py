@@ -38,7 +38,7 @@ from hltui.model.forest_cache import (
     save_forest,
 )
 from hltui.model.heap import release_free_memory, settle_loaded
-from hltui.model.hits import HitMarks
+from hltui.model.hits import HitChunks, HitMarks
 from hltui.model.index import IndexBatch, LogIndex
 from hltui.model.outline import Row
 from hltui.model.problems import Problem
@@ -726,7 +726,7 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
             return
         self._stop_search_progress()
         self.search_term = term
-        self.hits = []
+        self.hits = HitChunks()
         self.hit_position = -1
         self.query_one(SessionTree).marks = HitMarks()
         self.query_one(StatusBar).search_text = f"searching {term!r}…"
@@ -745,18 +745,19 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
         by_marks = forest is not None and forest.tree_positions is not None and marks.by_position
         order = TreeOrder(forest, self.index) if forest is not None and not by_marks else None
 
-        def on_places(file: int, places: Sequence[int], found: list[str]) -> None:
+        def on_places(file: int, places: Sequence[int], found: Sequence[str]) -> None:
             marks.add(found, file, places)  # marked here, drawn as they come
             self.post_message(SearchHits(term, found, marks=marks))
             if order is not None:  # sorted into sessions while the next files are read
                 order.add_places(file, places, found)
 
-        hits = search(
+        search(
             self.index,
             term,
             only=self.visible_ids,
             on_places=on_places,
             cancelled=lambda: worker.is_cancelled,
+            keep=False,  # the marks have them all; no list of every hit for the GC to read
         )
         if worker.is_cancelled:
             return
@@ -767,7 +768,7 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
             elif order is not None:
                 ordered = order.ordered()
         if ordered is None:  # no forest yet, or a new one came (live tail) while searching
-            ordered = self._in_tree_order(hits)
+            ordered = self._in_tree_order(marks.all_ids())
         self.post_message(SearchHits(term, ordered, done=True))
 
     def on_search_hits(self, message: SearchHits) -> None:
@@ -776,8 +777,8 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
         tree = self.query_one(SessionTree)
         status = self.query_one(StatusBar)
         if not message.done:
-            if isinstance(self.hits, list):  # the hits so far, as found
-                self.hits.extend(message.hits)
+            if isinstance(self.hits, HitChunks):  # the hits so far, as found
+                self.hits.add(message.hits)
             if message.marks is not None and tree.marks is not message.marks:
                 tree.marks = message.marks
             self._draw_search_progress_soon()
@@ -817,7 +818,7 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
         status = self.query_one(StatusBar)
         status.search_text = f"searching {term!r}… {len(self.hits):,} hits"
 
-    def _in_tree_order(self, ids: list[str]) -> list[str]:
+    def _in_tree_order(self, ids: Sequence[str]) -> list[str]:
         forest = self.forest
         return forest.in_tree_order(ids) if forest is not None else []
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Sequence
 from pathlib import Path
 
+import pytest
+
 from hltui.model.forest_cache import load_forest, save_forest
-from hltui.model.hits import HitMarks
+from hltui.model.hits import HitChunks, HitMarks
 from hltui.model.index import LogIndex
 from hltui.model.query import search
 from hltui.model.tail import Tailer
@@ -145,3 +149,35 @@ def test_hits_in_tree_order_keep_their_ids_after_files_change(tmp_path: Path) ->
     index.forget_file(tmp_path / "b.jsonl", keep_state=True)
     list(index.read_file(tmp_path / "b.jsonl"))  # b's logs now come after a4
     assert list(hits) == expected
+
+
+def test_hits_so_far_come_in_chunks_read_as_one_sequence() -> None:
+    chunks = HitChunks()
+    assert len(chunks) == 0 and list(chunks) == []
+    for chunk in (("a1", "a2"), (), ("b1",), ("c1", "c2", "c3")):
+        chunks.add(chunk)
+    every = ["a1", "a2", "b1", "c1", "c2", "c3"]
+    assert len(chunks) == 6 and list(chunks) == every
+    assert [chunks[n] for n in range(-6, 6)] == every + every
+    assert chunks[1:4] == every[1:4]
+    for outside in (6, -7):
+        with pytest.raises(IndexError):
+            chunks[outside]
+
+
+def test_hit_tuples_are_left_untracked_by_the_gc_and_all_ids_listed(tmp_path: Path) -> None:
+    index = two_files(tmp_path)
+    given: list[Sequence[str]] = []
+    marks = HitMarks(index)
+
+    def on_places(file: int, places: Sequence[int], ids: Sequence[str]) -> None:
+        given.append(ids)
+        marks.add(ids, file, places)
+
+    assert search(index, "refund", on_places=on_places, keep=False) == []
+    assert all(type(ids) is tuple for ids in given)
+    gc.collect()
+    assert not any(gc.is_tracked(ids) for ids in given)  # never read through again
+    assert sorted(marks.all_ids()) == ["a1", "a3", "b2"]
+    marks._to_ids()  # as when positions stop fitting
+    assert sorted(marks.all_ids()) == ["a1", "a3", "b2"]

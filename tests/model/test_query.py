@@ -302,10 +302,10 @@ def test_hits_by_place_sort_into_tree_order_as_by_id(tmp_path: Path) -> None:
     for mapped in (False, True):
         assert forest.map_positions(index) if mapped else True
         order = TreeOrder(forest, index)
-        given: list[tuple[int, list[int], list[str]]] = []
+        given: list[tuple[int, list[int], tuple[str, ...]]] = []
         hits = search(index, '"id"', on_places=lambda *batch, g=given: g.append(batch))
         for file, places, ids in given:
-            assert [index.files[file].log_ids[p] for p in places] == ids
+            assert tuple(index.files[file].log_ids[p] for p in places) == ids
             order.add_places(file, places, ids)
         assert order.ordered() == forest.in_tree_order(hits)
         assert len(hits) == len(index)

@@ -21,7 +21,7 @@ from textual.widgets import ContentSwitcher, DataTable, Input, Select, Static, T
 import hltui.ui.app as app_module
 from hltui.cli import main
 from hltui.model import line_matcher, scan
-from hltui.model.hits import HitMarks
+from hltui.model.hits import HitChunks, HitMarks
 from hltui.model.index import IndexBatch, LogIndex
 from hltui.model.query import LogFilter, search
 from hltui.model.sessions import Session, build_forest
@@ -658,7 +658,7 @@ async def test_hits_found_so_far_are_drawn_at_most_every_interval(
         await wait_loaded(pilot)
         ids = list(app.index.logs)[:3]
         status = app.query_one(StatusBar)
-        app.search_term, app.hits = "x", []
+        app.search_term, app.hits = "x", HitChunks()
         app.post_message(SearchHits("x", ids[:1], marks=HitMarks()))
         await pilot.pause()
         assert status.search_text == "searching 'x'… 1 hits"
