@@ -387,7 +387,7 @@ def report(n: int) -> None:
     print("search and filters")
     ratio = warm["search"] / greps["grep"]
     line(
-        f"search {SEARCH_TERM!r} typed, from enter ({warm['search_hits']:,} logs)",
+        f"search {SEARCH_TERM!r}, typed ({warm['search_hits']:,} logs)",
         f"{warm['search']:.2f} s",
         f"grep -F -c {greps['grep']:.2f} s = {ratio:.2f}x",
         ratio <= 1.5,
@@ -399,7 +399,7 @@ def report(n: int) -> None:
     )
     ratio = warm["search_again"] / greps["grep"]
     line(
-        "  the same again (search processes long running)",
+        "  the same again (processes running)",
         f"{warm['search_again']:.2f} s",
         f"grep -F -c {greps['grep']:.2f} s = {ratio:.2f}x",
         ratio <= 1.5,
