@@ -382,6 +382,33 @@ async def test_a_warm_load_shows_a_screenful_when_the_newest_file_has_one_log(
         gate.set()
 
 
+async def test_logs_that_come_later_are_added_to_the_forest_shown(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Up to BUILD_AFRESH_RATIO times as many new logs as the forest shown holds are added
+    to it, sharing its sessions, not built into a second whole forest beside it."""
+    new = [make_log(f"data_new_{n:03}", session_id=f"sesh_new_{n:03}") for n in range(100)]
+    old = [make_log(f"data_old_{n:03}", session_id=f"sesh_old_{n:03}") for n in range(250)]
+    write_jsonl(tmp_path / "new.jsonl", new)
+    write_jsonl(tmp_path / "old.jsonl", old)
+    os.utime(tmp_path / "old.jsonl", (1_700_000_000, 1_700_000_000))  # read after new
+    gate = gated_load(monkeypatch, 100)
+    app = HltuiApp(tmp_path)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await poll(pilot, lambda: app.forest is not None)
+            shown = app.forest
+            assert shown is not None and len(shown.nodes) == 100 and not app.loaded
+            gate.set()
+            await wait_loaded(pilot)
+            assert app.forest is not None and len(app.forest.nodes) == 350
+            assert all(
+                app.forest.sessions[key] is session for key, session in shown.sessions.items()
+            )
+    finally:
+        gate.set()
+
+
 # --- the panes --------------------------------------------------------------------------
 
 
