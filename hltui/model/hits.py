@@ -4,6 +4,9 @@ Marked by position in the index (a byte per log: 0.5 MB at 500k logs) while the 
 holds its logs file by file, as after a load; a dict of 375k hit ids cost 21 MB and
 0.2 s of the UI thread to fill. Otherwise (a tailer added logs out of that order, or
 logs were removed since), by id.
+
+The hits themselves are never one list of every id: `HitChunks` keeps them as they come
+(a tuple per file), `HitsInOrder` as positions in tree order, read as ids when asked.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterator, Sequence
 from typing import overload
 
-from hltui.model.index import LogIndex, Positions
+from hltui.model.index import LogIndex
 from hltui.model.sessions import Forest
 from hltui.model.summary import LogSummary
 
@@ -90,6 +93,7 @@ class HitMarks:
         marks = self._bytes
         order = forest.tree_positions
         mapped = forest.by_position
+        log_ids = [state.log_ids for state in index.files]  # before checking they fit
         if (
             marks is None
             or self._ids  # hits added since the marks were made
@@ -108,7 +112,7 @@ class HitMarks:
         # id is read until it is asked for (reading 375k ids here took 0.2-0.4 s)
         flags = bytes(map(marks.__getitem__, order))
         hit_positions = array("i", itertools.compress(order, flags))
-        return HitsInOrder(self._positions, hit_positions)
+        return HitsInOrder(self._positions.starts, log_ids, hit_positions)
 
     def all_ids(self) -> list[str]:
         """Every log marked, once each."""
@@ -127,17 +131,17 @@ class HitsInOrder(Sequence[str]):
     """The ids of the logs at some positions of an index, in a given order, each read
     from its file's list of ids when asked for.
 
-    The lists are the ones the index had when `positions` were made: a file read again
-    gets a new list, and an old one is only ever appended to, so the ids stay those of
-    the logs that were hit.
+    `starts` is the position of each file's first log and `log_ids` each file's list of
+    ids, as they were when the positions were made: a file read again gets a new list,
+    and an old one is only ever appended to, so the ids stay those of the logs hit.
     """
 
     __slots__ = ("_at", "_log_ids", "_starts")
 
-    def __init__(self, positions: Positions, at: array[int]) -> None:
+    def __init__(self, starts: list[int], log_ids: list[list[str]], at: array[int]) -> None:
         self._at = at
-        self._starts = positions.starts
-        self._log_ids = [state.log_ids for state in positions.index.files]
+        self._starts = starts
+        self._log_ids = log_ids
 
     def __len__(self) -> int:
         return len(self._at)
