@@ -127,7 +127,40 @@ class HitMarks:
         self._bytes = None
 
 
-class HitsInOrder(Sequence[str]):
+class _IdSequence(Sequence[str]):
+    """Ids read one at a time (`_get`, given an index in range), with slices, and equal
+    to any sequence of the same ids."""
+
+    __slots__ = ()
+
+    @overload
+    def __getitem__(self, item: int) -> str: ...
+    @overload
+    def __getitem__(self, item: slice) -> list[str]: ...
+    def __getitem__(self, item: int | slice) -> str | list[str]:
+        size = len(self)
+        if isinstance(item, slice):
+            return [self._get(at) for at in range(*item.indices(size))]
+        at = item + size if item < 0 else item
+        if not 0 <= at < size:
+            raise IndexError(item)
+        return self._get(at)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence) or isinstance(other, str):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({len(self)} hits)"
+
+    def _get(self, at: int) -> str:
+        raise NotImplementedError
+
+
+class HitsInOrder(_IdSequence):
     """The ids of the logs at some positions of an index, in a given order, each read
     from its file's list of ids when asked for.
 
@@ -146,34 +179,18 @@ class HitsInOrder(Sequence[str]):
     def __len__(self) -> int:
         return len(self._at)
 
-    @overload
-    def __getitem__(self, item: int) -> str: ...
-    @overload
-    def __getitem__(self, item: slice) -> list[str]: ...
-    def __getitem__(self, item: int | slice) -> str | list[str]:
-        if isinstance(item, slice):
-            return [self._id_at(position) for position in self._at[item]]
-        return self._id_at(self._at[item])
-
     def __iter__(self) -> Iterator[str]:
         return map(self._id_at, self._at)
 
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Sequence) or isinstance(other, str):
-            return NotImplemented
-        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __repr__(self) -> str:
-        return f"HitsInOrder({len(self)} hits)"
+    def _get(self, at: int) -> str:
+        return self._id_at(self._at[at])
 
     def _id_at(self, position: int) -> str:
         file = bisect_right(self._starts, position) - 1
         return self._log_ids[file][position - self._starts[file]]
 
 
-class HitChunks(Sequence[str]):
+class HitChunks(_IdSequence):
     """The hits of a search so far, as they came: one chunk (a file's tuple of ids) each
     time, kept without copying them into one list the GC would read through."""
 
@@ -191,19 +208,9 @@ class HitChunks(Sequence[str]):
     def __len__(self) -> int:
         return self._ends[-1] if self._ends else 0
 
-    @overload
-    def __getitem__(self, item: int) -> str: ...
-    @overload
-    def __getitem__(self, item: slice) -> list[str]: ...
-    def __getitem__(self, item: int | slice) -> str | list[str]:
-        if isinstance(item, slice):
-            return list(self)[item]
-        size = len(self)
-        at = item + size if item < 0 else item
-        if not 0 <= at < size:
-            raise IndexError(item)
-        chunk = bisect_right(self._ends, at)
-        return self._chunks[chunk][at - (self._ends[chunk - 1] if chunk else 0)]
-
     def __iter__(self) -> Iterator[str]:
         return itertools.chain.from_iterable(self._chunks)
+
+    def _get(self, at: int) -> str:
+        chunk = bisect_right(self._ends, at)
+        return self._chunks[chunk][at - (self._ends[chunk - 1] if chunk else 0)]
