@@ -43,17 +43,19 @@ def release_free_memory() -> bool:
 
 
 # Full collections CPython starts on its own: one per FULL_EVERY collections of the middle
-# generation (CPython's default is 10).
-FULL_EVERY = 100
+# generation (CPython's default is 10; at 100 the bench still met one of 150-220 ms every
+# 9 s of opening transcripts). About a minute of keys without a one-second pause.
+FULL_EVERY = 1000
 
 
 def settle_loaded() -> None:
-    """After a load: keep the cyclic GC from walking what was loaded again, and start
-    full collections ten times less often.
+    """After a load: keep the cyclic GC from walking what was loaded again, and leave
+    full collections to the app's idle moments.
 
     Each full collection walks every object not frozen: Textual's widgets and its cached
-    lines (each `Strip` holds several caches). At 500k logs that was 50-100 ms, about once
-    a second while transcripts were opened. The app collects in full when idle instead.
+    lines (each `Strip` holds several caches). At 500k logs that was 50-220 ms, about once
+    a second while transcripts were opened. The app collects in full when idle instead;
+    cyclic garbage waits for it (about 10 MB more at the bench's peak).
     """
     gc.freeze()
     threshold = gc.get_threshold()
