@@ -47,9 +47,10 @@ class Codes:
     values: dict[object, int]
 
     @classmethod
-    def of(cls, values: Sequence[object], coder: _Coder | None = None) -> Codes | None:
-        """The codes of `values`, continuing `coder`; None for more than a byte can name."""
-        coder = _Coder(coder or {})
+    def of(cls, values: Sequence[object], known: dict[object, int] | None = None) -> Codes | None:
+        """The codes of `values`, continuing the codes `known`; None for more than a byte
+        can name."""
+        coder = _Coder(known or {})
         try:
             codes = bytes(map(coder.__getitem__, values))
         except ValueError:  # a code over 255
@@ -65,7 +66,7 @@ class Codes:
         return self.codes.translate(table)
 
     def extended(self, values: Sequence[object]) -> Codes | None:
-        more = Codes.of(values, _Coder(self.values))
+        more = Codes.of(values, self.values)
         return None if more is None else Codes(self.codes + more.codes, more.values)
 
 
@@ -101,16 +102,15 @@ class FilterColumns:
 
     def extended(self, logs: Sequence[LogSummary]) -> FilterColumns:
         """These columns with `logs` (the ones after `count`) added."""
-        more = FilterColumns.of(logs)
         project = self.project and self.project.extended(list(map(_project, logs)))
         model = self.model and self.model.extended(list(map(_model, logs)))
         return FilterColumns(
             self.count + len(logs),
-            more.last if logs else self.last,
+            logs[-1] if logs else self.last,
             project,
             model,
-            self.error + more.error,
-            self.feedback + more.feedback,
+            self.error + _flags(list(map(_error, logs)), present=True),
+            self.feedback + _flags(list(map(_feedback, logs)), present=False),
         )
 
     def starts(self, logs: Sequence[LogSummary]) -> bool:
