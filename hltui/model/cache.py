@@ -19,6 +19,7 @@ import itertools
 import mmap
 import os
 from collections.abc import Callable, Iterable, Iterator
+from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple
 
@@ -32,31 +33,37 @@ from hltui.model.summary import LogSummary, _interned
 if TYPE_CHECKING:
     from hltui.model.index import FileState, IndexBatch, LogIndex
 
-CACHE_VERSION = 3  # 3: chunks are msgpack bin, skipped without being parsed
+CACHE_VERSION = 4  # 3: chunks are msgpack bin, skipped unparsed; 4: chunks are columns
 CHUNK_ROWS = 5000  # summaries per separately decoded chunk
 CACHE_DIR = ".hltui"
 CACHE_NAME = "index-cache.msgpack"
 DUPLICATE_PREFIX = "duplicate log "
 
-# One summary, in LogSummary's field order less `config`, `created_at`, `messages` (always
-# None once decoded) and `file` (the file's number, given again on reuse).
-SummaryRow = tuple[
-    str,  # id
-    str | None,  # project
-    str | None,  # session_id
-    str | None,  # session_reference_id
-    str | None,  # parent_id
-    str | None,  # parent_reference_id
-    str | None,  # reference_id
-    str | None,  # error
-    float | None,  # duration
-    tuple[tuple[str, Any], ...] | None,  # feedback pairs
-    int,  # offset
-    int,  # line
-    float,  # time
-    str | None,  # model
-    str | None,  # config_type
-]
+
+class SummaryColumns(msgspec.Struct, array_like=True, gc=False):
+    """One chunk of a file's summaries, field by field: LogSummary's fields less `config`,
+    `created_at` and `messages` (always None once decoded) and `file` (the file's number,
+    given again on reuse). Columns, not rows, so a chunk becomes summaries in C: decoding
+    and interning a column, then one `map` over all of them (about 3x faster than a row
+    at a time in Python)."""
+
+    id: list[str]
+    project: list[str | None]
+    session_id: list[str | None]
+    session_reference_id: list[str | None]
+    parent_id: list[str | None]
+    parent_reference_id: list[str | None]
+    reference_id: list[str | None]
+    error: list[str | None]
+    duration: list[float | None]
+    feedback: list[tuple[tuple[str, Any], ...] | None]  # (type, value) pairs
+    offset: list[int]
+    line: list[int]
+    time: list[float]
+    model: list[str | None]
+    config_type: list[str | None]
+
+
 # A problem: file (None: the entry's own file), line, message, severity, unit.
 ProblemRow = tuple[str | None, int | None, str, str, str]
 
@@ -81,7 +88,7 @@ class CachedFile(msgspec.Struct, array_like=True, gc=False):
     complete_only: bool
     whole: bool
     problems: list[ProblemRow]
-    # Encoded lists of at most CHUNK_ROWS summary rows, decoded only when replayed, so
+    # Encoded SummaryColumns of at most CHUNK_ROWS summaries, decoded only when replayed, so
     # the newest file's first logs are shown before the rest of the cache is decoded.
     # Stored as bin (length-prefixed): opening the cache skips them without parsing, and
     # they are views into the mapped file, not copies.
@@ -100,7 +107,11 @@ class _HeaderOnly(msgspec.Struct):
 _header_decoder = msgspec.msgpack.Decoder(_HeaderOnly)
 _decoder = msgspec.msgpack.Decoder(CacheFile)
 _encoder = msgspec.msgpack.Encoder()
-_rows_decoder = msgspec.msgpack.Decoder(list[SummaryRow])
+_columns_decoder = msgspec.msgpack.Decoder(SummaryColumns)
+_COLUMNS = SummaryColumns.__struct_fields__
+# the columns whose repeated values share one string object, as decoding a record does
+_id_of, _offset_of = attrgetter("id"), attrgetter("offset")
+_INTERNED = ("project", "session_id", "session_reference_id", "model", "config_type")
 
 
 def root_dir(root: Path) -> Path:
@@ -210,10 +221,52 @@ def replay(
     """Add a file's cached summaries and problems to the index in their original order,
     through the same duplicate check as reading it would, in batches."""
     path = state.path
+    problems_in = [_problem(row, path) for row in entry.problems]
+    if problems_in:
+        yield from _replay_one_by_one(index, state, summaries, problems_in, batch_size, done)
+    else:
+        yield from _replay_in_bulk(index, state, summaries, batch_size, done)
+    state.offset = entry.offset
+    state.next_line = entry.next_line
+
+
+def _replay_in_bulk(
+    index: LogIndex, state: FileState, summaries: list[LogSummary], batch_size: int, done: int
+) -> Iterator[IndexBatch]:
+    """Replay a file with no problems, a batch at a time in C: a batch whose ids are all
+    new (the usual case) is added with one dict update; any other goes one by one."""
+    from hltui.model.index import gc_paused
+
+    logs = index.logs
+    unit = "line" if state.kind.is_lines else "record"
+    starts = range(0, len(summaries), batch_size) or range(1)
+    for at in starts:
+        batch = summaries[at : at + batch_size]
+        ids = list(map(_id_of, batch))
+        problems: list[Problem] = []
+        with gc_paused():
+            fresh = dict(zip(ids, batch, strict=True))
+            if len(fresh) == len(ids) and logs.keys().isdisjoint(fresh):
+                logs.update(fresh)
+                state.log_ids.extend(ids)
+                state.offsets.extend(map(_offset_of, batch))
+            else:  # a duplicate id: reported and dropped as when reading the file
+                batch = [s for s in batch if index._add(s, state, problems, unit)]
+        yield index._batch(state, batch, problems, [], done if at == starts[-1] else 0)
+
+
+def _replay_one_by_one(
+    index: LogIndex,
+    state: FileState,
+    summaries: list[LogSummary],
+    problems_in: list[Problem],
+    batch_size: int,
+    done: int,
+) -> Iterator[IndexBatch]:
+    """Replay a file with problems, which interleave with its summaries by line."""
     from hltui.model.index import gc_paused
 
     unit = "line" if state.kind.is_lines else "record"
-    problems_in = [_problem(row, path) for row in entry.problems]
     # problems with no line come first; the rest interleave with the summaries by line
     p = 0
     logs: list[LogSummary] = []
@@ -239,80 +292,68 @@ def replay(
                 yield index._batch(state, logs, problems, [], 0)
                 logs, problems = [], []
     problems.extend(problems_in[p:])
-    state.offset = entry.offset
-    state.next_line = entry.next_line
     yield index._batch(state, logs, problems, [], done)
 
 
 def decode_summaries(entry: CachedFile, number: int) -> list[LogSummary] | None:
     """The entry's summaries, for file `number`, or None when a chunk is corrupt.
 
-    Decoded only now, a chunk at a time, each chunk's rows made summaries before the
-    next is decoded: rows of a whole big file held at once cost 50 MB, and the holes
+    Decoded only now, a chunk at a time, each chunk's columns made summaries before the
+    next is decoded: columns of a whole big file held at once cost 50 MB, and the holes
     they left kept the process that much bigger.
     """
     from hltui.model.index import gc_paused
 
     summaries: list[LogSummary] = []
-    add = summaries.append
     intern = _interned.setdefault  # share repeated strings, as decoding does
+    none, file = itertools.repeat(None), itertools.repeat(number)
     try:
         with gc_paused():
             for chunk in entry.chunks:
-                for row in _rows_decoder.decode(chunk):
-                    project, session_id, session_reference_id = row[1], row[2], row[3]
-                    model, config_type = row[13], row[14]
-                    add(
-                        LogSummary(
-                            row[0],
-                            None,
-                            None if project is None else intern(project, project),
-                            None if session_id is None else intern(session_id, session_id),
-                            None
-                            if session_reference_id is None
-                            else intern(session_reference_id, session_reference_id),
-                            row[4],
-                            row[5],
-                            row[6],
-                            None,
-                            row[7],
-                            row[8],
-                            None,
-                            row[9],
-                            number,
-                            row[10],
-                            row[11],
-                            row[12],
-                            None if model is None else intern(model, model),
-                            None if config_type is None else intern(config_type, config_type),
-                        )
+                columns = _columns_decoder.decode(chunk)
+                count = len(columns.id)
+                if any(len(getattr(columns, name)) != count for name in _COLUMNS):
+                    return None
+                for name in _INTERNED:
+                    values = getattr(columns, name)
+                    setattr(columns, name, list(map(intern, values, values)))
+                summaries.extend(
+                    map(
+                        LogSummary,
+                        columns.id,
+                        none,  # config
+                        columns.project,
+                        columns.session_id,
+                        columns.session_reference_id,
+                        columns.parent_id,
+                        columns.parent_reference_id,
+                        columns.reference_id,
+                        none,  # created_at
+                        columns.error,
+                        columns.duration,
+                        none,  # messages
+                        columns.feedback,
+                        file,
+                        columns.offset,
+                        columns.line,
+                        columns.time,
+                        columns.model,
+                        columns.config_type,
                     )
+                )
     except (msgspec.DecodeError, ValueError, TypeError, OverflowError):
         return None
     return summaries
 
 
-# -- writing -----------------------------------------------------------------------------
-
-
-def _summary_row(s: LogSummary) -> SummaryRow:
-    return (
-        s.id,
-        s.project,
-        s.session_id,
-        s.session_reference_id,
-        s.parent_id,
-        s.parent_reference_id,
-        s.reference_id,
-        s.error,
-        s.duration,
-        s.feedback,
-        s.offset,
-        s.line,
-        s.time,
-        s.model,
-        s.config_type,
+def encode_columns(summaries: list[LogSummary]) -> bytes:
+    """One chunk of summaries, encoded as columns."""
+    return _encoder.encode(
+        SummaryColumns(*(list(map(attrgetter(name), summaries)) for name in _COLUMNS))
     )
+
+
+# -- writing -----------------------------------------------------------------------------
 
 
 def _ends_with_newline(state: FileState) -> bool:
@@ -369,9 +410,7 @@ def entry_for(
         [],
     )
     starts = range(0, len(summaries), CHUNK_ROWS)
-    chunks = (
-        _encoder.encode([_summary_row(s) for s in summaries[at : at + CHUNK_ROWS]]) for at in starts
-    )
+    chunks = (encode_columns(summaries[at : at + CHUNK_ROWS]) for at in starts)
     return EntryParts(head, chunks, len(starts))
 
 

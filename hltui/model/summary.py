@@ -163,7 +163,8 @@ def _feedback_pairs(value: object) -> FeedbackPairs | None:
     return tuple(pairs) or None
 
 
-_interned: dict[str, str] = {}
+# None maps to itself too: the cache interns whole columns, Nones included, in C.
+_interned: dict[str | None, str | None] = {}
 
 
 def _intern(value: str | None) -> str | None:

@@ -216,15 +216,28 @@ def test_a_damaged_cache_is_rebuilt(root: Path, decodes: Decodes, damage: Any) -
     assert cache.read_cache(root) is not None  # rewritten whole
 
 
-def test_a_chunk_that_does_not_fit_is_read_again(root: Path, decodes: Decodes) -> None:
-    """Chunks are decoded only when replayed; one whose rows have the wrong shape (the
-    msgpack framing intact) makes that file be read again, and only that file."""
+def ragged(chunk: memoryview) -> bytes:
+    """The chunk with one log fewer in its `line` column than in the others."""
+    columns = msgspec.msgpack.decode(chunk)
+    columns[11] = columns[11][:-1]
+    return msgspec.msgpack.encode(columns)
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [lambda chunk: msgspec.msgpack.encode([["not", "a", "row"]]), ragged],
+    ids=["wrong-shape", "ragged-columns"],
+)
+def test_a_chunk_that_does_not_fit_is_read_again(root: Path, decodes: Decodes, damage: Any) -> None:
+    """Chunks are decoded only when replayed; one whose columns have the wrong shape or
+    lengths (the msgpack framing intact) makes that file be read again, and only that
+    file."""
     LogIndex(root).load()
     path = cache.cache_path(root)
     stored = cache._decoder.decode(path.read_bytes())
     assert all(isinstance(chunk, memoryview) for e in stored.files for chunk in e.chunks)
     damaged = next(entry for entry in stored.files if entry.path == "a.jsonl")
-    damaged.chunks = [memoryview(msgspec.msgpack.encode([["not", "a", "row"]]))]
+    damaged.chunks = [memoryview(damage(chunk)) for chunk in damaged.chunks]
     path.write_bytes(cache._encoder.encode(stored))
     decodes.count = 0
     warm = LogIndex(root).load()
