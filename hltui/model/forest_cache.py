@@ -8,12 +8,15 @@ cache stores it as positions in that order: `<root>/.hltui/forest-cache.msgpack`
 the files' fingerprint, then in columns, for each top item (newest first), its session
 key and ids (no key for a standalone log) and how many logs it has; for each log, its
 position in time order and its parent's place in the session (-1 for a root, -2 for an
-orphan root); and the problems found while nesting (parent cycles).
+orphan root); and the problems found while nesting (parent cycles). Worked out from those
+when saved, and kept so a warm open need not work them out log by log in Python: the
+sessions with parent links, each log's top item, the tree order and the inverse of the
+positions.
 
 A cache whose header, fingerprint or contents do not match is ignored and the forest is
 built as usual, so it is never trusted blindly: the counts must add up to the logs held,
 and the first log of every top item must have the id it had (a digest of those ids is
-kept). Writing is atomic and best effort.
+kept), and a digest of every int32 column must match. Writing is atomic and best effort.
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ import hashlib
 import os
 import weakref
 from array import array
+from itertools import accumulate, repeat
+from operator import attrgetter
 from pathlib import Path
 
 import msgspec
@@ -33,7 +38,7 @@ from hltui.model.node_map import PositionNodes
 from hltui.model.problems import Problem, Severity
 from hltui.model.sessions import Forest, LogNode, Session, TopItem, _Keys
 
-FOREST_CACHE_VERSION = 2
+FOREST_CACHE_VERSION = 3  # 3: the derived columns and a digest of all of them
 FOREST_CACHE_NAME = "forest-cache.msgpack"
 ROOT, ORPHAN = -1, -2
 
@@ -63,9 +68,18 @@ class ForestSnapshot(msgspec.Struct, array_like=True, gc=False):
     problems: list[ProblemAt]
     positions: bytes  # int32 per log: its position in the index's load order
     parents: bytes  # int32 per log: its parent's place in the session, or ROOT / ORPHAN
+    # Worked out from the above when saved, so a warm open does not work them out again
+    # log by log (all checked against `digest`):
+    linked: bytes  # int32 per session with a parent link or orphan: its top item's place
+    tops: bytes  # int32 per position: the place of its top item (`Forest.by_position`)
+    tree_order: bytes  # int32 per log: positions in tree order (`Forest.tree_positions`)
+    inverse: bytes  # int32 per position: where that log is in `positions`
+    digest: bytes  # of all the int32 columns, so a damaged byte is never trusted
 
 
 _encoder = msgspec.msgpack.Encoder()
+_id_of = attrgetter("id")
+_log_id_of = attrgetter("log.id")
 _decoder = msgspec.msgpack.Decoder(ForestSnapshot)
 
 
@@ -106,6 +120,7 @@ def snapshot_of(index: LogIndex, forest: Forest) -> ForestSnapshot | None:
     parents = array("i")
     counts = array("i")
     id_counts = array("i")
+    linked = array("i")
     keys: list[str | None] = []
     session_ids: list[str] = []
     reference_ids: list[str] = []
@@ -129,6 +144,8 @@ def snapshot_of(index: LogIndex, forest: Forest) -> ForestSnapshot | None:
                 positions.append(position(node.log))
                 parent = parent_place.get(node.key)
                 parents.append(parent if parent is not None else ORPHAN if node.orphan else ROOT)
+            if parent_place or any(node.orphan for node in members):
+                linked.append(place)
             keys.append(item.key)
             counts.append(len(item.logs))
             first_ids.append(item.logs[0].id)
@@ -148,6 +165,19 @@ def snapshot_of(index: LogIndex, forest: Forest) -> ForestSnapshot | None:
             )
     except KeyError:  # a log the index does not hold
         return None
+    mapped = forest.position_maps(index)
+    if mapped is None:
+        return None
+    tops, tree_order = mapped
+    inverse = array("i", [-1]) * len(positions)
+    for at, n in enumerate(positions):
+        inverse[n] = at
+    if len(positions) != len(index.logs) or -1 in inverse:  # not a forest of every log
+        return None
+    columns = [
+        a.tobytes()
+        for a in (counts, id_counts, positions, parents, linked, tops, tree_order, inverse)
+    ]
     return ForestSnapshot(
         FOREST_CACHE_VERSION,
         hltui.__version__,
@@ -155,15 +185,23 @@ def snapshot_of(index: LogIndex, forest: Forest) -> ForestSnapshot | None:
         marks,
         len(index.logs),
         keys,
-        counts.tobytes(),
-        id_counts.tobytes(),
+        *columns[:2],
         session_ids,
         reference_ids,
         first_ids_digest(first_ids),
         problems,
-        positions.tobytes(),
-        parents.tobytes(),
+        *columns[2:],
+        columns_digest(columns),
     )
+
+
+def columns_digest(columns: list[bytes]) -> bytes:
+    """What the int32 columns are checked against (each column's length counts too)."""
+    digest = hashlib.blake2b(digest_size=16)
+    for column in columns:
+        digest.update(len(column).to_bytes(8, "little"))
+        digest.update(column)
+    return digest.digest()
 
 
 def save_forest(index: LogIndex, forest: Forest) -> bool:
@@ -240,78 +278,101 @@ def _ints(data: bytes) -> array[int]:
 
 
 def _rebuild(index: LogIndex, snapshot: ForestSnapshot) -> Forest | None:
-    """The forest from its snapshot; None if a log is not where the snapshot says."""
+    """The forest from its snapshot; None if a log is not where the snapshot says.
+
+    Work per log is done in C (`map`, slices, arrays); Python runs once per top item,
+    and once per log only in sessions with parent links.
+    """
+    raw = [
+        snapshot.counts,
+        snapshot.id_counts,
+        snapshot.positions,
+        snapshot.parents,
+        snapshot.linked,
+        snapshot.tops,
+        snapshot.tree_order,
+        snapshot.inverse,
+    ]
+    if columns_digest(raw) != snapshot.digest:
+        return None
+    counts, id_counts, positions, parents, linked, tops, tree_order, inverse = map(_ints, raw)
     logs = list(index.logs.values())
-    positions = _ints(snapshot.positions)
-    parents = _ints(snapshot.parents)
-    counts = _ints(snapshot.counts)
-    id_counts = _ints(snapshot.id_counts)
+    total = len(logs)
     if (
-        len(positions) != len(logs)
-        or len(parents) != len(logs)
+        not len(positions) == len(parents) == len(tops) == len(tree_order) == len(inverse) == total
         or len(counts) != len(snapshot.keys)
-        or sum(counts) != len(logs)
+        or sum(counts) != total
     ):
         return None
-    ordered = [logs[n] for n in positions]  # every log, in the order of the top items
-    items: list[TopItem] = []
+    ordered = list(map(logs.__getitem__, positions))  # every log, in top items' order
+    starts = list(accumulate(counts, initial=0))
+    first_ids = list(map(_id_of, map(ordered.__getitem__, starts[:-1])))
+    if first_ids_digest(first_ids) != snapshot.first_ids:
+        return None
+    items: list[TopItem | None] = []
     sessions: dict[str, Session] = {}
-    all_nodes: list[LogNode] = []
-    first_ids: list[str] = []
-    by_position = array("i", [-1]) * len(logs)
-    tree_order = array("i")
-    at = ids_at = refs_at = sessions_seen = 0
-    for place, (key, count) in enumerate(zip(snapshot.keys, counts, strict=True)):
-        end = at + count
-        first_ids.append(ordered[at].id)
-        for n in positions[at:end]:
-            by_position[n] = place
+    refs: list[weakref.ref[Session] | None] = []  # each log's session, in `ordered`
+    session_ids, reference_ids = snapshot.session_ids, snapshot.reference_ids
+    ids_at = refs_at = 0
+    id_pairs = iter(id_counts)
+    for key, start, count in zip(snapshot.keys, starts, counts, strict=False):
         if key is None:
-            node = LogNode(ordered[at])
-            all_nodes.append(node)
-            items.append(node)
-            tree_order.append(positions[at])
-            at = end
+            refs.append(None)
+            items.append(None)  # its node, once the nodes are made
             continue
-        id_count = id_counts[2 * sessions_seen]
-        ref_count = id_counts[2 * sessions_seen + 1]
-        sessions_seen += 1
-        session_ids = tuple(snapshot.session_ids[ids_at : ids_at + id_count])
-        reference_ids = tuple(snapshot.reference_ids[refs_at : refs_at + ref_count])
+        id_count, ref_count = next(id_pairs), next(id_pairs)
+        session = Session(
+            key,
+            tuple(session_ids[ids_at : ids_at + id_count]),
+            tuple(reference_ids[refs_at : refs_at + ref_count]),
+        )
         ids_at += id_count
         refs_at += ref_count
-        session = Session(key, session_ids, reference_ids)
-        ref = weakref.ref(session)
-        members = session.logs = ordered[at:end]
-        local = [LogNode(log, (), False, ref) for log in members]
-        all_nodes.extend(local)
-        links = parents[at:end]
-        if max(links) == min(links) == ROOT:  # no log has a parent here, none is an orphan
-            session.roots = local
-            tree_order.extend(positions[at:end])
-        else:  # linked once all exist: a child may start before its parent
-            roots = session.roots
-            for node, parent in zip(local, links, strict=True):
-                if parent >= 0:
-                    local[parent].adopt(node)
-                else:
-                    node.orphan = parent == ORPHAN
-                    roots.append(node)
-            tree_order.extend(_depth_first(links, positions[at:end]))
-        at = end
+        session.logs = ordered[start : start + count]
+        refs.extend([weakref.ref(session)] * count)
         sessions[key] = session
         items.append(session)
-    if (
-        first_ids_digest(first_ids) != snapshot.first_ids
-        or 2 * sessions_seen != len(id_counts)
-        or ids_at != len(snapshot.session_ids)
-        or refs_at != len(snapshot.reference_ids)
+    if next(id_pairs, None) is not None or (ids_at, refs_at) != (
+        len(session_ids),
+        len(reference_ids),
     ):
         return None
-    nodes = _nodes_by_id(index, positions, all_nodes)
-    if nodes is None:
+    nodes = list(map(LogNode, ordered, repeat(()), repeat(False), refs))
+    for place, (item, start, count) in enumerate(zip(items, starts, counts, strict=False)):
+        if item is None:
+            items[place] = nodes[start]
+        else:
+            item.roots = nodes[start : start + count]  # type: ignore[union-attr]
+    for place in linked:
+        session = items[place]
+        if not isinstance(session, Session):
+            return None
+        start = starts[place]
+        local = session.roots
+        session.roots = roots = []
+        for node, parent in zip(local, parents[start : start + len(local)], strict=True):
+            if parent >= 0:
+                local[parent].adopt(node)
+            else:
+                node.orphan = parent == ORPHAN
+                roots.append(node)
+    by_id = _nodes_by_id(index, inverse, nodes)
+    if by_id is None:
         return None
-    base = root_dir(index.root)
+    problems = _problems(snapshot, items, root_dir(index.root))
+    if problems is None:
+        return None
+    # the union-find of session keys is made from the sessions when logs are added
+    forest = Forest(items, sessions, by_id, problems, _Keys(sessions.values()))  # type: ignore[arg-type]
+    forest.by_position = (tops, index.generation, total)
+    forest.tree_positions = tree_order
+    return forest
+
+
+def _problems(
+    snapshot: ForestSnapshot, items: list[TopItem | None], base: Path
+) -> dict[str, list[Problem]] | None:
+    """The problems of the sessions, by session key; None if one names no session."""
     problems: dict[str, list[Problem]] = {}
     for place, file, line, message, severity, unit in snapshot.problems:
         item = items[place]
@@ -326,47 +387,16 @@ def _rebuild(index: LogIndex, snapshot: ForestSnapshot) -> Forest | None:
                 unit,
             )
         )
-    # the union-find of session keys is made from the sessions when logs are added
-    forest = Forest(items, sessions, nodes, problems, _Keys(sessions.values()))
-    forest.by_position = (by_position, index.generation, len(logs))
-    forest.tree_positions = tree_order
-    return forest
+    return problems
 
 
 def _nodes_by_id(
-    index: LogIndex, positions: array[int], nodes: list[LogNode]
+    index: LogIndex, inverse: array[int], nodes: list[LogNode]
 ) -> dict[str, LogNode] | PositionNodes | None:
-    """The nodes (in the order of `positions`) by id: by position while the index holds
-    its logs file by file (as right after a load), else in a dict; None if positions
-    repeat."""
+    """The nodes (in the snapshot's order) by id: by position while the index holds its
+    logs file by file (as right after a load), else in a dict; None if ids repeat."""
     positions_now = index.positions()
     if positions_now is None:
-        by_id = dict(zip([node.log.id for node in nodes], nodes, strict=True))
+        by_id = dict(zip(map(_log_id_of, nodes), nodes, strict=True))
         return by_id if len(by_id) == len(nodes) else None
-    by_position: list[LogNode | None] = [None] * len(nodes)
-    for at, node in zip(positions, nodes, strict=True):
-        by_position[at] = node
-    if None in by_position:  # a position given twice, so another not at all
-        return None
-    return PositionNodes(positions_now, by_position)  # type: ignore[arg-type]
-
-
-def _depth_first(links: array[int], positions: array[int]) -> list[int]:
-    """The positions of a session's logs in tree order, from each one's parent's place
-    (`links`, in time order: roots and children come in that order)."""
-    children: dict[int, list[int]] = {}
-    roots: list[int] = []
-    for place, parent in enumerate(links):
-        if parent >= 0:
-            children.setdefault(parent, []).append(place)
-        else:
-            roots.append(place)
-    order: list[int] = []
-    stack = roots[::-1]
-    while stack:
-        place = stack.pop()
-        order.append(positions[place])
-        below = children.get(place)
-        if below:
-            stack.extend(reversed(below))
-    return order
+    return PositionNodes(positions_now, list(map(nodes.__getitem__, inverse)))

@@ -188,9 +188,27 @@ class Forest:
         """Make `by_position` and `tree_positions` for `index`; False when the index's
         order does not allow it (logs added by a tailer: filters then look items up log
         by log)."""
+        mapped = self.position_maps(index)
+        if mapped is None:
+            return False
+        tops, self.tree_positions = mapped
+        self.by_position = (tops, index.generation, len(index.logs))
+        return True
+
+    def position_maps(self, index: LogIndex) -> tuple[array[int], array[int]] | None:
+        """The place of the top item holding each log (by position in `index.logs`, -1
+        for none) and all positions in tree order; None when the index's order does not
+        allow it."""
+        mapped = self.by_position
+        if (
+            mapped is not None
+            and self.tree_positions is not None
+            and mapped[1:] == (index.generation, len(index.logs))
+        ):
+            return mapped[0], self.tree_positions
         position = index.position_finder()
         if position is None:
-            return False
+            return None
         tops = array("i", [-1]) * len(index.logs)
         order = array("i")
         add = order.append
@@ -206,10 +224,8 @@ class Forest:
                     tops[at] = place
                     add(at)
         except (KeyError, IndexError):
-            return False
-        self.tree_positions = order
-        self.by_position = (tops, index.generation, len(index.logs))
-        return True
+            return None
+        return tops, order
 
     def tops_at(self, index: LogIndex, positions: Sequence[int]) -> list[int] | None:
         """The places in `items`, in order, of the top items holding the logs at
