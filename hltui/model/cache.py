@@ -18,8 +18,10 @@ import contextlib
 import itertools
 import mmap
 import os
+import sys
+from array import array
 from collections.abc import Callable, Iterable, Iterator
-from operator import attrgetter
+from operator import attrgetter, is_
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple
 
@@ -40,17 +42,44 @@ CACHE_NAME = "index-cache.msgpack"
 DUPLICATE_PREFIX = "duplicate log "
 
 
+class Repeated(msgspec.Struct, array_like=True, gc=False):
+    """A column of strings that repeat (projects, models, session ids): each distinct
+    value once, and a little-endian uint16 code per log. Decoding makes no string per
+    log and needs no hashing to share them: a `map` over the codes picks the values."""
+
+    values: list[str | None]
+    codes: bytes
+
+    @classmethod
+    def of(cls, column: list[str | None]) -> Repeated:
+        values = list(dict.fromkeys(column))
+        code = {value: number for number, value in enumerate(values)}
+        codes = array("H", map(code.__getitem__, column))
+        if sys.byteorder == "big":
+            codes.byteswap()
+        return cls(values, codes.tobytes())
+
+    def column(self) -> list[str | None]:
+        """The values, one per log, each distinct one interned."""
+        codes = array("H")
+        codes.frombytes(self.codes)
+        if sys.byteorder == "big":
+            codes.byteswap()
+        values = [None if v is None else _interned.setdefault(v, v) for v in self.values]
+        return list(map(values.__getitem__, codes))
+
+
 class SummaryColumns(msgspec.Struct, array_like=True, gc=False):
     """One chunk of a file's summaries, field by field: LogSummary's fields less `config`,
     `created_at` and `messages` (always None once decoded) and `file` (the file's number,
     given again on reuse). Columns, not rows, so a chunk becomes summaries in C: decoding
-    and interning a column, then one `map` over all of them (about 3x faster than a row
-    at a time in Python)."""
+    a column, then one `map` over all of them (about 3x faster than a row at a time in
+    Python)."""
 
     id: list[str]
-    project: list[str | None]
-    session_id: list[str | None]
-    session_reference_id: list[str | None]
+    project: Repeated
+    session_id: Repeated
+    session_reference_id: Repeated
     parent_id: list[str | None]
     parent_reference_id: list[str | None]
     reference_id: list[str | None]
@@ -60,8 +89,8 @@ class SummaryColumns(msgspec.Struct, array_like=True, gc=False):
     offset: list[int]
     line: list[int]
     time: list[float]
-    model: list[str | None]
-    config_type: list[str | None]
+    model: Repeated
+    config_type: Repeated
 
 
 # A problem: file (None: the entry's own file), line, message, severity, unit.
@@ -111,7 +140,9 @@ _columns_decoder = msgspec.msgpack.Decoder(SummaryColumns)
 _COLUMNS = SummaryColumns.__struct_fields__
 # the columns whose repeated values share one string object, as decoding a record does
 _id_of, _offset_of = attrgetter("id"), attrgetter("offset")
-_INTERNED = ("project", "session_id", "session_reference_id", "model", "config_type")
+# the columns of strings that repeat, stored once per chunk (see `Repeated`)
+_REPEATED = ("project", "session_id", "session_reference_id", "model", "config_type")
+_PLAIN = tuple(name for name in _COLUMNS if name not in _REPEATED)
 
 
 def root_dir(root: Path) -> Path:
@@ -233,11 +264,11 @@ def replay(
 def _replay_in_bulk(
     index: LogIndex, state: FileState, summaries: list[LogSummary], batch_size: int, done: int
 ) -> Iterator[IndexBatch]:
-    """Replay a file with no problems, a batch at a time in C: a batch whose ids are all
-    new (the usual case) is added with one dict update; any other goes one by one."""
+    """Replay a file with no problems, a batch at a time in C: `setdefault` adds each
+    new id (one lookup in the big dict per log) and keeps the first of a duplicate,
+    which, in the rare batch that has one, is then reported and dropped."""
     from hltui.model.index import gc_paused
 
-    logs = index.logs
     unit = "line" if state.kind.is_lines else "record"
     starts = range(0, len(summaries), batch_size) or range(1)
     for at in starts:
@@ -245,14 +276,34 @@ def _replay_in_bulk(
         ids = list(map(_id_of, batch))
         problems: list[Problem] = []
         with gc_paused():
-            fresh = dict(zip(ids, batch, strict=True))
-            if len(fresh) == len(ids) and logs.keys().isdisjoint(fresh):
-                logs.update(fresh)
+            kept = list(map(index.logs.setdefault, ids, batch))
+            if all(map(is_, kept, batch)):  # every id new: the usual case
                 state.log_ids.extend(ids)
                 state.offsets.extend(map(_offset_of, batch))
-            else:  # a duplicate id: reported and dropped as when reading the file
-                batch = [s for s in batch if index._add(s, state, problems, unit)]
+            else:  # a duplicate: reported and dropped as when reading the file
+                batch = _kept_first(index, state, batch, kept, problems, unit)
         yield index._batch(state, batch, problems, [], done if at == starts[-1] else 0)
+
+
+def _kept_first(
+    index: LogIndex,
+    state: FileState,
+    batch: list[LogSummary],
+    kept: list[LogSummary],
+    problems: list[Problem],
+    unit: str,
+) -> list[LogSummary]:
+    """The summaries of `batch` the index kept (`kept`: what it holds for each id),
+    recorded in the file's state; the others reported as duplicates."""
+    fresh: list[LogSummary] = []
+    for summary, first in zip(batch, kept, strict=True):
+        if summary is first:
+            state.log_ids.append(summary.id)
+            state.offsets.append(summary.offset)
+            fresh.append(summary)
+        else:
+            index._add(summary, state, problems, unit)  # reports it, keeps the first
+    return fresh
 
 
 def _replay_one_by_one(
@@ -305,26 +356,25 @@ def decode_summaries(entry: CachedFile, number: int) -> list[LogSummary] | None:
     from hltui.model.index import gc_paused
 
     summaries: list[LogSummary] = []
-    intern = _interned.setdefault  # share repeated strings, as decoding does
     none, file = itertools.repeat(None), itertools.repeat(number)
     try:
         with gc_paused():
             for chunk in entry.chunks:
                 columns = _columns_decoder.decode(chunk)
                 count = len(columns.id)
-                if any(len(getattr(columns, name)) != count for name in _COLUMNS):
+                repeated = {name: getattr(columns, name).column() for name in _REPEATED}
+                if any(len(getattr(columns, name)) != count for name in _PLAIN) or any(
+                    len(column) != count for column in repeated.values()
+                ):
                     return None
-                for name in _INTERNED:
-                    values = getattr(columns, name)
-                    setattr(columns, name, list(map(intern, values, values)))
                 summaries.extend(
                     map(
                         LogSummary,
                         columns.id,
                         none,  # config
-                        columns.project,
-                        columns.session_id,
-                        columns.session_reference_id,
+                        repeated["project"],
+                        repeated["session_id"],
+                        repeated["session_reference_id"],
                         columns.parent_id,
                         columns.parent_reference_id,
                         columns.reference_id,
@@ -337,19 +387,25 @@ def decode_summaries(entry: CachedFile, number: int) -> list[LogSummary] | None:
                         columns.offset,
                         columns.line,
                         columns.time,
-                        columns.model,
-                        columns.config_type,
+                        repeated["model"],
+                        repeated["config_type"],
                     )
                 )
-    except (msgspec.DecodeError, ValueError, TypeError, OverflowError):
+    except (msgspec.DecodeError, ValueError, TypeError, OverflowError, IndexError):
         return None
     return summaries
 
 
 def encode_columns(summaries: list[LogSummary]) -> bytes:
     """One chunk of summaries, encoded as columns."""
+    columns = [list(map(attrgetter(name), summaries)) for name in _COLUMNS]
     return _encoder.encode(
-        SummaryColumns(*(list(map(attrgetter(name), summaries)) for name in _COLUMNS))
+        SummaryColumns(
+            *(
+                Repeated.of(column) if name in _REPEATED else column
+                for name, column in zip(_COLUMNS, columns, strict=True)
+            )
+        )
     )
 
 

@@ -7,14 +7,19 @@ forest of N sessions is N rows; expanding splices a subtree in, collapsing cuts 
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
+from itertools import repeat
+
+import msgspec
 
 from hltui.model.sessions import Forest, LogNode, Session, TopItem
 
 
-@dataclass(slots=True, eq=False)
-class Row:
-    """One line of the tree: an item at a depth."""
+class Row(msgspec.Struct, eq=False, gc=False):
+    """One line of the tree: an item at a depth.
+
+    A struct made in C: a forest's depth-0 rows are made with one `map` (129k top items
+    took 0.47 s as dataclasses in Python while the loader thread held the GIL).
+    """
 
     item: TopItem
     depth: int
@@ -68,7 +73,7 @@ class Outline:
         self.visible = visible
         self._shown_cache = {}
         if self._tops_of is not forest:
-            self._tops = [Row(item, 0) for item in forest.items]
+            self._tops = list(map(Row, forest.items, repeat(0)))
             self._tops_of = forest
         tops = self._tops
         if visible is None:

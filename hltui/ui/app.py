@@ -71,6 +71,7 @@ IDLE_AFTER = 1.0  # seconds without a key press or mouse event
 FOREST_QUIET_START = 1.0  # a load done sooner shows only its first batch, then everything
 SHOW_DELAY = 0.05
 PROGRESS_INTERVAL = 0.2  # seconds between load progress updates (each one repaints)
+SHOWN_WAIT_LIMIT = 10.0  # seconds the loader waits for the app to show the final forest
 FIRST_FOREST_LOGS = 1000  # a first forest with fewer is shown again once this many came
 
 
@@ -345,8 +346,16 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
                     forest = cached
                 else:
                     forest = grow()
-                self.post_message(ForestReady(forest, final=True))
+                ready = ForestReady(forest, final=True)
+                self.post_message(ready)
                 posted = True
+                # What follows runs long C calls that hold the GIL (columns, the forest
+                # cache): the tree takes the forest first (0.5 s at 500k otherwise).
+                waited = 0.0
+                while not ready.shown.wait(0.05) and waited < SHOWN_WAIT_LIMIT:
+                    if worker.is_cancelled:
+                        raise KeyboardInterrupt
+                    waited += 0.05
                 if cached is None:
                     save_forest(self.index, forest)
                 # made here, so the first filter or search does not wait for them
@@ -425,6 +434,12 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
         self._refresh_problem_count()
 
     def on_forest_ready(self, message: ForestReady) -> None:
+        try:
+            self._show_forest(message)
+        finally:  # once it is on screen
+            self.call_after_refresh(message.shown.set)
+
+    def _show_forest(self, message: ForestReady) -> None:
         self.forest = message.forest
         tree = self.query_one(SessionTree)
         first = tree.row_count == 0

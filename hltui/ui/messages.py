@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Collection, Sequence
 
 from textual.message import Message
@@ -26,6 +27,9 @@ class ForestReady(Message):
         super().__init__()
         self.forest = forest
         self.final = final
+        # set once the app shows the forest: the loader's work after the load waits for
+        # it rather than hold the GIL while the tree takes the forest
+        self.shown = threading.Event()
 
 
 class SearchHits(Message):

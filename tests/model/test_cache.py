@@ -223,10 +223,18 @@ def ragged(chunk: memoryview) -> bytes:
     return msgspec.msgpack.encode(columns)
 
 
+def unknown_code(chunk: memoryview) -> bytes:
+    """The chunk with its projects coded past the end of their distinct values."""
+    columns = msgspec.msgpack.decode(chunk)
+    values, codes = columns[1]
+    columns[1] = [values, b"\xff\xff" * (len(codes) // 2)]
+    return msgspec.msgpack.encode(columns)
+
+
 @pytest.mark.parametrize(
     "damage",
-    [lambda chunk: msgspec.msgpack.encode([["not", "a", "row"]]), ragged],
-    ids=["wrong-shape", "ragged-columns"],
+    [lambda chunk: msgspec.msgpack.encode([["not", "a", "row"]]), ragged, unknown_code],
+    ids=["wrong-shape", "ragged-columns", "unknown-code"],
 )
 def test_a_chunk_that_does_not_fit_is_read_again(root: Path, decodes: Decodes, damage: Any) -> None:
     """Chunks are decoded only when replayed; one whose columns have the wrong shape or
@@ -320,3 +328,24 @@ def test_a_cache_that_cannot_be_written_whole_is_not_left_behind(tmp_path: Path)
     assert not cache.write_cache(tmp_path, entries, 1)
     assert not cache.cache_path(tmp_path).exists()
     assert not list(cache.cache_path(tmp_path).parent.glob("*.tmp"))
+
+
+def test_duplicates_in_a_file_without_problems_are_kept_first(tmp_path: Path) -> None:
+    """A clean file is replayed in bulk; a duplicate id in it (twice in one batch, and
+    one already read from a newer file) is still reported and dropped as on a fresh read."""
+    write_jsonl(
+        tmp_path / "old.jsonl",
+        [make_log("x1", project="a"), make_log("x1", project="b"), make_log("y1")]
+        + [make_log(f"n{number}", session_id="s") for number in range(5)]
+        + [make_log("z1", project="old")],
+    )
+    write_jsonl(tmp_path / "new.jsonl", [make_log("z1", project="new")])
+    set_mtime(tmp_path / "old.jsonl", 1_700_000_000)
+    set_mtime(tmp_path / "new.jsonl", 1_700_000_001)
+    LogIndex(tmp_path).load()
+    for batch_size in (2, 100):
+        warm = LogIndex(tmp_path).load(batch_size=batch_size)
+        assert snapshot(warm) == fresh(tmp_path)
+        assert warm.summary("x1").project == "a"
+        assert warm.summary("z1").project == "new"
+        assert sum("duplicate log" in p.message for p in warm.problems) == 2
