@@ -33,12 +33,14 @@ import msgspec
 
 import hltui
 from hltui.model.cache import CACHE_DIR, relative_key, root_dir, write_atomically
+from hltui.model.columns import MAX_CODES, Codes, FilterColumns
 from hltui.model.index import LogIndex, gc_paused
 from hltui.model.node_map import PositionNodes
 from hltui.model.problems import Problem, Severity
 from hltui.model.sessions import Forest, LogNode, Session, TopItem, _Keys
+from hltui.model.summary import LogSummary
 
-FOREST_CACHE_VERSION = 3  # 3: the derived columns and a digest of all of them
+FOREST_CACHE_VERSION = 4  # 3: derived columns and a digest of all; 4: filter columns
 FOREST_CACHE_NAME = "forest-cache.msgpack"
 ROOT, ORPHAN = -1, -2
 
@@ -74,7 +76,15 @@ class ForestSnapshot(msgspec.Struct, array_like=True, gc=False):
     tops: bytes  # int32 per position: the place of its top item (`Forest.by_position`)
     tree_order: bytes  # int32 per log: positions in tree order (`Forest.tree_positions`)
     inverse: bytes  # int32 per position: where that log is in `positions`
-    digest: bytes  # of all the int32 columns, so a damaged byte is never trusted
+    # The index's filter columns (`hltui.model.columns`), by position, when they were
+    # made: values by code (None: no column, too many values), then a byte per log.
+    project_values: list[str | None] | None
+    project_codes: bytes
+    model_values: list[str | None] | None
+    model_codes: bytes
+    error_flags: bytes
+    feedback_flags: bytes
+    digest: bytes  # of all the columns, so a damaged byte is never trusted
 
 
 _encoder = msgspec.msgpack.Encoder()
@@ -174,10 +184,9 @@ def snapshot_of(index: LogIndex, forest: Forest) -> ForestSnapshot | None:
         inverse[n] = at
     if len(positions) != len(index.logs) or -1 in inverse:  # not a forest of every log
         return None
-    columns = [
-        a.tobytes()
-        for a in (counts, id_counts, positions, parents, linked, tops, tree_order, inverse)
-    ]
+    in_order = (counts, id_counts, positions, parents, linked, tops, tree_order, inverse)
+    columns = [column.tobytes() for column in in_order]
+    filters = _filter_columns_of(index)
     return ForestSnapshot(
         FOREST_CACHE_VERSION,
         hltui.__version__,
@@ -191,7 +200,66 @@ def snapshot_of(index: LogIndex, forest: Forest) -> ForestSnapshot | None:
         first_ids_digest(first_ids),
         problems,
         *columns[2:],
-        columns_digest(columns),
+        *filters,
+        columns_digest(columns + _filter_parts(*filters)),
+    )
+
+
+FilterParts = tuple[list[str | None] | None, bytes, list[str | None] | None, bytes, bytes, bytes]
+NO_FILTER_COLUMNS: FilterParts = (None, b"", None, b"", b"", b"")
+
+
+def _filter_columns_of(index: LogIndex) -> FilterParts:
+    """The index's filter columns as stored, if it has them for exactly its logs."""
+    columns = index.columns
+    logs = index.logs
+    if columns is None or columns.count != len(logs) or not logs:
+        return NO_FILTER_COLUMNS
+    if columns.last is not next(reversed(logs.values())):
+        return NO_FILTER_COLUMNS
+
+    def parts(codes: Codes | None) -> tuple[list[str | None] | None, bytes]:
+        if codes is None:
+            return None, b""
+        return list(codes.values), codes.codes  # a dict keeps its values in code order
+
+    return (*parts(columns.project), *parts(columns.model), columns.error, columns.feedback)
+
+
+def _filter_parts(
+    project_values: list[str | None] | None,
+    project_codes: bytes,
+    model_values: list[str | None] | None,
+    model_codes: bytes,
+    error_flags: bytes,
+    feedback_flags: bytes,
+) -> list[bytes]:
+    """The filter columns as bytes, for the digest."""
+    values = msgspec.msgpack.encode([project_values, model_values])
+    return [values, project_codes, model_codes, error_flags, feedback_flags]
+
+
+def _restore_filter_columns(
+    index: LogIndex, snapshot: ForestSnapshot, logs: list[LogSummary]
+) -> None:
+    """Give the index its filter columns from the snapshot (checked by the caller's
+    digest), so the end of a warm open need not read every summary for them."""
+    count = len(logs)
+    if not count or len(snapshot.error_flags) != count or len(snapshot.feedback_flags) != count:
+        return
+
+    def codes(values: list[str | None] | None, data: bytes) -> Codes | None:
+        if values is None or len(data) != count or len(values) > MAX_CODES:
+            return None
+        return Codes(data, {value: code for code, value in enumerate(values)})
+
+    index.columns = FilterColumns(
+        count,
+        logs[-1],
+        codes(snapshot.project_values, snapshot.project_codes),
+        codes(snapshot.model_values, snapshot.model_codes),
+        snapshot.error_flags,
+        snapshot.feedback_flags,
     )
 
 
@@ -293,7 +361,15 @@ def _rebuild(index: LogIndex, snapshot: ForestSnapshot) -> Forest | None:
         snapshot.tree_order,
         snapshot.inverse,
     ]
-    if columns_digest(raw) != snapshot.digest:
+    filters = (
+        snapshot.project_values,
+        snapshot.project_codes,
+        snapshot.model_values,
+        snapshot.model_codes,
+        snapshot.error_flags,
+        snapshot.feedback_flags,
+    )
+    if columns_digest(raw + _filter_parts(*filters)) != snapshot.digest:
         return None
     counts, id_counts, positions, parents, linked, tops, tree_order, inverse = map(_ints, raw)
     logs = list(index.logs.values())
@@ -366,6 +442,7 @@ def _rebuild(index: LogIndex, snapshot: ForestSnapshot) -> Forest | None:
     forest = Forest(items, sessions, by_id, problems, _Keys(sessions.values()))  # type: ignore[arg-type]
     forest.by_position = (tops, index.generation, total)
     forest.tree_positions = tree_order
+    _restore_filter_columns(index, snapshot, logs)
     return forest
 
 

@@ -356,13 +356,14 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
                     if worker.is_cancelled:
                         raise KeyboardInterrupt
                     waited += 0.05
-                if cached is None:
-                    save_forest(self.index, forest)
-                # made here, so the first filter or search does not wait for them
+                # made here, so the first filter or search does not wait for them (a
+                # restored forest brings them along)
                 if forest.by_position is None:
                     forest.map_positions(self.index)
                 self.index.file_starts()
                 filter_columns(self.index, list(self.index.logs.values()))
+                if cached is None:  # with the maps and columns just made
+                    save_forest(self.index, forest)
                 # what the load made and dropped (cache rows, forests on the way) goes
                 # back to the system: about 40 MB at 500k logs
                 release_free_memory()

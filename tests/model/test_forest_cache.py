@@ -11,6 +11,7 @@ import msgspec
 import pytest
 
 import hltui.model.forest_cache as forest_cache
+from hltui.model.columns import FilterColumns, filter_columns
 from hltui.model.forest_cache import load_forest, save_forest
 from hltui.model.index import LogIndex
 from hltui.model.sessions import Forest, LogNode, Session, update_forest
@@ -175,8 +176,30 @@ def flip_last_byte(data: bytes) -> bytes:
     return data[:-1] + bytes([data[-1] ^ 1])
 
 
+def test_a_warm_open_brings_the_filter_columns(root: Path) -> None:
+    index = LogIndex(root).load()
+    assert save_forest(index, forest_from(index))
+    assert warm_forest(root)[0].columns is None  # none were made, so none are kept
+    made = filter_columns(index, list(index.logs.values()))
+    assert save_forest(index, forest_from(index))
+    index, cached = warm_forest(root)
+    assert cached is not None
+    logs = list(index.logs.values())
+    restored = index.columns
+    assert restored is not None and restored.last is logs[-1]
+    fresh = FilterColumns.of(logs)
+    assert restored == FilterColumns(fresh.count, logs[-1], *columns_after_last(fresh))
+    assert restored == FilterColumns(made.count, logs[-1], *columns_after_last(made))
+    assert filter_columns(index, logs) is restored  # a filter reads them as they are
+
+
+def columns_after_last(columns: FilterColumns) -> tuple[Any, ...]:
+    return columns.project, columns.model, columns.error, columns.feedback
+
+
 def test_a_corrupt_or_foreign_forest_cache_is_not_trusted(root: Path) -> None:
     index = LogIndex(root).load()
+    filter_columns(index, list(index.logs.values()))
     save_forest(index, forest_from(index))
     path = forest_cache.forest_cache_path(root)
     good = path.read_bytes()
@@ -202,6 +225,8 @@ def test_a_corrupt_or_foreign_forest_cache_is_not_trusted(root: Path) -> None:
         {"tree_order": flip_last_byte(snapshot.tree_order)},
         {"inverse": flip_last_byte(snapshot.inverse)},
         {"tops": flip_last_byte(snapshot.tops)},
+        {"error_flags": flip_last_byte(snapshot.error_flags)},
+        {"project_values": ["tampered", *(snapshot.project_values or [])[1:]]},
     ):
         path.write_bytes(msgspec.msgpack.encode(msgspec.structs.replace(snapshot, **bad)))
         assert warm_forest(root)[1] is None, bad
