@@ -104,6 +104,11 @@ def test_a_warm_open_gets_the_same_forest(root: Path) -> None:
     index, cached = warm_forest(root)
     assert cached is not None
     assert forest_shape(cached) == forest_shape(forest_from(index))
+    # a restored forest saves as the built one did (its sessions' positions and parent
+    # places read off its tree order)
+    assert forest_cache.snapshot_of(index, cached) == forest_cache.snapshot_of(
+        index, forest_from(index)
+    )
     assert all(cached.nodes[log_id].log is summary for log_id, summary in index.logs.items())
     assert any("parent cycle" in p.message for p in cached.problems)
     orphan = cached.nodes["orphan"]
