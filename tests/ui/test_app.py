@@ -584,6 +584,43 @@ async def search_for(pilot: Any, term: str) -> None:
     await wait_shown(pilot)
 
 
+async def test_rows_that_gain_the_cursor_or_a_mark_are_not_labelled_again(
+    sample_dir: Path,
+) -> None:
+    """A row's label (its session's logs walked, previews read from disk) is kept while
+    the row only changes look: moving the cursor and marking search hits restyle rows."""
+    app = HltuiApp(sample_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        tree = tree_of(app)
+        labelled: list[str] = []
+        real_label = tree.label
+
+        def counting(row: Any) -> Text:
+            labelled.append(row.key)
+            return real_label(row)
+
+        def shapes() -> set[tuple[str, int, bool]]:
+            height = tree.size.height
+            top = int(tree.scroll_y)
+            rows = tree.rows[top : top + height]
+            return {(row.key, row.depth, tree.outline.is_expanded(row)) for row in rows}
+
+        tree.label = counting  # type: ignore[method-assign]
+        await pilot.press("j", "j", "k")
+        assert labelled == []
+        drawn = shapes()
+        await search_for(pilot, "thermostat")
+        assert tree.marks and any(tree.is_marked(row) for row in tree.rows)
+        # labelled again: only rows new on screen (the first hit's session opened)
+        again = {shape for shape in shapes() if shape[0] in labelled}
+        assert again and not again & drawn
+        assert any(tree.is_marked(row) and row.key not in labelled for row in tree.rows)
+        tree.refresh_labels()  # feedback or previews changed: every row is labelled again
+        await pilot.pause()
+        assert len(set(labelled)) == min(len(tree.rows), tree.size.height)
+
+
 async def test_search_finds_steps_and_highlights(sample_dir: Path) -> None:
     app = HltuiApp(sample_dir)
     async with app.run_test(size=SIZE) as pilot:

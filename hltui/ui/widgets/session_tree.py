@@ -128,6 +128,10 @@ class SessionTree(ScrollView, can_focus=True):
         # the forest replaces the objects of sessions that change, so live updates only
         # draw what changed.
         self._strips: dict[str, tuple[object, tuple[object, ...], Strip]] = {}
+        # Labels by row key, valid while the row's item object, depth and expansion stay:
+        # a row that only gains or loses the cursor or a search mark is restyled, not
+        # labelled again (a session's label walks its logs and reads previews from disk).
+        self._labels: dict[str, tuple[object, tuple[int, bool], Text]] = {}
         self._look: tuple[Style, ...] = ()  # the styles the cached rows were drawn with
         self.preview_of: Callable[[str], Preview] = lambda _log_id: Preview()
         self.feedback_of: Callable[[str], FeedbackPairs | None] = self._summary_feedback
@@ -328,8 +332,20 @@ class SessionTree(ScrollView, can_focus=True):
             return any(marks.has(log) for log in item.logs)
         return marks.has(item.log)
 
-    def _render_row(self, row: Row, highlight: str, width: int) -> Strip:
+    def _label_of(self, row: Row) -> Text:
+        """The row's label (a copy: rendering truncates it), from the cache if it fits."""
+        shape = (row.depth, self.outline.is_expanded(row))
+        cached = self._labels.get(row.key)
+        if cached is not None and cached[0] is row.item and cached[1] == shape:
+            return cached[2].copy()
         text = self.label(row)
+        if len(self._labels) >= STRIP_CACHE_SIZE:
+            self._labels.clear()
+        self._labels[row.key] = (row.item, shape, text.copy())
+        return text
+
+    def _render_row(self, row: Row, highlight: str, width: int) -> Strip:
+        text = self._label_of(row)
         base = self.rich_style
         if highlight == "cursor":
             base = base + self.get_component_rich_style(CURSOR)
@@ -345,6 +361,7 @@ class SessionTree(ScrollView, can_focus=True):
     def refresh_labels(self) -> None:
         """Draw every row again (feedback, previews or the theme changed)."""
         self._strips.clear()
+        self._labels.clear()
         self.refresh()
 
     def notify_style_update(self) -> None:
@@ -364,6 +381,7 @@ class SessionTree(ScrollView, can_focus=True):
         if not look or look != self._look:
             self._look = look
             self._strips.clear()
+            self._labels.clear()
 
     def _style(self, name: str) -> Style:
         return self.get_component_rich_style(f"session-tree--{name}", partial=True)
