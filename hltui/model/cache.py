@@ -282,7 +282,15 @@ def _replay_in_bulk(
                 state.offsets.extend(map(_offset_of, batch))
             else:  # a duplicate: reported and dropped as when reading the file
                 batch = _kept_first(index, state, batch, kept, problems, unit)
-        yield index._batch(state, batch, problems, [], done if at == starts[-1] else 0)
+        yield index._batch(state, batch, problems, [], _share(done, at + batch_size, summaries))
+
+
+def _share(done: int, replayed: int, summaries: list[LogSummary]) -> int:
+    """The bytes of a file (`done` in all) to count as read once `replayed` of its
+    `summaries` are: progress moves through a big file taken from the cache."""
+    if not summaries or replayed >= len(summaries):
+        return done
+    return done * replayed // len(summaries)
 
 
 def _kept_first(
@@ -327,7 +335,7 @@ def _replay_one_by_one(
     log_ids = state.log_ids
     offsets = state.offsets
     with gc_paused():
-        for summary in summaries:
+        for seen, summary in enumerate(summaries, 1):
             line = summary.line
             while p < len(problems_in) and (problems_in[p].line or 0) <= line:
                 problems.append(problems_in[p])
@@ -340,7 +348,7 @@ def _replay_one_by_one(
             else:  # a duplicate: reported and dropped as when reading the file
                 add(summary, state, problems, unit)
             if len(logs) >= batch_size:
-                yield index._batch(state, logs, problems, [], 0)
+                yield index._batch(state, logs, problems, [], _share(done, seen, summaries))
                 logs, problems = [], []
     problems.extend(problems_in[p:])
     yield index._batch(state, logs, problems, [], done)

@@ -100,6 +100,14 @@ def test_small_batches_still_come_from_the_cache(root: Path) -> None:
     warm = LogIndex(root).load(batches.append, batch_size=1)
     assert [len(b.logs) for b in batches].count(1) == len(warm)
     assert snapshot(warm) == fresh(root)
+    # progress moves through each file as its summaries are replayed, never back
+    done = [batch.bytes_done for batch in batches]
+    assert done == sorted(done) and done[-1] == batches[-1].bytes_total
+    for name in ("a.jsonl", "b.jsonl"):  # replayed one by one (it has problems), in bulk
+        earlier = warm.paths[: warm.paths.index(root / name)]
+        before = sum(path.stat().st_size for path in earlier)
+        size = (root / name).stat().st_size
+        assert any(before < d < before + size for d in done), name
 
 
 def test_an_appended_file_reads_only_its_new_lines(root: Path, decodes: Decodes) -> None:
