@@ -10,13 +10,13 @@ key and ids (no key for a standalone log) and how many logs it has; for each log
 position in time order and its parent's place in the session (-1 for a root, -2 for an
 orphan root); and the problems found while nesting (parent cycles). Worked out from those
 when saved, and kept so a warm open need not work them out log by log in Python: the
-sessions with parent links, each log's top item, the tree order and the inverse of the
-positions.
+sessions with parent links, each log's top item, the tree order, the inverse of the
+positions, and the index's filter columns (`hltui.model.columns`).
 
 A cache whose header, fingerprint or contents do not match is ignored and the forest is
 built as usual, so it is never trusted blindly: the counts must add up to the logs held,
 and the first log of every top item must have the id it had (a digest of those ids is
-kept), and a digest of every int32 column must match. Writing is atomic and best effort.
+kept), and a digest of all those columns must match. Writing is atomic and best effort.
 """
 
 from __future__ import annotations
@@ -272,7 +272,7 @@ def _restore_filter_columns(
 
 
 def columns_digest(columns: list[bytes]) -> bytes:
-    """What the int32 columns are checked against (each column's length counts too)."""
+    """What the columns are checked against (each column's length counts too)."""
     digest = hashlib.blake2b(digest_size=16)
     for column in columns:
         digest.update(len(column).to_bytes(8, "little"))
