@@ -246,23 +246,28 @@ def replay(
     entry: CachedFile,
     summaries: list[LogSummary],
     batch_size: int,
-    done: int = 0,
+    span: tuple[int, int] = (0, 0),
 ) -> Iterator[IndexBatch]:
     """Add a file's cached summaries and problems to the index in their original order,
-    through the same duplicate check as reading it would, in batches."""
+    through the same duplicate check as reading it would, in batches, their progress
+    (bytes of the file done) moving through `span`."""
     path = state.path
     problems_in = [_problem(row, path) for row in entry.problems]
     # where reading goes on from, set before the file's last batch as reading it would
     state.offset = entry.offset
     state.next_line = entry.next_line
     if problems_in:
-        yield from _replay_one_by_one(index, state, summaries, problems_in, batch_size, done)
+        yield from _replay_one_by_one(index, state, summaries, problems_in, batch_size, span)
     else:
-        yield from _replay_in_bulk(index, state, summaries, batch_size, done)
+        yield from _replay_in_bulk(index, state, summaries, batch_size, span)
 
 
 def _replay_in_bulk(
-    index: LogIndex, state: FileState, summaries: list[LogSummary], batch_size: int, done: int
+    index: LogIndex,
+    state: FileState,
+    summaries: list[LogSummary],
+    batch_size: int,
+    span: tuple[int, int],
 ) -> Iterator[IndexBatch]:
     """Replay a file with no problems, a batch at a time in C: `setdefault` adds each
     new id (one lookup in the big dict per log) and keeps the first of a duplicate,
@@ -282,15 +287,16 @@ def _replay_in_bulk(
                 state.offsets.extend(map(_offset_of, batch))
             else:  # a duplicate: reported and dropped as when reading the file
                 batch = _kept_first(index, state, batch, kept, problems, unit)
-        yield index._batch(state, batch, problems, [], _share(done, at + batch_size, summaries))
+        yield index._batch(state, batch, problems, [], _share(span, at + batch_size, summaries))
 
 
-def _share(done: int, replayed: int, summaries: list[LogSummary]) -> int:
-    """The bytes of a file (`done` in all) to count as read once `replayed` of its
-    `summaries` are: progress moves through a big file taken from the cache."""
+def _share(span: tuple[int, int], replayed: int, summaries: list[LogSummary]) -> int:
+    """The bytes of a file to count as read once `replayed` of its `summaries` are,
+    within `span`: progress moves through a big file taken from the cache."""
+    start, end = span
     if not summaries or replayed >= len(summaries):
-        return done
-    return done * replayed // len(summaries)
+        return end
+    return start + (end - start) * replayed // len(summaries)
 
 
 def _kept_first(
@@ -320,7 +326,7 @@ def _replay_one_by_one(
     summaries: list[LogSummary],
     problems_in: list[Problem],
     batch_size: int,
-    done: int,
+    span: tuple[int, int],
 ) -> Iterator[IndexBatch]:
     """Replay a file with problems, which interleave with its summaries by line."""
     from hltui.model.index import gc_paused
@@ -348,14 +354,25 @@ def _replay_one_by_one(
             else:  # a duplicate: reported and dropped as when reading the file
                 add(summary, state, problems, unit)
             if len(logs) >= batch_size:
-                yield index._batch(state, logs, problems, [], _share(done, seen, summaries))
+                yield index._batch(state, logs, problems, [], _share(span, seen, summaries))
                 logs, problems = [], []
     problems.extend(problems_in[p:])
-    yield index._batch(state, logs, problems, [], done)
+    yield index._batch(state, logs, problems, [], span[1])
 
 
 def decode_summaries(entry: CachedFile, number: int) -> list[LogSummary] | None:
-    """The entry's summaries, for file `number`, or None when a chunk is corrupt.
+    """The entry's summaries, for file `number`, or None when a chunk is corrupt."""
+    summaries: list[LogSummary] = []
+    for part in decode_chunks(entry, number):
+        if part is None:
+            return None
+        summaries.extend(part)
+    return summaries
+
+
+def decode_chunks(entry: CachedFile, number: int) -> Iterator[list[LogSummary] | None]:
+    """The summaries of each of the entry's chunks in turn, for file `number`; None (and
+    no more) for a corrupt chunk.
 
     Decoded only now, a chunk at a time, each chunk's columns made summaries before the
     next is decoded: columns of a whole big file held at once cost 50 MB, and the holes
@@ -363,19 +380,19 @@ def decode_summaries(entry: CachedFile, number: int) -> list[LogSummary] | None:
     """
     from hltui.model.index import gc_paused
 
-    summaries: list[LogSummary] = []
     none, file = itertools.repeat(None), itertools.repeat(number)
-    try:
-        with gc_paused():
-            for chunk in entry.chunks:
+    for chunk in entry.chunks:
+        try:
+            with gc_paused():
                 columns = _columns_decoder.decode(chunk)
                 count = len(columns.id)
                 repeated = {name: getattr(columns, name).column() for name in _REPEATED}
                 if any(len(getattr(columns, name)) != count for name in _PLAIN) or any(
                     len(column) != count for column in repeated.values()
                 ):
-                    return None
-                summaries.extend(
+                    yield None
+                    return
+                part = list(
                     map(
                         LogSummary,
                         columns.id,
@@ -399,9 +416,10 @@ def decode_summaries(entry: CachedFile, number: int) -> list[LogSummary] | None:
                         repeated["config_type"],
                     )
                 )
-    except (msgspec.DecodeError, ValueError, TypeError, OverflowError, IndexError):
-        return None
-    return summaries
+        except (msgspec.DecodeError, ValueError, TypeError, OverflowError, IndexError):
+            yield None
+            return
+        yield part
 
 
 def encode_columns(summaries: list[LogSummary]) -> bytes:
@@ -583,16 +601,49 @@ class CachedLoad:
         number = index.file_ids[path]
         entry = self.entries.pop(key, None)
         mode = reuse_mode(entry, path, state.kind, self.complete_only)
-        found = decode_summaries(entry, number) if entry is not None and mode is not None else None
-        if mode == "whole" and entry is not None and found is not None:
-            state.size, state.mtime_ns, state.inode = entry.size, entry.mtime_ns, entry.inode
-            self.kept.append((key, number, entry))
-            return self._released_after(replay(index, state, entry, found, self.batch_size, size))
+        if entry is None or mode is None:
+            self._read_again(key, number)
+            return fresh
+        if mode == "whole":
+            return self._whole(key, number, state, entry, size, fresh)
+        found = decode_summaries(entry, number)
+        self._read_again(key, number)
+        if found is None:
+            return fresh
+        return itertools.chain(replay(index, state, entry, found, self.batch_size), fresh)
+
+    def _read_again(self, key: str, number: int) -> None:
+        """Note that a file is (at least partly) read, not taken from the cache."""
         self.changed = True
         self.kept.append((key, number, None))
-        if mode == "continue" and entry is not None and found is not None:
-            return itertools.chain(replay(index, state, entry, found, self.batch_size), fresh)
-        return fresh
+
+    def _whole(
+        self,
+        key: str,
+        number: int,
+        state: FileState,
+        entry: CachedFile,
+        size: int,
+        fresh: Iterator[IndexBatch],
+    ) -> Iterator[IndexBatch]:
+        """An unchanged file from the cache: its chunks decoded (the first half of its
+        progress, an empty batch per chunk, so a big file does not sit at 0%), then
+        replayed (the second half); read afresh instead if a chunk is corrupt."""
+        summaries: list[LogSummary] = []
+        chunks = len(entry.chunks)
+        for done, part in enumerate(decode_chunks(entry, number), 1):
+            if part is None:
+                self._read_again(key, number)
+                yield from fresh
+                return
+            summaries.extend(part)
+            yield self.index._batch(state, [], [], [], size * done // (2 * chunks))
+        state.size, state.mtime_ns, state.inode = entry.size, entry.mtime_ns, entry.inode
+        self.kept.append((key, number, entry))
+        span = (size // 2 if chunks else 0, size)
+        yield from self._released_after(
+            replay(self.index, state, entry, summaries, self.batch_size, span)
+        )
 
     def _released_after(self, batches: Iterator[IndexBatch]) -> Iterator[IndexBatch]:
         """`batches`, then the cache's pages read for them released: at 500k logs the

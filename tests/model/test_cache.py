@@ -357,3 +357,29 @@ def test_duplicates_in_a_file_without_problems_are_kept_first(tmp_path: Path) ->
         assert warm.summary("x1").project == "a"
         assert warm.summary("z1").project == "new"
         assert sum("duplicate log" in p.message for p in warm.problems) == 2
+
+
+def test_a_file_of_many_chunks_shows_progress_and_a_bad_chunk_reads_it_again(
+    tmp_path: Path, decodes: Decodes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A big file's chunks are decoded before any of its logs are added, with progress
+    after each; a corrupt chunk anywhere means the file is read afresh, nothing of it
+    taken twice."""
+    monkeypatch.setattr(cache, "CHUNK_ROWS", 2)
+    path = tmp_path / "big.jsonl"
+    write_jsonl(path, [make_log(f"data_{number}") for number in range(9)])
+    LogIndex(tmp_path).load()
+    batches: list[IndexBatch] = []
+    LogIndex(tmp_path).load(batches.append)
+    size = path.stat().st_size
+    decoding = [b.bytes_done for b in batches if not b.logs and not b.is_last]
+    assert decoding == [size * n // 10 for n in range(1, 6)]  # 5 chunks: half the file
+    assert [b.bytes_done for b in batches if b.logs] == [size]
+
+    stored = cache._decoder.decode(cache.cache_path(tmp_path).read_bytes())
+    stored.files[0].chunks[3] = memoryview(msgspec.msgpack.encode([["not", "columns"]]))
+    cache.cache_path(tmp_path).write_bytes(cache._encoder.encode(stored))
+    decodes.count = 0
+    warm = LogIndex(tmp_path).load()
+    assert decodes.count == 9
+    assert snapshot(warm) == fresh(tmp_path)
