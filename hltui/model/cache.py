@@ -256,10 +256,11 @@ def replay(
     # where reading goes on from, set before the file's last batch as reading it would
     state.offset = entry.offset
     state.next_line = entry.next_line
+    unit = "line" if state.kind.is_lines else "record"
     if problems_in:
-        yield from _replay_one_by_one(index, state, summaries, problems_in, batch_size, span)
+        yield from _replay_one_by_one(index, state, summaries, problems_in, batch_size, span, unit)
     else:
-        yield from _replay_in_bulk(index, state, summaries, batch_size, span)
+        yield from _replay_in_bulk(index, state, summaries, batch_size, span, unit)
 
 
 def _replay_in_bulk(
@@ -268,13 +269,13 @@ def _replay_in_bulk(
     summaries: list[LogSummary],
     batch_size: int,
     span: tuple[int, int],
+    unit: str,
 ) -> Iterator[IndexBatch]:
     """Replay a file with no problems, a batch at a time in C: `setdefault` adds each
     new id (one lookup in the big dict per log) and keeps the first of a duplicate,
     which, in the rare batch that has one, is then reported and dropped."""
     from hltui.model.index import gc_paused
 
-    unit = "line" if state.kind.is_lines else "record"
     starts = range(0, len(summaries), batch_size) or range(1)
     for at in starts:
         batch = summaries[at : at + batch_size]
@@ -327,11 +328,11 @@ def _replay_one_by_one(
     problems_in: list[Problem],
     batch_size: int,
     span: tuple[int, int],
+    unit: str,
 ) -> Iterator[IndexBatch]:
     """Replay a file with problems, which interleave with its summaries by line."""
     from hltui.model.index import gc_paused
 
-    unit = "line" if state.kind.is_lines else "record"
     # problems with no line come first; the rest interleave with the summaries by line
     p = 0
     logs: list[LogSummary] = []

@@ -163,8 +163,7 @@ def _feedback_pairs(value: object) -> FeedbackPairs | None:
     return tuple(pairs) or None
 
 
-# None maps to itself too: the cache interns whole columns, Nones included, in C.
-_interned: dict[str | None, str | None] = {}
+_interned: dict[str, str] = {}
 
 
 def _intern(value: str | None) -> str | None:
