@@ -66,7 +66,7 @@ from hltui.ui.widgets.transcript import Transcript
 FOREST_MIN_INTERVAL = 0.25
 BUILD_AFRESH_RATIO = 4  # new logs per log in the forest shown, to build a new one instead
 IDLE_CHECK = 0.5  # seconds between checks for an idle moment to collect garbage in
-SEARCH_PROGRESS_INTERVAL = 0.3  # seconds between drawings of a search's hits so far
+SEARCH_PROGRESS_INTERVAL = 0.5  # seconds between drawings of a search's hits so far
 IDLE_AFTER = 1.0  # seconds without a key press or mouse event
 FOREST_QUIET_START = 1.0  # a load done sooner shows only its first batch, then everything
 SHOW_DELAY = 0.05

@@ -32,6 +32,7 @@ from hltui.ui.screens.help import HelpScreen
 from hltui.ui.screens.problems import ProblemsScreen
 from hltui.ui.widgets.details import Details
 from hltui.ui.widgets.feedback_panel import FeedbackPanel
+from hltui.ui.widgets.key_footer import KeyFooter
 from hltui.ui.widgets.raw_view import RawView
 from hltui.ui.widgets.render import plain
 from hltui.ui.widgets.session_overview import MAX_ROWS, SessionOverview
@@ -501,6 +502,33 @@ async def test_tab_moves_focus_between_panes(sample_dir: Path) -> None:
             await pilot.press("shift+tab")
             back.append(app.focused)
         assert back[-1] is tree, back
+
+
+async def test_the_footer_draws_its_keys_without_widgets_and_a_click_presses_one(
+    sample_dir: Path,
+) -> None:
+    """The footer is one line drawn by one widget: a change of keys (here: a modal screen
+    over it, which blanks it) repaints it and mounts nothing; a click on a key presses it."""
+    app = HltuiApp(sample_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        footer = app.query_one(KeyFooter)
+        bottom = screen_text(app).splitlines()[-1]
+        assert bottom.startswith(" q Quit  ? Help  / Search  f Filter ")
+        assert bottom.endswith("▏^p palette ")
+        assert "f1" not in bottom  # an action bound to two keys shows its first
+        assert not footer.children
+        x = bottom.index("? Help")
+        await pilot.click(KeyFooter, offset=(x + 2, 0))
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        assert footer.keys == ()  # under a modal, no keys: they would not work
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, HelpScreen)
+        assert [key.description for key in footer.keys][:3] == ["Quit", "Help", "Search"]
+        assert not footer.children
+        assert screen_text(app).splitlines()[-1] == bottom
 
 
 async def test_j_k_in_the_transcript_move_between_messages(sample_dir: Path) -> None:

@@ -1,38 +1,191 @@
-"""Textual's ``Footer``, rebuilt only when the keys it shows change.
+"""KeyFooter: the keys of the focused widget on one line, drawn by one widget.
 
-The stock footer recomposes (a new widget per key, each styled afresh) whenever the
-screen's bindings change, which is every focus change, even when the keys it would show
-are the same. Opening a log moves focus, and the recompose cost about a fifth of it.
+Textual's ``Footer`` makes a widget per key and recomposes whenever the keys change,
+which is most focus changes: from the tree to a transcript, from the search box back to
+the tree. Each recompose mounted a dozen widgets and cost two layouts of the whole screen
+(30-100 ms at 500k logs, taken from the next key press or from a running search). This
+footer draws the same keys as text on its one line, so a change of keys is a repaint of
+one line. It looks like the stock footer (its theme variables, the command palette key on
+the right) and a click on a key presses it, as there.
 """
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
+from rich.style import Style
+from rich.text import Text
+from textual import events
 from textual.screen import Screen
-from textual.widgets import Footer
-
-KeysShown = tuple[tuple[str, str, str, bool, str], ...]
+from textual.widget import Widget
 
 
-def keys_shown(screen: Screen) -> KeysShown:
-    """What the footer would draw for `screen`: each shown key, its label and state."""
-    palette = screen.app.COMMAND_PALETTE_BINDING
-    return tuple(
-        (binding.key, binding.key_display or "", binding.description, enabled, tooltip)
-        for key, (_, binding, enabled, tooltip) in screen.active_bindings.items()
-        if binding.show or key == palette
-    )
+class ShownKey(NamedTuple):
+    """One key as the footer draws it."""
+
+    key: str
+    display: str
+    description: str
+    enabled: bool
 
 
-class KeyFooter(Footer):
-    """A ``Footer`` that skips the recompose when the keys shown stay the same."""
+class KeySpan(NamedTuple):
+    """Where a key is drawn on the line (columns start to end), for clicks and hover."""
 
-    _shown: KeysShown | None = None
+    start: int
+    end: int
+    key: ShownKey
+
+
+def keys_shown(screen: Screen) -> tuple[tuple[ShownKey, ...], ShownKey | None]:
+    """The keys `screen`'s footer shows, in order, and the command palette's key (if on).
+
+    An action bound to several keys shows its first, as in Textual's footer.
+    """
+    app = screen.app
+    active = screen.active_bindings
+    shown: dict[str, ShownKey] = {}
+    for key, (_, binding, enabled, _tooltip) in active.items():
+        if binding.show and key != app.COMMAND_PALETTE_BINDING and binding.action not in shown:
+            display = app.get_key_display(binding)
+            shown[binding.action] = ShownKey(binding.key, display, binding.description, enabled)
+    palette = None
+    if app.ENABLE_COMMAND_PALETTE and app.COMMAND_PALETTE_BINDING in active:
+        _, binding, enabled, _tooltip = active[app.COMMAND_PALETTE_BINDING]
+        palette = ShownKey(binding.key, app.get_key_display(binding), binding.description, enabled)
+    return tuple(shown.values()), palette
+
+
+class KeyFooter(Widget, can_focus=False):
+    """The focused widget's keys (and the command palette's), redrawn when they change."""
+
+    ALLOW_SELECT = False
+    COMPONENT_CLASSES = {
+        "key-footer--item",
+        "key-footer--key",
+        "key-footer--description",
+        "key-footer--hover",
+        "key-footer--separator",
+    }
+    DEFAULT_CSS = """
+    KeyFooter {
+        dock: bottom;
+        height: 1;
+        color: $footer-foreground;
+        background: $footer-background;
+        & > .key-footer--item { background: $footer-item-background; }
+        & > .key-footer--key {
+            color: $footer-key-foreground;
+            background: $footer-key-background;
+            text-style: bold;
+        }
+        & > .key-footer--description {
+            color: $footer-description-foreground;
+            background: $footer-description-background;
+        }
+        & > .key-footer--hover { background: $block-hover-background; }
+        & > .key-footer--separator { color: $foreground 20%; }
+    }
+    """
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self._keys: tuple[ShownKey, ...] = ()
+        self._palette: ShownKey | None = None
+        self._spans: list[KeySpan] = []
+        self._hover: str | None = None  # the key under the mouse
+
+    @property
+    def keys(self) -> tuple[ShownKey, ...]:
+        """The keys shown (the command palette's aside)."""
+        return self._keys
+
+    def on_mount(self) -> None:
+        self.screen.bindings_updated_signal.subscribe(self, self.bindings_changed)
+        self.bindings_changed(self.screen)
+
+    def on_unmount(self) -> None:
+        self.screen.bindings_updated_signal.unsubscribe(self)
 
     def bindings_changed(self, screen: Screen) -> None:
-        if screen.app.app_focus and self.is_attached and screen is self.screen:
-            shown = keys_shown(screen)
-            if shown == self._shown:
-                self._bindings_ready = True
-                return
-            self._shown = shown
-        super().bindings_changed(screen)
+        """Redraw if the keys to show changed (most focus changes leave them as they are).
+
+        Under a modal screen the footer is blank, as Textual's is: its keys do not work.
+        """
+        if screen is not self.screen:
+            return
+        keys, palette = keys_shown(screen) if screen.is_active else ((), None)
+        if (keys, palette) != (self._keys, self._palette):
+            self._keys, self._palette = keys, palette
+            self.refresh()
+
+    def render(self) -> Text:
+        width = self.size.width
+        item = self.rich_style + self.get_component_rich_style("key-footer--item")
+        text = Text(no_wrap=True, overflow="crop", end="")
+        spans: list[KeySpan] = []
+        for shown in self._keys:
+            self._append_key(text, spans, shown, item, padded=True)
+        if self._palette is not None:
+            palette = Text(no_wrap=True, end="")
+            palette_spans: list[KeySpan] = []
+            palette.append("▏", self.get_component_rich_style("key-footer--separator"))
+            self._append_key(palette, palette_spans, self._palette, item, padded=False)
+            palette.append(" ")
+            room = width - palette.cell_len
+            if text.cell_len > room:
+                text.truncate(max(0, room), overflow="crop")
+                spans = [span for span in spans if span.end <= room]
+            text.append(" " * (room - text.cell_len))
+            spans += [KeySpan(s.start + room, s.end + room, s.key) for s in palette_spans]
+            text.append_text(palette)
+        self._spans = spans
+        return text
+
+    def _append_key(
+        self, text: Text, spans: list[KeySpan], shown: ShownKey, item: Style, padded: bool
+    ) -> None:
+        """Append ` key description ` (`key description` unpadded) to `text`, noting where
+        it is in `spans`."""
+        start = text.cell_len
+        key_style = self.get_component_rich_style("key-footer--key")
+        description_style = self.get_component_rich_style("key-footer--description")
+        if shown.key == self._hover and shown.enabled:
+            hover = self.get_component_rich_style("key-footer--hover")
+            key_style, description_style = key_style + hover, description_style + hover
+        if shown.description:
+            pad = " " if padded else ""
+            part = Text.assemble(
+                (f"{pad}{shown.display}{pad}", key_style),
+                (f"{'' if padded else ' '}{shown.description}{pad}", description_style),
+            )
+        else:
+            part = Text(shown.display, key_style)
+        part.stylize_before(item if shown.enabled else item + Style(dim=True))
+        text.append_text(part)
+        spans.append(KeySpan(start, text.cell_len, shown))
+
+    def _key_at(self, x: int) -> ShownKey | None:
+        return next((span.key for span in self._spans if span.start <= x < span.end), None)
+
+    def on_mouse_down(self, event: events.MouseDown) -> None:
+        """Press the key clicked on (a disabled key rings the bell)."""
+        shown = self._key_at(event.x)
+        if shown is None:
+            return
+        if shown.enabled:
+            self.app.simulate_key(shown.key)
+        else:
+            self.app.bell()
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        shown = self._key_at(event.x)
+        hover = shown.key if shown is not None else None
+        if hover != self._hover:
+            self._hover = hover
+            self.refresh()
+
+    def on_leave(self, event: events.Leave) -> None:
+        if self._hover is not None:
+            self._hover = None
+            self.refresh()
