@@ -1,9 +1,9 @@
 """KeyFooter: the keys of the focused widget on one line, drawn by one widget.
 
-Textual's ``Footer`` makes a widget per key and recomposes whenever the keys change,
-which is most focus changes: from the tree to a transcript, from the search box back to
-the tree. Each recompose mounted a dozen widgets and cost two layouts of the whole screen
-(30-100 ms at 500k logs, taken from the next key press or from a running search). This
+Textual's ``Footer`` makes a widget per key and recomposes whenever the keys change: the
+search box shows fewer keys than the tree, so every search recomposed it twice. Each
+recompose mounted a dozen widgets and cost two layouts of the whole screen (30-100 ms at
+500k logs, taken from a running search or from the next key press). This
 footer draws the same keys as text on its one line, so a change of keys is a repaint of
 one line. It looks like the stock footer (its theme variables, the command palette key on
 the right) and a click on a key presses it, as there.
