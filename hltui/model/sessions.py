@@ -13,6 +13,7 @@ import math
 import weakref
 from array import array
 from bisect import bisect_left
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,13 +22,13 @@ from typing import TYPE_CHECKING
 import msgspec
 
 from hltui.model.index import gc_paused
+from hltui.model.node_map import LayeredNodes, PositionNodes
 from hltui.model.problems import Problem
 from hltui.model.sources import file_kind
 from hltui.model.summary import LogSummary
 
 if TYPE_CHECKING:
     from hltui.model.index import LogIndex
-    from hltui.model.node_map import PositionNodes
 
 INF = math.inf
 PREVIEW_LOOKAHEAD = 5
@@ -155,6 +156,14 @@ class Session:
         return logs
 
 
+def _tree_nodes(session: Session) -> list[LogNode]:
+    """The session's nodes in tree order (as `Session.nodes` gives them)."""
+    roots = session.roots
+    if not any(node.children for node in roots):  # no links: the roots are all
+        return list(roots)
+    return list(session.nodes())
+
+
 TopItem = Session | LogNode
 
 
@@ -169,7 +178,7 @@ class Forest:
     items: list[TopItem]
     sessions: dict[str, Session]
     # by log id; restored forests find nodes by position (see `node_map`)
-    nodes: dict[str, LogNode] | PositionNodes
+    nodes: dict[str, LogNode] | PositionNodes | LayeredNodes
     problems_by_session: dict[str, list[Problem]] = field(default_factory=dict)
     keys: _Keys | None = None
     # Where each top item is in `items` (sessions by key, standalone logs by id), made
@@ -193,6 +202,39 @@ class Forest:
             return False
         tops, self.tree_positions = mapped
         self.by_position = (tops, index.generation, len(index.logs))
+        return True
+
+    def compact_nodes(self, index: LogIndex) -> bool:
+        """Keep the nodes in a list by position (4 MB at 500k logs) instead of a dict
+        or layers of dicts (21 MB and more), found as a restored forest finds them.
+
+        Needs `map_positions` for `index` first and the index in file order (as after
+        a load); False, and nothing changed, otherwise.
+        """
+        mapped, order = self.by_position, self.tree_positions
+        positions = index.positions()
+        if (
+            not isinstance(self.nodes, LayeredNodes | dict)
+            or positions is None
+            or mapped is None
+            or order is None
+            or mapped[1:] != (index.generation, len(index.logs))
+            or len(order) != len(index.logs)
+        ):
+            return False
+        in_tree: list[LogNode] = []
+        for item in self.items:
+            if type(item) is Session:
+                in_tree.extend(_tree_nodes(item))
+            else:
+                in_tree.append(item)  # type: ignore[arg-type]
+        if len(in_tree) != len(order):
+            return False
+        by_position: list[LogNode | None] = [None] * len(order)
+        deque(map(by_position.__setitem__, order, in_tree), maxlen=0)
+        if any(node is None for node in by_position):
+            return False
+        self.nodes = PositionNodes(positions, by_position)  # type: ignore[arg-type]
         return True
 
     def position_maps(self, index: LogIndex) -> tuple[array[int], array[int]] | None:
@@ -645,7 +687,7 @@ def _update_forest(
             grouped[key].append(log)
 
     sessions = {k: v for k, v in forest.sessions.items() if k not in old_keys}
-    nodes = forest.nodes.copy()
+    nodes = LayeredNodes(forest.nodes)  # the old nodes shared, not copied
     problems = {k: v for k, v in forest.problems_by_session.items() if k not in old_keys}
     rebuilt: list[TopItem] = []
     for root, members in grouped.items():
@@ -690,7 +732,7 @@ def _item_sort_key(item: TopItem) -> tuple[float, int]:
 
 def _nest(
     session: Session,
-    nodes: dict[str, LogNode],
+    nodes: Mapping[str, LogNode],
     by_id: dict[str, LogSummary],
     session_of: dict[str, str],
     problems: list[Problem],
