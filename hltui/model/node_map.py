@@ -20,7 +20,23 @@ if TYPE_CHECKING:
     from hltui.model.sessions import LogNode
 
 
-class PositionNodes(Mapping[str, "LogNode"]):
+class _NodesByGet(Mapping[str, "LogNode"]):
+    """Nodes by log id where `get` does the finding; `[]` and `in` follow from it."""
+
+    def get(self, log_id: str, default: LogNode | None = None) -> LogNode | None:  # type: ignore[override]
+        raise NotImplementedError
+
+    def __getitem__(self, log_id: str) -> LogNode:
+        node = self.get(log_id)
+        if node is None:
+            raise KeyError(log_id)
+        return node
+
+    def __contains__(self, log_id: object) -> bool:
+        return isinstance(log_id, str) and self.get(log_id) is not None
+
+
+class PositionNodes(_NodesByGet):
     """Log id -> node, for nodes given by their logs' positions in `index.logs`."""
 
     def __init__(self, positions: Positions, by_position: list[LogNode]) -> None:
@@ -48,15 +64,6 @@ class PositionNodes(Mapping[str, "LogNode"]):
         node = self._nodes[at]
         return node if node.log.id == log_id else default
 
-    def __getitem__(self, log_id: str) -> LogNode:
-        node = self.get(log_id)
-        if node is None:
-            raise KeyError(log_id)
-        return node
-
-    def __contains__(self, log_id: object) -> bool:
-        return isinstance(log_id, str) and self.get(log_id) is not None
-
     def __len__(self) -> int:
         return len(self._nodes)
 
@@ -77,7 +84,7 @@ class PositionNodes(Mapping[str, "LogNode"]):
 MAX_LEVELS = 16  # dicts a lookup may pass through before the layers are made one dict
 
 
-class LayeredNodes(Mapping[str, "LogNode"]):
+class LayeredNodes(_NodesByGet):
     """Log id -> node for a forest grown from another: its new nodes in a dict of their
     own, over the nodes of the forest it grew from, which are shared and never changed.
 
@@ -109,15 +116,6 @@ class LayeredNodes(Mapping[str, "LogNode"]):
             if node is not None:
                 return node
         return default
-
-    def __getitem__(self, log_id: str) -> LogNode:
-        node = self.get(log_id)
-        if node is None:
-            raise KeyError(log_id)
-        return node
-
-    def __contains__(self, log_id: object) -> bool:
-        return isinstance(log_id, str) and self.get(log_id) is not None
 
     def __len__(self) -> int:
         if self._len is None:
