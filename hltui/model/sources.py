@@ -175,29 +175,43 @@ class LineScan:
                 reason = "invalid gzip stream" if self.kind.is_gzip else "read failed"
                 yield Problem(path, self.next_line, f"{reason}: {error}")
 
+    def _read_after(self, handle: BinaryIO, carry: bytes | bytearray) -> bytes | bytearray:
+        """`carry` (the start of a line) and up to CHUNK_SIZE bytes read after it.
+
+        A plain file is read straight into a buffer behind the carry: adding a chunk to
+        the carry copied every byte once more (0.15 s per 800 MB here). gzip: `read1`
+        hands over what was decompressed so far, so the lines before a truncated or
+        corrupt part of the stream still load.
+        """
+        if self.kind.is_gzip:
+            chunk = handle.read1(CHUNK_SIZE)  # type: ignore[attr-defined]
+            return carry + chunk if carry else chunk
+        buf = bytearray(len(carry) + CHUNK_SIZE)
+        buf[: len(carry)] = carry
+        read = handle.readinto(memoryview(buf)[len(carry) :])  # type: ignore[attr-defined]
+        del buf[len(carry) + (read or 0) :]
+        return buf
+
     def _lines(self, handle: BinaryIO) -> Iterator[RawRecord | Problem]:
         if self.start:
             handle.seek(self.start)
         pos = self.start
         line_no = self.first_line
-        carry = b""
+        carry: bytes | bytearray = b""
         at_start = self.start == 0
-        # gzip: read1 hands over what was decompressed so far, so the lines before a
-        # truncated or corrupt part of the stream still load.
-        read = handle.read1 if self.kind.is_gzip else handle.read  # type: ignore[attr-defined]
         while True:
-            chunk = read(CHUNK_SIZE)
-            if not chunk:
+            buf = self._read_after(handle, carry)
+            read = len(buf) - len(carry)
+            if not read:
                 break
             if at_start:
                 at_start = False
-                if b"\x00" in chunk[:8192]:
+                if b"\x00" in buf[:8192]:
                     yield Problem(self.path, None, "binary file (NUL bytes), not JSON logs")
                     self.end_offset = self.start
                     return
-            buf = carry + chunk if carry else chunk
             base = pos - len(carry)
-            pos += len(chunk)
+            pos += read
             view = memoryview(buf)
             # Whole lines end at a newline, so no UTF-8 sequence is split: check them at
             # once, and line by line only when something in them is not UTF-8.

@@ -214,6 +214,11 @@ def test_lines_longer_than_a_chunk(tmp_path: Path, monkeypatch: pytest.MonkeyPat
         assert problems == []
         assert ids(records) == [f"data_{i}" for i in range(12)]
         assert [r.line for r in records] == [*range(1, 7), *range(8, 14)]
+        if name == "a.jsonl":  # each record is read from where it says it is
+            raw = path.read_bytes()
+            for r in records:
+                at = raw[r.offset : r.offset + r.length]  # type: ignore[union-attr]
+                assert at.removeprefix(b"\xef\xbb\xbf") == bytes(r.data)  # type: ignore[union-attr]
 
 
 def test_binary_file_is_one_problem(tmp_path: Path) -> None:
