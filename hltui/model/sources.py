@@ -175,66 +175,62 @@ class LineScan:
                 reason = "invalid gzip stream" if self.kind.is_gzip else "read failed"
                 yield Problem(path, self.next_line, f"{reason}: {error}")
 
-    def _read_after(self, handle: BinaryIO, carry: bytes | bytearray) -> bytes | bytearray:
-        """`carry` (the start of a line) and up to CHUNK_SIZE bytes read after it.
-
-        A plain file is read straight into a buffer behind the carry: adding a chunk to
-        the carry copied every byte once more (0.15 s per 800 MB here). gzip: `read1`
-        hands over what was decompressed so far, so the lines before a truncated or
-        corrupt part of the stream still load.
-        """
-        if self.kind.is_gzip:
-            chunk = handle.read1(CHUNK_SIZE)  # type: ignore[attr-defined]
-            return carry + chunk if carry else chunk
-        buf = bytearray(len(carry) + CHUNK_SIZE)
-        buf[: len(carry)] = carry
-        read = handle.readinto(memoryview(buf)[len(carry) :])  # type: ignore[attr-defined]
-        del buf[len(carry) + (read or 0) :]
-        return buf
-
     def _lines(self, handle: BinaryIO) -> Iterator[RawRecord | Problem]:
         if self.start:
             handle.seek(self.start)
         pos = self.start
         line_no = self.first_line
-        carry: bytes | bytearray = b""
+        carry = b""
         at_start = self.start == 0
+        # gzip: read1 hands over what was decompressed so far, so the lines before a
+        # truncated or corrupt part of the stream still load.
+        read = handle.read1 if self.kind.is_gzip else handle.read  # type: ignore[attr-defined]
         while True:
-            buf = self._read_after(handle, carry)
-            read = len(buf) - len(carry)
-            if not read:
+            chunk = read(CHUNK_SIZE)
+            if not chunk:
                 break
             if at_start:
                 at_start = False
-                if b"\x00" in buf[:8192]:
+                if b"\x00" in chunk[:8192]:
                     yield Problem(self.path, None, "binary file (NUL bytes), not JSON logs")
                     self.end_offset = self.start
                     return
-            base = pos - len(carry)
-            pos += read
-            view = memoryview(buf)
-            # Whole lines end at a newline, so no UTF-8 sequence is split: check them at
-            # once, and line by line only when something in them is not UTF-8.
-            last = buf.rfind(b"\n")
-            utf8 = last < 0 or buf.isascii() or valid_utf8(view[: last + 1])
-            i = 0
-            while True:
-                j = buf.find(b"\n", i)
-                if j < 0:
-                    break
-                line_start = i + 3 if base + i == 0 and buf.startswith(BOM) else i
-                if j > line_start and (
-                    buf[line_start] not in _SPACE or not buf[line_start:j].isspace()
-                ):
-                    if utf8 or valid_utf8(view[line_start:j]):
-                        yield RawRecord(view[line_start:j], line_no, base + i, j - i)
-                    else:
-                        yield Problem(self.path, line_no, NOT_UTF8)
-                line_no += 1
-                i = j + 1
-                self.next_line = line_no
-                self.end_offset = base + i
-            carry = buf[i:]
+            # The line carried over from the last chunk is completed on its own, and the
+            # rest of the chunk read where it is: adding the chunk to the carried line
+            # copied every byte once more (0.15 s per 800 MB here).
+            if carry:
+                cut = chunk.find(b"\n") + 1
+                if not cut:  # a line longer than a chunk
+                    carry += chunk
+                    pos += len(chunk)
+                    continue
+                parts = ((carry + chunk[:cut], pos - len(carry), 0), (chunk, pos, cut))
+            else:
+                parts = ((chunk, pos, 0),)
+            pos += len(chunk)
+            for buf, base, i in parts:
+                view = memoryview(buf)
+                # Whole lines end at a newline, so no UTF-8 sequence is split: check them
+                # at once, and line by line only when something in them is not UTF-8.
+                last = buf.rfind(b"\n")
+                utf8 = last < i or buf.isascii() or valid_utf8(view[i : last + 1])
+                while True:
+                    j = buf.find(b"\n", i)
+                    if j < 0:
+                        break
+                    line_start = i + 3 if base + i == 0 and buf.startswith(BOM) else i
+                    if j > line_start and (
+                        buf[line_start] not in _SPACE or not buf[line_start:j].isspace()
+                    ):
+                        if utf8 or valid_utf8(view[line_start:j]):
+                            yield RawRecord(view[line_start:j], line_no, base + i, j - i)
+                        else:
+                            yield Problem(self.path, line_no, NOT_UTF8)
+                    line_no += 1
+                    i = j + 1
+                    self.next_line = line_no
+                    self.end_offset = base + i
+                carry = buf[i:]
         if carry:
             if self.complete_only:
                 return
