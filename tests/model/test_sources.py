@@ -372,3 +372,29 @@ def test_record_reader_record_gone(tmp_path: Path) -> None:
     path = write_json(tmp_path / "a.json", [make_log("data_1")])
     with pytest.raises(OSError, match="record 3"):
         RecordReader().read(path, FileKind.JSON, 2)
+
+
+@pytest.mark.parametrize("chunk", [5, 16, 61, 64])
+def test_chunk_edges_anywhere_read_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int
+) -> None:
+    """Wherever a chunk ends (in a line, at a newline, in a UTF-8 sequence, in the byte
+    order mark), the records, their places and the problems are those of one read."""
+    import hltui.model.sources as sources
+
+    latin1 = '{"id": "data_x", "inputs": {"city": "Zürich"}}'.encode("latin-1")
+    lines = [make_log("data_1", output="é✓"), "", latin1, "  ", make_log("data_2"), "{broken"]
+    path = write_jsonl(tmp_path / "a.jsonl", lines, bom=True, final_newline=False)
+
+    def read() -> tuple[list[tuple[int, int, int, bytes]], list[tuple[int | None, str]]]:
+        records, problems = scan(path)
+        return (
+            [(r.line, r.offset, r.length, bytes(r.data)) for r in records],  # type: ignore[union-attr]
+            [(p.line, p.message) for p in problems],
+        )
+
+    whole = read()
+    monkeypatch.setattr(sources, "CHUNK_SIZE", chunk)
+    assert read() == whole
+    assert [line for line, *_ in whole[0]] == [1, 5, 6]
+    assert whole[1] == [(3, "not valid UTF-8 text")]
