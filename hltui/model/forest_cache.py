@@ -193,15 +193,17 @@ def snapshot_of(index: LogIndex, forest: Forest) -> ForestSnapshot | None:
         inverse[position] = n
     if at != len(positions) or -1 in inverse:  # a log twice, so another not at all
         return None
+
     # Columns made here are viewed, not copied (12 MB at 500k logs); the forest's own
     # (tops, tree order) are copied, so a live tail may still grow them.
-    own = [memoryview(column).cast("B") for column in (counts, id_counts, positions, parents)]
+    def viewed(column: array[int]) -> memoryview:
+        return memoryview(column).cast("B")
+
     columns: list[bytes | memoryview] = [
-        *own,
-        memoryview(linked).cast("B"),
+        *map(viewed, (counts, id_counts, positions, parents, linked)),
         tops.tobytes(),
         tree_order.tobytes(),
-        memoryview(inverse).cast("B"),
+        viewed(inverse),
     ]
     filters = _filter_columns_of(index)
     return ForestSnapshot(

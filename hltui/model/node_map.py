@@ -100,7 +100,7 @@ class LayeredNodes(_NodesByGet):
         levels: tuple[Mapping[str, LogNode], ...]
         levels = below._levels if isinstance(below, LayeredNodes) else (below,)
         if len(levels) >= MAX_LEVELS:
-            levels = (dict(below.items()),)
+            levels = (below.copy(),)  # type: ignore[union-attr]
         self._levels: tuple[Mapping[str, LogNode], ...] = (self._top, *levels)
         self._below_len = len(below)
         self._len: int | None = None
@@ -139,5 +139,9 @@ class LayeredNodes(_NodesByGet):
         return ((log_id, self[log_id]) for log_id in self)
 
     def copy(self) -> dict[str, LogNode]:
-        """A plain dict of the same nodes."""
-        return dict(self.items())
+        """A plain dict of the same nodes: each layer over the one below, in C (as the
+        dict copy it stands for: a replaced node keeps its old place)."""
+        merged: dict[str, LogNode] = {}
+        for level in reversed(self._levels):
+            merged.update(level)
+        return merged
