@@ -28,6 +28,7 @@ from hltui.model.records import (
     ToolConfig,
     UnknownConfig,
 )
+from hltui.ui.widgets.quick_scrollbar import QuickScrollBars
 from hltui.ui.widgets.render import (
     JSON_LIMIT,
     fmt_datetime,
@@ -280,7 +281,7 @@ def _seconds(value: Any) -> Text:
     return safe_text(value)
 
 
-class Details(VerticalScroll):
+class Details(QuickScrollBars, VerticalScroll):
     """The details pane: config, model_config, inputs, metadata, ids, timing, other keys."""
 
     DEFAULT_CSS = """

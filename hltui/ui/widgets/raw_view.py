@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from textual.widgets import TextArea
 
+from hltui.ui.widgets.quick_scrollbar import QuickScrollBars
 from hltui.ui.widgets.render import pretty_json, safe
 
 _BOM = b"\xef\xbb\xbf"
@@ -42,7 +43,7 @@ def cut_long_lines(text: str, limit: int = LINE_LIMIT, max_lines: int = LINE_COU
     return "\n".join(lines)
 
 
-class RawView(TextArea):
+class RawView(QuickScrollBars, TextArea):
     """A read-only, non-wrapping view of one record's JSON (scrolls huge records)."""
 
     DEFAULT_CSS = """

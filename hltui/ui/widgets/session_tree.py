@@ -27,6 +27,7 @@ from hltui.model.outline import Outline, Row
 from hltui.model.sessions import Forest, LogNode, Session
 from hltui.model.summary import FeedbackPairs, LogSummary, Preview
 from hltui.ui.safe import safe_text
+from hltui.ui.widgets.quick_scrollbar import QuickScrollBars
 
 ERROR_GLYPH = "✗"
 OK_GLYPH = "✓"
@@ -65,7 +66,7 @@ ROW_STYLES = (
 )
 
 
-class SessionTree(ScrollView, can_focus=True):
+class SessionTree(QuickScrollBars, ScrollView, can_focus=True):
     """Sessions, expanding into their logs nested by parent."""
 
     BINDINGS = [

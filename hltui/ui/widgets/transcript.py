@@ -28,6 +28,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from hltui.model.records import CallView, ChatMessage, LogResponse
+from hltui.ui.widgets.quick_scrollbar import QuickScrollBars
 from hltui.ui.widgets.render import (
     TEXT_LIMIT,
     cap,
@@ -214,7 +215,7 @@ def _call_renderables(call: CallView, limit: int) -> tuple[Text, str]:
     return text, f"→ call {_call_label(call)}\n{full}" if full else f"→ call {_call_label(call)}"
 
 
-class Transcript(VerticalScroll):
+class Transcript(QuickScrollBars, VerticalScroll):
     """The messages of one log as blocks; ``j``/``k`` move between them.
 
     The blocks are kept and reused: showing a log gives the first blocks their new specs
