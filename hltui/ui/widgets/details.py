@@ -284,6 +284,8 @@ def _seconds(value: Any) -> Text:
 class Details(QuickScrollBars, VerticalScroll):
     """The details pane: config, model_config, inputs, metadata, ids, timing, other keys."""
 
+    BLANK = True  # only its sections draw anything: the pane's own lines are background
+
     DEFAULT_CSS = """
     Details {
         height: 1fr;

@@ -222,6 +222,8 @@ class Transcript(QuickScrollBars, VerticalScroll):
     at once and the rest a step per refresh (``mounting_more``), hiding blocks left over.
     """
 
+    BLANK = True  # only blocks draw anything: the transcript's own lines are background
+
     DEFAULT_CSS = """
     Transcript {
         height: 1fr;
