@@ -15,6 +15,7 @@ import pytest
 from click.testing import CliRunner
 from rich.markdown import Markdown
 from rich.text import Text
+from textual import constants as textual_constants
 from textual.drivers.headless_driver import HeadlessDriver
 from textual.widgets import ContentSwitcher, DataTable, Input, Select, Static, TabbedContent
 
@@ -565,6 +566,25 @@ async def test_t_and_shift_t_cycle_the_tabs(sample_dir: Path) -> None:
         await pilot.press("T")
         await pilot.pause()
         assert '"id": "data_agentDeepStep0001"' in screen_text(app)
+
+
+async def test_nothing_slides_unless_textual_animations_is_set(
+    sample_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("TEXTUAL_ANIMATIONS", raising=False)
+    app = HltuiApp(sample_dir)
+    assert app.animation_level == "none"
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        await goto(pilot, "data_agentDeepStep0001")
+        await pilot.press("t")
+        await pilot.pause(0.1)  # the underline would be sliding now, for 0.3 s
+        assert app.query_one(TabbedContent).active == "details"
+        assert not app.animator.is_being_animated(
+            app.query_one("ContentTabs Underline"), "highlight_start"
+        )
+    monkeypatch.setenv("TEXTUAL_ANIMATIONS", "full")
+    assert HltuiApp(sample_dir).animation_level == textual_constants.TEXTUAL_ANIMATIONS
 
 
 async def test_choosing_a_log_in_the_session_timeline_goes_to_it(sample_dir: Path) -> None:
