@@ -21,11 +21,10 @@ from rich.text import Text
 from textual import events, on, work
 from textual.app import App, ComposeResult, SuspendNotSupported, SystemCommand
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import ContentSwitcher, Input, Static, TabbedContent, TabPane
+from textual.widgets import ContentSwitcher, Input, Static, TabbedContent
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from hltui.model.columns import filter_columns
@@ -53,6 +52,13 @@ from hltui.ui.safe import one_line
 from hltui.ui.screens.filter import FilterScreen
 from hltui.ui.screens.help import HelpScreen
 from hltui.ui.screens.problems import ProblemsScreen
+from hltui.ui.widgets.blank import (
+    BlankHorizontal,
+    BlankSwitcher,
+    BlankTabbedContent,
+    BlankTabPane,
+    BlankVertical,
+)
 from hltui.ui.widgets.details import Details
 from hltui.ui.widgets.feedback_panel import FeedbackPanel
 from hltui.ui.widgets.key_footer import KeyFooter
@@ -245,19 +251,19 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
 
     def compose(self) -> ComposeResult:
         yield Static(id="title-bar")
-        with Horizontal(id="main"):
+        with BlankHorizontal(id="main"):
             yield SessionTree(id="tree")
-            with Vertical(id="right"):
-                with TabbedContent(id="tabs", initial="transcript"):
-                    with TabPane("Transcript", id="transcript"):
-                        with ContentSwitcher(initial="transcript-view", id="transcript-switcher"):
+            with BlankVertical(id="right"):
+                with BlankTabbedContent(id="tabs", initial="transcript"):
+                    with BlankTabPane("Transcript", id="transcript"):
+                        with BlankSwitcher(initial="transcript-view", id="transcript-switcher"):
                             yield Transcript(id="transcript-view")
                             yield SessionOverview(id="overview")
-                    with TabPane("Details", id="details"):
+                    with BlankTabPane("Details", id="details"):
                         yield Details(id="details-view")
-                    with TabPane("Raw", id="raw"):
+                    with BlankTabPane("Raw", id="raw"):
                         yield RawView(id="raw-view")
-                    with TabPane("Feedback", id="feedback"):
+                    with BlankTabPane("Feedback", id="feedback"):
                         yield FeedbackPanel(id="feedback-view")
         yield Input(placeholder="search all logs…  (enter to search, esc to cancel)", id="search")
         yield StatusBar(id="status")
