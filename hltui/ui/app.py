@@ -49,6 +49,7 @@ from hltui.ui.live_tail import LiveTailMixin
 from hltui.ui.messages import FilterApplied, ForestReady, LoadProgress, SearchHits
 from hltui.ui.reviewing import ReviewMixin
 from hltui.ui.safe import one_line
+from hltui.ui.screens.browser import BrowserScreen
 from hltui.ui.screens.filter import FilterScreen
 from hltui.ui.screens.help import HelpScreen
 from hltui.ui.screens.problems import ProblemsScreen
@@ -248,6 +249,9 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
         self._problem_count_seen = 0
 
     # -- layout --------------------------------------------------------------------------
+
+    def get_default_screen(self) -> Screen:
+        return BrowserScreen(id="_default")
 
     def compose(self) -> ComposeResult:
         yield Static(id="title-bar")
