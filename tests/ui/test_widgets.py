@@ -10,6 +10,7 @@ from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.widgets import Button, Static
 
+import hltui.ui.widgets.transcript as transcript_module
 from hltui.model.records import Feedback, LogResponse
 from hltui.model.sessions import Session, build_forest
 from hltui.model.summary import Preview, decode_preview, decode_summary
@@ -403,6 +404,51 @@ async def test_a_long_log_gives_first_the_blocks_that_fill_the_screen() -> None:
         assert await shown_at_once(long) == 2
         assert await shown_at_once(short) == FIRST_BLOCKS
         assert len(shown_messages(transcript)) == 30
+
+
+async def test_a_long_logs_later_messages_are_rendered_only_when_shown(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Building the blocks of a log renders no tool call; showing it renders those of
+    the blocks given, and the later steps the rest, each once."""
+    rendered: list[str] = []
+    render_call = transcript_module._call_renderables
+
+    def counting(call: Any, limit: int) -> Any:
+        rendered.append(call.id)
+        return render_call(call, limit)
+
+    monkeypatch.setattr(transcript_module, "_call_renderables", counting)
+    messages = [
+        {
+            "role": "assistant",
+            "content": f"step {n}",
+            "tool_calls": [
+                {
+                    "id": f"call_{n}",
+                    "type": "function",
+                    "function": {"name": "lookup", "arguments": orjson.dumps({"n": n}).decode()},
+                }
+            ],
+        }
+        for n in range(40)
+    ]
+    record = log(messages=messages)
+    specs = transcript_module.build_blocks(record)
+    assert len(specs) == 40 and rendered == []
+    assert "call_3" in specs[3].full_text and rendered == ["call_3"]
+    assert specs[3].body is specs[3].body  # made once
+    assert rendered == ["call_3"]
+    app = Host(Transcript)
+    async with app.run_test(size=(100, 40)) as pilot:
+        transcript = app.query_one(Transcript)
+        waiting = transcript.show_log(record)
+        assert 0 < len(rendered) <= FIRST_BLOCKS + 1
+        await waiting
+        while transcript.mounting_more:
+            await pilot.pause()
+        assert sorted(rendered[1:]) == sorted({f"call_{n}" for n in range(40)})
+        assert "lookup (call_39)" in transcript.blocks[39].body.plain
 
 
 async def test_transcript_blocks_are_reused_from_log_to_log() -> None:

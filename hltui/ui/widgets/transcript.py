@@ -14,8 +14,9 @@ garbage collector) no widgets once enough blocks exist.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import partial
 
 from rich.console import Group, RenderableType
 from rich.markdown import Markdown
@@ -150,15 +151,47 @@ class MessageBlock(Static, can_focus=True):
         return next((c for c in self.classes if c.startswith("-role-")), "-role-other")
 
 
-@dataclass(slots=True)
 class BlockSpec:
-    """What one block shows; `header` None makes it a note (no border, no focus)."""
+    """What one block shows; `header` None makes it a note (no border, no focus).
 
-    body: RenderableType
-    header: Text | None = None
-    full_text: str = ""
-    classes: str = ""
-    subtitle: str | None = None
+    The body and full text are given, or made by ``make`` when first asked for: a log's
+    later messages (tool calls as highlighted JSON) are only rendered if they are shown.
+    """
+
+    __slots__ = ("_body", "_full_text", "_make", "classes", "header", "subtitle")
+
+    def __init__(
+        self,
+        body: RenderableType = "",
+        header: Text | None = None,
+        full_text: str = "",
+        classes: str = "",
+        subtitle: str | None = None,
+        make: Callable[[], tuple[RenderableType, str]] | None = None,
+    ) -> None:
+        self._body = body
+        self._full_text = full_text
+        self._make = make
+        self.header = header
+        self.classes = classes
+        self.subtitle = subtitle
+
+    @property
+    def body(self) -> RenderableType:
+        if self._make is not None:
+            self._made()
+        return self._body
+
+    @property
+    def full_text(self) -> str:
+        if self._make is not None:
+            self._made()
+        return self._full_text
+
+    def _made(self) -> None:
+        assert self._make is not None
+        self._body, self._full_text = self._make()
+        self._make = None
 
     @property
     def is_note(self) -> bool:
@@ -612,6 +645,29 @@ def _output_subtitle(output: str, more: int, finish: object) -> str | None:
     return " · ".join(parts) or None
 
 
+def _message_body(
+    content: str, limit: int, calls: list[tuple[CallView, int]], markdown: bool
+) -> tuple[RenderableType, str]:
+    """A message's body (its text, then its tool calls) and its whole text."""
+    body, _ = _body(content, limit, markdown)
+    parts: list[RenderableType] = [body] if body is not None else []
+    full = [content] if content else []
+    for call, call_limit in calls:
+        rendered, plain = _call_renderables(call, call_limit)
+        parts.append(rendered)
+        full.append(plain)
+    if not parts:
+        parts.append(Text("(empty)", style="dim italic"))
+    renderable: RenderableType
+    if len(parts) == 1:
+        renderable = parts[0]
+    elif markdown:
+        renderable = Group(*parts)
+    else:
+        renderable = Text("\n").join(p for p in parts if isinstance(p, Text))
+    return renderable, "\n".join(full)
+
+
 def build_blocks(record: LogResponse, markdown: bool = False) -> list[BlockSpec]:
     """What the blocks of a log's transcript show, in order."""
     budget = _Budget()
@@ -622,36 +678,22 @@ def build_blocks(record: LogResponse, markdown: bool = False) -> list[BlockSpec]
         header, attached = _message_header(message, calls)
         content = message.text()
         limit = budget.take(len(content))
-        body, more = _body(content, limit, markdown)
-        parts: list[RenderableType] = [body] if body is not None else []
-        full = [content] if content else []
+        message_calls = []
         for call in message.calls():
             if call.id:
                 calls[call.id] = call
             if call.name:
                 calls[f"name:{call.name}"] = call
-            rendered, plain = _call_renderables(call, budget.take(len(to_str(call.arguments))))
-            parts.append(rendered)
-            full.append(plain)
-        if not parts:
-            parts.append(Text("(empty)", style="dim italic"))
+            message_calls.append((call, budget.take(len(to_str(call.arguments)))))
         classes = role_class(message.role)
         if attached:
             classes += " -attached"
-        renderable: RenderableType
-        if len(parts) == 1:
-            renderable = parts[0]
-        elif markdown:
-            renderable = Group(*parts)
-        else:
-            renderable = Text("\n").join(p for p in parts if isinstance(p, Text))
         specs.append(
             BlockSpec(
-                renderable,
                 header=header,
-                full_text="\n".join(full),
                 classes=classes,
-                subtitle=f"{len(content):,} chars" if more else None,
+                subtitle=f"{len(content):,} chars" if len(content) > limit else None,
+                make=partial(_message_body, content, limit, message_calls, markdown),
             )
         )
     if len(messages) > MAX_BLOCKS:
