@@ -617,7 +617,25 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
         fill = self._unfilled_tabs.pop(tab, None)
         if fill is not None:
             fill()
-        self.query_one(TabbedContent).active = tab
+        tabs = self.query_one(TabbedContent)
+        focused = self.focused
+        if tab == tabs.active or focused is None or tabs not in focused.ancestors:
+            tabs.active = tab
+            return
+        # Focus inside the pane being hidden would be moved by Textual to another widget
+        # of that pane, which makes it the active tab again: it goes to the tree first,
+        # then into the pane shown.
+        self.query_one(SessionTree).focus(scroll_visible=False)
+        tabs.active = tab
+        self.call_after_refresh(self._focus_pane, tab)
+
+    def _focus_pane(self, tab: str) -> None:
+        """Focus the first focusable widget of a tab's pane (else stay in the tree)."""
+        pane = self.query_one(TabbedContent).get_pane(tab)
+        for widget in self.screen.focus_chain:
+            if pane in widget.ancestors:
+                widget.focus()
+                return
 
     @on(TabbedContent.TabActivated)
     def _on_tab_shown(self, event: TabbedContent.TabActivated) -> None:

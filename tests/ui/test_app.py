@@ -568,6 +568,40 @@ async def test_t_and_shift_t_cycle_the_tabs(sample_dir: Path) -> None:
         assert '"id": "data_agentDeepStep0001"' in screen_text(app)
 
 
+async def test_t_leaves_the_transcript_for_the_next_tab_and_focus_follows(
+    sample_dir: Path,
+) -> None:
+    """With focus on a message, t shows the next tab (Textual moved focus to another
+    message, which made the transcript the active tab again) and focus goes into it."""
+    app = HltuiApp(sample_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        await goto(pilot, "data_agentDeepSearch01")  # a log without children
+        await pilot.press("enter", "j")
+        await pilot.pause()
+        assert isinstance(app.focused, MessageBlock)
+        tabs = app.query_one(TabbedContent)
+        await pilot.press("t")
+        await pilot.pause()
+        assert tabs.active == "details"
+        assert isinstance(app.focused, Details)
+        await pilot.press("t")
+        await pilot.pause()
+        assert tabs.active == "raw"
+        assert isinstance(app.focused, RawView)
+        await pilot.press("T", "T")
+        await pilot.pause()
+        assert tabs.active == "transcript"
+        assert app.focused is not None and app.query_one(Transcript) in (
+            app.focused,
+            *app.focused.ancestors,
+        )
+        await pilot.press("tab", "t")  # from the tree: the tab changes, focus stays
+        await pilot.pause()
+        assert tabs.active == "details"
+        assert isinstance(app.focused, SessionTree)
+
+
 async def test_nothing_slides_unless_textual_animations_is_set(
     sample_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
