@@ -683,8 +683,11 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
 
     def action_toggle_markdown(self) -> None:
         self.markdown = not self.markdown
-        row = self.query_one(SessionTree).current_row
-        if row is not None:
+        transcript = self.query_one(Transcript)
+        record = transcript.record
+        if record is not None and record.id == self._shown_key:
+            transcript.set_markdown(self.markdown)  # the same message stays focused
+        elif (row := self.query_one(SessionTree).current_row) is not None:
             self.show_row(row, force=True)
         self.notify(f"Markdown {'on' if self.markdown else 'off'}", timeout=2, markup=False)
 

@@ -602,6 +602,31 @@ async def test_t_leaves_the_transcript_for_the_next_tab_and_focus_follows(
         assert isinstance(app.focused, SessionTree)
 
 
+async def test_clearing_a_filter_keeps_the_cursor_on_screen(sample_dir: Path) -> None:
+    """A filtered tree too short for a scroll bar, then cleared: the row under the cursor
+    is far down the whole tree, and the tree scrolls to it (it refused to scroll before
+    the next layout showed a scroll bar, and left the cursor off screen)."""
+    app = HltuiApp(sample_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        tree = tree_of(app)
+        for row in range(0, 36, 3):  # expand sessions near the top: the rest moves down
+            tree.set_cursor(row)
+            await pilot.press("asterisk")
+        app.set_filter(LogFilter(text="Nimbus"))
+        await settle_workers(app)
+        await pilot.pause()
+        assert 1 < tree.row_count < tree.size.height
+        tree.set_cursor(tree.row_count - 1)
+        key = current_key(app)
+        app.set_filter(LogFilter())
+        await settle_workers(app)
+        await pilot.pause()
+        assert current_key(app) == key
+        assert tree.cursor > tree.size.height  # far down: the tree had to scroll
+        assert tree.scroll_y <= tree.cursor < tree.scroll_y + tree.size.height
+
+
 async def test_nothing_slides_unless_textual_animations_is_set(
     sample_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -650,6 +675,26 @@ async def test_markdown_toggle(sample_dir: Path) -> None:
         await pilot.press("m")
         await settle(pilot)
         assert not app.query_one(Transcript).markdown
+        assert isinstance(app.focused, SessionTree)  # m from the tree leaves focus there
+
+
+async def test_markdown_toggle_keeps_the_message_focused(sample_dir: Path) -> None:
+    """m in the transcript renders it again with the same message focused and in view
+    (it went back to the top with nothing focused)."""
+    app = HltuiApp(sample_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        await goto(pilot, "data_agentDeepFinal01")
+        await pilot.press("enter", "G")
+        await settle(pilot)
+        transcript = app.query_one(Transcript)
+        last = len(transcript.blocks) - 1
+        assert app.focused is transcript.blocks[last]
+        await pilot.press("m")
+        await settle(pilot)
+        assert transcript.markdown
+        assert app.focused is transcript.blocks[last]
+        assert transcript.scroll_y > 0
 
 
 # --- search -----------------------------------------------------------------------------

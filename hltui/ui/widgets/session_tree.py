@@ -161,10 +161,18 @@ class SessionTree(QuickScrollBars, ScrollView, can_focus=True):
         self._update_size()
         if new_index is not None:
             self.set_cursor(new_index, notify=new_index != self.cursor)
-            self.scroll_to(y=max(0, new_index - old_offset), animate=False, immediate=True)
+            self._show_cursor_at(old_offset)
         else:
             self.set_cursor(min(self.cursor, max(0, self.row_count - 1)), notify=True)
+            old_offset = max(0, min(self.cursor - int(self.scroll_y), self.size.height - 1))
+        # A tree that had too few rows for a scroll bar refuses to scroll until the next
+        # layout shows one (a filter cleared): the cursor would be left off screen.
+        self.call_after_refresh(self._show_cursor_at, old_offset)
         self.refresh()
+
+    def _show_cursor_at(self, offset: int) -> None:
+        """Scroll so the cursor is `offset` rows from the top, where it was on screen."""
+        self.scroll_to(y=max(0, self.cursor - offset), animate=False, immediate=True)
 
     @property
     def rows(self) -> list[Row]:

@@ -339,11 +339,13 @@ class Transcript(QuickScrollBars, VerticalScroll):
         return self._replace(build_blocks(record, markdown))
 
     def set_markdown(self, markdown: bool) -> AwaitComplete:
-        """Render message bodies as Markdown (or plain text) again, keeping the position."""
+        """Render message bodies as Markdown (or plain text) again; the message focused
+        stays focused (with focus elsewhere, the transcript starts at the top again)."""
         self.markdown = markdown
         if self._record is None:
             return AwaitComplete(_nothing())
-        return self._replace(build_blocks(self._record, markdown), keep=self.current_index())
+        keep = self.current_index() if self.has_focus_within else None
+        return self._replace(build_blocks(self._record, markdown), keep=keep)
 
     def show_failure(self, raw: bytes, reason: str) -> AwaitComplete:
         """Show a record that could not be decoded: its problem and its raw text."""
