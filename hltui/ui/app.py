@@ -145,7 +145,7 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
             "Session tree",
             [
                 ("j,down / k,up", "move down / up"),
-                ("enter,l,right", "expand a session or log; on a leaf, focus the transcript"),
+                ("enter,l,right", "expand a session or log; on a leaf, focus the tab shown"),
                 ("h,left", "collapse, or go to the parent"),
                 ("*", "expand everything under the cursor"),
                 ("g,home / G,end", "first / last row"),
@@ -545,6 +545,8 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
         tabs = self.query_one(TabbedContent)
         if tabs.active == "transcript":
             self.query_one(Transcript).focus()
+        else:  # the tab shown, filled just now with this log
+            self.call_after_refresh(self._focus_pane, tabs.active)
 
     def _show_pending(self) -> None:
         with suppress(NoMatches):  # the timer fired while the app was closing
@@ -568,6 +570,12 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
         self._shown_key = row.key
         switcher = self.query_one("#transcript-switcher", ContentSwitcher)
         item = row.item
+        shows = "overview" if isinstance(item, Session) else "transcript-view"
+        focused = self.focused
+        if switcher.current != shows and focused is not None and switcher in focused.ancestors:
+            # focus in the view being hidden (a filter moved the cursor) would be left
+            # on a hidden widget, where no key does anything
+            self.query_one(SessionTree).focus(scroll_visible=False)
         if isinstance(item, Session):
             switcher.current = "overview"
             self.query_one(SessionOverview).show_session(item, self.index.preview)

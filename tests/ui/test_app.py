@@ -602,6 +602,81 @@ async def test_t_leaves_the_transcript_for_the_next_tab_and_focus_follows(
         assert isinstance(app.focused, SessionTree)
 
 
+async def test_enter_on_a_log_focuses_the_tab_shown(sample_dir: Path) -> None:
+    """With Details or Raw shown, enter on a log without children goes into that tab."""
+    app = HltuiApp(sample_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        await goto(pilot, "data_agentDeepSearch01")
+        await pilot.press("t", "enter")
+        await pilot.pause()
+        assert app.query_one(TabbedContent).active == "details"
+        assert isinstance(app.focused, Details)
+        tree_of(app).focus()
+        await pilot.press("t", "enter")
+        await pilot.pause()
+        assert app.query_one(TabbedContent).active == "raw"
+        assert isinstance(app.focused, RawView)
+
+
+async def test_a_filter_that_hides_the_focused_message_gives_focus_to_the_tree(
+    sample_dir: Path,
+) -> None:
+    """Focus on a message, then a filter moves the cursor to a session: the transcript
+    makes way for the session's timeline, and focus goes to the tree (it stayed on the
+    hidden message, where no key did anything)."""
+    app = HltuiApp(sample_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        await goto(pilot, "data_agentDeepSearch01")
+        await pilot.press("enter", "j")
+        await pilot.pause()
+        assert isinstance(app.focused, MessageBlock)
+        app.set_filter(LogFilter(text="Nimbus"))
+        await settle_workers(app)
+        await wait_shown(pilot)
+        assert current_key(app).startswith("s:")
+        assert app.query_one("#transcript-switcher", ContentSwitcher).current == "overview"
+        assert isinstance(app.focused, SessionTree)
+        await pilot.press("G", "k")  # keys move the tree again
+        assert tree_of(app).cursor == tree_of(app).row_count - 2
+
+
+async def test_j_k_g_and_G_move_in_details_and_raw(sample_dir: Path) -> None:
+    app = HltuiApp(sample_dir)
+    async with app.run_test(size=(120, 24)) as pilot:  # short: both panes scroll
+        await wait_loaded(pilot)
+        await goto(pilot, "data_agentDeepFinal01")
+        await pilot.press("t", "enter")
+        await pilot.pause()
+        details = app.query_one(Details)
+        assert app.focused is details and details.max_scroll_y > 2
+        await pilot.press("j", "j")
+        await pilot.pause()
+        assert details.scroll_y == 2
+        await pilot.press("k")
+        await pilot.pause()
+        assert details.scroll_y == 1
+        await pilot.press("G")
+        await pilot.pause()
+        assert details.scroll_y == details.max_scroll_y
+        await pilot.press("g")
+        await pilot.pause()
+        assert details.scroll_y == 0
+        await pilot.press("t")
+        await pilot.pause()
+        raw = app.query_one(RawView)
+        assert app.focused is raw
+        text = raw.text
+        await pilot.press("j", "j", "j", "k")
+        assert raw.cursor_location == (2, 0)
+        await pilot.press("G")
+        assert raw.cursor_location[0] == raw.document.line_count - 1
+        await pilot.press("g")
+        assert raw.cursor_location == (0, 0)
+        assert raw.text == text  # the keys moved, they typed nothing
+
+
 async def test_clearing_a_filter_keeps_the_cursor_on_screen(sample_dir: Path) -> None:
     """A filtered tree too short for a scroll bar, then cleared: the row under the cursor
     is far down the whole tree, and the tree scrolls to it (it refused to scroll before

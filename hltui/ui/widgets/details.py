@@ -14,6 +14,7 @@ from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.await_complete import AwaitComplete
+from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Static
@@ -285,6 +286,13 @@ class Details(QuickScrollBars, VerticalScroll):
     """The details pane: config, model_config, inputs, metadata, ids, timing, other keys."""
 
     BLANK = True  # only its sections draw anything: the pane's own lines are background
+
+    BINDINGS = [
+        Binding("j", "scroll_down", "Down", show=False),
+        Binding("k", "scroll_up", "Up", show=False),
+        Binding("g", "scroll_home", "Top", show=False),
+        Binding("G", "scroll_end", "Bottom", show=False),
+    ]
 
     DEFAULT_CSS = """
     Details {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from textual.binding import Binding
 from textual.widgets import TextArea
 
 from hltui.ui.widgets.quick_scrollbar import QuickScrollBars
@@ -46,6 +47,13 @@ def cut_long_lines(text: str, limit: int = LINE_LIMIT, max_lines: int = LINE_COU
 class RawView(QuickScrollBars, TextArea):
     """A read-only, non-wrapping view of one record's JSON (scrolls huge records)."""
 
+    BINDINGS = [
+        Binding("j", "cursor_down", "Down", show=False),
+        Binding("k", "cursor_up", "Up", show=False),
+        Binding("g", "first_line", "First line", show=False),
+        Binding("G", "last_line", "Last line", show=False),
+    ]
+
     DEFAULT_CSS = """
     RawView {
         height: 1fr;
@@ -83,6 +91,12 @@ class RawView(QuickScrollBars, TextArea):
         self.load_text(cut_long_lines(self.full_text))
         self.scroll_home(animate=False)
         self.move_cursor((0, 0))
+
+    def action_first_line(self) -> None:
+        self.move_cursor((0, 0), center=True)
+
+    def action_last_line(self) -> None:
+        self.move_cursor((self.document.line_count - 1, 0), center=True)
 
     def clear(self) -> None:  # type: ignore[override]
         """Show nothing."""
