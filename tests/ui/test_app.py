@@ -753,6 +753,26 @@ async def test_markdown_toggle(sample_dir: Path) -> None:
         assert isinstance(app.focused, SessionTree)  # m from the tree leaves focus there
 
 
+async def test_the_focused_message_stays_in_view_when_the_terminal_shrinks(
+    sample_dir: Path,
+) -> None:
+    app = HltuiApp(sample_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        await goto(pilot, "data_agentDeepFinal01")
+        await pilot.press("enter", "G")
+        await settle(pilot)
+        transcript = app.query_one(Transcript)
+        block = transcript.blocks[-1]
+        assert app.focused is block
+        await pilot.resize_terminal(90, 24)
+        await pilot.pause()
+        await pilot.pause()
+        view = transcript.scrollable_content_region
+        assert block.region.y < view.bottom and block.region.bottom > view.y
+        assert app.focused is block
+
+
 async def test_markdown_toggle_keeps_the_message_focused(sample_dir: Path) -> None:
     """m in the transcript renders it again with the same message focused and in view
     (it went back to the top with nothing focused)."""

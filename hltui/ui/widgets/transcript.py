@@ -501,6 +501,13 @@ class Transcript(QuickScrollBars, VerticalScroll):
         tall = block.outer_size.height > self.scrollable_content_region.height
         self.scroll_to_widget(block, animate=False, top=tall)
 
+    def on_resize(self, event: events.Resize) -> None:
+        """Keep the focused message in view when the terminal (or pane) changes size."""
+        block = self.screen.focused if self.is_attached else None
+        if self._index_of_block(block) is not None:
+            assert isinstance(block, MessageBlock)
+            self.call_after_refresh(self._scroll_to_block, block)
+
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         index = self._index_of_block(event.widget)
         if index is not None:
