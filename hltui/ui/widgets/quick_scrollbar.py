@@ -11,7 +11,7 @@ drawing until something it shows changes.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from rich.color import Color as RichColor
 from rich.segment import Segment
@@ -47,7 +47,9 @@ class QuickScrollBar(ScrollBar):
         styles = self.styles
         if self.BLANK or styles.tint.a or self.opacity != 1.0 or styles.has_rule("hatch"):
             return super().render_lines(crop)
-        bar = cast(ScrollBarRender, self.render())
+        bar = self.render()
+        if not isinstance(bar, ScrollBarRender):  # a renderer of another kind
+            return super().render_lines(crop)
         width, height = self.size
         filters = tuple(self.get_line_filters())
         background = self.background_colors[1]
