@@ -532,6 +532,23 @@ async def test_the_footer_draws_its_keys_without_widgets_and_a_click_presses_one
         assert screen_text(app).splitlines()[-1] == bottom
 
 
+async def test_the_footer_tells_when_the_transcript_has_focus(sample_dir: Path) -> None:
+    """In the transcript the footer starts with its own keys (moving by message, tab
+    back to the tree); in the tree it does not show them."""
+    app = HltuiApp(sample_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        await goto(pilot, "data_agentDeepSearch01")
+        assert "Next message" not in screen_text(app).splitlines()[-1]
+        await pilot.press("enter")
+        await pilot.pause()
+        assert screen_text(app).splitlines()[-1].startswith(" j Next message  tab Tree  q Quit ")
+        await pilot.press("j", "tab")
+        await pilot.pause()
+        assert isinstance(app.focused, SessionTree)
+        assert screen_text(app).splitlines()[-1].startswith(" q Quit  ? Help ")
+
+
 async def test_j_k_in_the_transcript_move_between_messages(sample_dir: Path) -> None:
     app = HltuiApp(sample_dir)
     async with app.run_test(size=SIZE) as pilot:

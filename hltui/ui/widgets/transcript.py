@@ -272,11 +272,11 @@ class Transcript(QuickScrollBars, VerticalScroll):
     """
 
     BINDINGS = [
-        Binding("j,down", "next_message", "Next message", show=False, id="transcript.next"),
+        Binding("j,down", "next_message", "Next message", key_display="j", id="transcript.next"),
         Binding("k,up", "previous_message", "Prev message", show=False, id="transcript.prev"),
         Binding("g,home", "first_message", "First message", show=False, id="transcript.first"),
         Binding("G,end", "last_message", "Last message", show=False, id="transcript.last"),
-        Binding("tab", "leave(1)", "Next pane", show=False, id="transcript.leave_next"),
+        Binding("tab", "leave(1)", "Tree", id="transcript.leave_next"),
         Binding("shift+tab", "leave(-1)", "Prev pane", show=False, id="transcript.leave_prev"),
     ]
 
