@@ -44,6 +44,7 @@ class QuickScrollBar(ScrollBar):
     _drawn: list[Strip] = []
 
     def render_lines(self, crop: Region) -> list[Strip]:
+        """The lines of `crop`, from the last drawing while nothing shown has changed."""
         styles = self.styles
         if self.BLANK or styles.tint.a or self.opacity != 1.0 or styles.has_rule("hatch"):
             return super().render_lines(crop)
@@ -126,12 +127,14 @@ class QuickScrollBars(_ScrollableBase):
 
     @property
     def vertical_scrollbar(self) -> ScrollBar:
+        """The vertical bar, made on first use (as Textual's property does)."""
         if self._vertical_scrollbar is None:
             self._vertical_scrollbar = self._start_bar(True, self.scrollbar_size_vertical)
         return self._vertical_scrollbar
 
     @property
     def horizontal_scrollbar(self) -> ScrollBar:
+        """The horizontal bar, made on first use."""
         if self._horizontal_scrollbar is None:
             self._horizontal_scrollbar = self._start_bar(False, self.scrollbar_size_horizontal)
         return self._horizontal_scrollbar
