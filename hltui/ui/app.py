@@ -24,7 +24,7 @@ from textual.binding import Binding
 from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import ContentSwitcher, Input, Static, TabbedContent
+from textual.widgets import ContentSwitcher, Input, Static, TabbedContent, Tabs
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from hltui.model.columns import filter_columns
@@ -275,6 +275,9 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
 
     def on_mount(self) -> None:
         self.query_one("#search", Input).display = False
+        # tab goes from the tree into the pane shown, not to the tab strip first (t and T
+        # switch tabs, and a click on a tab still works)
+        self.query_one("#tabs Tabs", Tabs).can_focus = False
         status = self.query_one(StatusBar)
         status.path = display_path(self.path)
         status.progress = 0.0

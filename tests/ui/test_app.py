@@ -489,20 +489,18 @@ async def test_tab_moves_focus_between_panes(sample_dir: Path) -> None:
         tree = tree_of(app)
         await goto(pilot, "data_agentDeepStep0001")
         seen = []
-        for _ in range(3):
+        for _ in range(2):  # the tree and the pane shown: the tab strip takes no focus
             await pilot.press("tab")
             seen.append(app.focused)
         assert seen[-1] is tree, seen
-        assert any(
-            w is not None and app.query_one(Transcript) in (w, *w.ancestors) for w in seen
+        assert seen[0] is not None and app.query_one(Transcript) in (
+            seen[0],
+            *seen[0].ancestors,
         ), seen
         await pilot.press("shift+tab")
         assert app.focused is not tree
-        back = [app.focused]
-        for _ in range(2):
-            await pilot.press("shift+tab")
-            back.append(app.focused)
-        assert back[-1] is tree, back
+        await pilot.press("shift+tab")
+        assert app.focused is tree
 
 
 async def test_the_footer_draws_its_keys_without_widgets_and_a_click_presses_one(
@@ -680,6 +678,10 @@ async def test_j_k_g_and_G_move_in_details_and_raw(sample_dir: Path) -> None:
         await pilot.press("g")
         await pilot.pause()
         assert details.scroll_y == 0
+        for _ in range(3):  # pressed together: each scrolls (Textual's scroll_down did not)
+            app.simulate_key("j")
+        await pilot.pause()
+        assert details.scroll_y == 3
         await pilot.press("t")
         await pilot.pause()
         raw = app.query_one(RawView)
@@ -788,6 +790,39 @@ async def test_the_focused_message_stays_in_view_when_the_terminal_shrinks(
         view = transcript.scrollable_content_region
         assert block.region.y < view.bottom and block.region.bottom > view.y
         assert app.focused is block
+
+
+async def test_tab_goes_from_the_tree_straight_into_the_pane_shown(sample_dir: Path) -> None:
+    """The tab strip takes no focus (t and T switch tabs): tab from the tree lands in
+    the pane, and tab from the transcript goes back to the tree."""
+    app = HltuiApp(sample_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        await goto(pilot, "data_agentDeepSearch01")
+        await wait_shown(pilot)
+        await pilot.press("tab")
+        await pilot.pause()
+        assert app.focused is not None
+        assert app.query_one(Transcript) in (app.focused, *app.focused.ancestors)
+        await pilot.press("tab")
+        await pilot.pause()
+        assert isinstance(app.focused, SessionTree)
+
+
+async def test_the_tree_cursor_stays_in_view_when_the_terminal_shrinks(
+    sample_dir: Path,
+) -> None:
+    app = HltuiApp(sample_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        tree = tree_of(app)
+        tree.set_cursor(tree.size.height - 2)  # near the bottom of the tree
+        await pilot.pause()
+        assert tree.scroll_y == 0
+        await pilot.resize_terminal(90, 24)
+        await pilot.pause()
+        await pilot.pause()
+        assert tree.scroll_y <= tree.cursor < tree.scroll_y + tree.size.height
 
 
 async def test_markdown_toggle_keeps_the_message_focused(sample_dir: Path) -> None:

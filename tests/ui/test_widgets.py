@@ -274,6 +274,25 @@ async def test_transcript_keys_move_between_messages_and_copy() -> None:
         assert "→ call get_weather (call_123)" in copied and '"days": 2' in copied
 
 
+async def test_transcript_keys_pressed_together_each_move() -> None:
+    """Keys handled before focus has moved (pressed together, or held while the app is
+    busy) each move one message on (two in a burst moved one)."""
+    app = Host(Transcript)
+    async with app.run_test(size=SIZE) as pilot:
+        transcript = app.query_one(Transcript)
+        await transcript.show_log(TOOL_LOG)
+        transcript.focus_message(0)
+        await pilot.pause()
+        for _ in range(3):
+            transcript.action_next_message()
+        await pilot.pause()
+        assert app.focused is transcript.blocks[3]
+        transcript.action_previous_message()
+        transcript.action_previous_message()
+        await pilot.pause()
+        assert app.focused is transcript.blocks[1]
+
+
 async def test_transcript_tab_leaves_the_messages() -> None:
     """Tab moves to the next pane instead of walking through every message block."""
 

@@ -288,8 +288,8 @@ class Details(QuickScrollBars, VerticalScroll):
     BLANK = True  # only its sections draw anything: the pane's own lines are background
 
     BINDINGS = [
-        Binding("j", "scroll_down", "Down", show=False),
-        Binding("k", "scroll_up", "Up", show=False),
+        Binding("j,down", "line(1)", "Down", show=False),
+        Binding("k,up", "line(-1)", "Up", show=False),
         Binding("g", "scroll_home", "Top", show=False),
         Binding("G", "scroll_end", "Bottom", show=False),
     ]
@@ -313,6 +313,11 @@ class Details(QuickScrollBars, VerticalScroll):
         padding: 1 2;
     }
     """
+
+    def action_line(self, lines: int) -> None:
+        """Scroll by lines at once: Textual's scroll_down moves on from a target set on
+        the next refresh, so keys pressed together scrolled one line."""
+        self.scroll_to(y=self.scroll_y + lines, animate=False, immediate=True)
 
     def __init__(
         self, *, name: str | None = None, id: str | None = None, classes: str | None = None

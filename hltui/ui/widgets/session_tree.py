@@ -307,6 +307,10 @@ class SessionTree(QuickScrollBars, ScrollView, can_focus=True):
 
     def on_resize(self) -> None:
         self._update_size()
+        # a shorter tree would leave a cursor near its bottom out of view
+        self.call_after_refresh(
+            self.scroll_to_region, Region(0, self.cursor, 1, 1), animate=False, immediate=True
+        )
 
     def render_line(self, y: int) -> Strip:
         index = int(self.scroll_y) + y

@@ -485,6 +485,10 @@ class Transcript(QuickScrollBars, VerticalScroll):
         if not self._places:
             return
         index = self._focused_index()
+        if index is not None and self._current is not None:
+            # Focus moves after the key is handled: a key pressed with the last one (a
+            # held key, a busy moment) moves on from where that one went.
+            index = self._current
         if index is None:
             if self._current is not None:
                 index = self._current
@@ -510,6 +514,8 @@ class Transcript(QuickScrollBars, VerticalScroll):
             self.call_after_refresh(self._scroll_to_block, block)
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        if event.widget is not self.screen.focused:
+            return  # focus has moved on since (keys pressed together)
         index = self._index_of_block(event.widget)
         if index is not None:
             self._current = index
