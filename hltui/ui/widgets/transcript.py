@@ -506,6 +506,12 @@ class Transcript(QuickScrollBars, VerticalScroll):
         tall = block.outer_size.height > self.scrollable_content_region.height
         self.scroll_to_widget(block, animate=False, top=tall)
 
+    def on_focus(self, event: events.Focus) -> None:
+        """Back in a log read before (tab, t): its last message focused is focused again,
+        so it shows as chosen and `y` copies what is highlighted."""
+        if self._current is not None and self._current < len(self._places):
+            self.focus_message(self._current)
+
     def on_resize(self, event: events.Resize) -> None:
         """Keep the focused message in view when the terminal (or pane) changes size."""
         block = self.screen.focused if self.is_attached else None
