@@ -24,6 +24,7 @@ from textual.binding import Binding
 from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.timer import Timer
+from textual.widget import Widget
 from textual.widgets import ContentSwitcher, Input, Static, TabbedContent, Tabs
 from textual.worker import Worker, WorkerState, get_current_worker
 
@@ -574,11 +575,8 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
         switcher = self.query_one("#transcript-switcher", ContentSwitcher)
         item = row.item
         shows = "overview" if isinstance(item, Session) else "transcript-view"
-        focused = self.focused
-        if switcher.current != shows and focused is not None and switcher in focused.ancestors:
-            # focus in the view being hidden (a filter moved the cursor) would be left
-            # on a hidden widget, where no key does anything
-            self.query_one(SessionTree).focus(scroll_visible=False)
+        if switcher.current != shows:  # (a filter moved the cursor from a log to a session)
+            self._focus_tree_if_within(switcher)
         if isinstance(item, Session):
             switcher.current = "overview"
             self.query_one(SessionOverview).show_session(item, self.index.preview)
@@ -629,16 +627,21 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
         if fill is not None:
             fill()
         tabs = self.query_one(TabbedContent)
-        focused = self.focused
-        if tab == tabs.active or focused is None or tabs not in focused.ancestors:
-            tabs.active = tab
-            return
-        # Focus inside the pane being hidden would be moved by Textual to another widget
-        # of that pane, which makes it the active tab again: it goes to the tree first,
-        # then into the pane shown.
-        self.query_one(SessionTree).focus(scroll_visible=False)
+        # Focus left inside the pane being hidden would be moved by Textual to another
+        # widget of that pane, which makes it the active tab again: it goes to the tree
+        # first, then into the pane shown.
+        leaving = tab != tabs.active and self._focus_tree_if_within(tabs)
         tabs.active = tab
-        self.call_after_refresh(self._focus_pane, tab)
+        if leaving:
+            self.call_after_refresh(self._focus_pane, tab)
+
+    def _focus_tree_if_within(self, container: Widget) -> bool:
+        """Give focus to the tree if it is inside `container`, which is being hidden
+        (focus on a hidden widget is where no key does anything); whether it was."""
+        if not container.has_focus_within:
+            return False
+        self.query_one(SessionTree).focus(scroll_visible=False)
+        return True
 
     def _focus_pane(self, tab: str) -> None:
         """Focus the first focusable widget of a tab's pane (else stay in the tree)."""
