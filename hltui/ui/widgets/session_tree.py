@@ -164,11 +164,16 @@ class SessionTree(QuickScrollBars, ScrollView, can_focus=True):
             self._show_cursor_at(old_offset)
         else:
             self.set_cursor(min(self.cursor, max(0, self.row_count - 1)), notify=True)
-            old_offset = max(0, min(self.cursor - int(self.scroll_y), self.size.height - 1))
-        # A tree that had too few rows for a scroll bar refuses to scroll until the next
-        # layout shows one (a filter cleared): the cursor would be left off screen.
-        self.call_after_refresh(self._show_cursor_at, old_offset)
         self.refresh()
+
+    @property
+    def allow_vertical_scroll(self) -> bool:
+        """Scroll whenever there are more rows than fit.
+
+        Textual allows it only once a layout has shown the scroll bar: a tree that had
+        too few rows for one (a filter just cleared) would leave the cursor off screen.
+        """
+        return not self._check_disabled() and self.max_scroll_y > 0
 
     def _show_cursor_at(self, offset: int) -> None:
         """Scroll so the cursor is `offset` rows from the top, where it was on screen."""
