@@ -206,6 +206,7 @@ async def interactions(app: Any, pilot: Any) -> dict[str, Any]:
         await asyncio.sleep(0.1)
         assert tree.select_key(LONG_LOG_ID), "the 100-message log is not in the tree"
         app.query_one(SessionTree).focus()
+        await asyncio.sleep(0.1)  # the cursor on the log is drawn before enter, as for a person
 
         def shows_long() -> bool:
             record = transcript.record
