@@ -39,7 +39,7 @@ from hltui.ui.widgets.render import plain
 from hltui.ui.widgets.session_overview import MAX_ROWS, SessionOverview
 from hltui.ui.widgets.session_tree import SessionTree
 from hltui.ui.widgets.status_bar import StatusBar
-from hltui.ui.widgets.transcript import HIGHLIGHT_STYLE, MessageBlock, Transcript
+from hltui.ui.widgets.transcript import HIGHLIGHT_STYLE, ShownBlock, Transcript
 from tests.conftest import make_log, write_jsonl
 from tests.ui.conftest import (
     SIZE,
@@ -110,7 +110,7 @@ async def goto(pilot: Any, key: str) -> None:
     await wait_shown(pilot)
 
 
-def highlighted(block: MessageBlock) -> bool:
+def highlighted(block: ShownBlock) -> bool:
     """Whether the text the block shows has a span in the search highlight style."""
     shown = block.content
     return isinstance(shown, Text) and any(
@@ -555,14 +555,13 @@ async def test_j_k_in_the_transcript_move_between_messages(sample_dir: Path) -> 
         transcript = app.query_one(Transcript)
         transcript.focus()
         await pilot.press("j")
-        blocks = transcript.blocks
-        assert app.focused is blocks[0]
+        assert app.focused is transcript and transcript.chosen_message == 0
         await pilot.press("j", "j")
-        assert app.focused is blocks[2]
+        assert transcript.chosen_message == 2
         await pilot.press("k")
-        assert app.focused is blocks[1]
+        assert transcript.chosen_message == 1
         await pilot.press("G")
-        assert app.focused is blocks[-1]
+        assert transcript.chosen_message == len(transcript.blocks) - 1
         # the tree cursor did not move
         assert current_key(app) == "data_agentDeepStep0001"
 
@@ -594,7 +593,7 @@ async def test_t_leaves_the_transcript_for_the_next_tab_and_focus_follows(
         await goto(pilot, "data_agentDeepSearch01")  # a log without children
         await pilot.press("enter", "j")
         await pilot.pause()
-        assert isinstance(app.focused, MessageBlock)
+        assert app.query_one(Transcript).chosen_message is not None
         tabs = app.query_one(TabbedContent)
         await pilot.press("t")
         await pilot.pause()
@@ -643,7 +642,7 @@ async def test_a_filter_that_hides_the_focused_message_gives_focus_to_the_tree(
         await goto(pilot, "data_agentDeepSearch01")
         await pilot.press("enter", "j")
         await pilot.pause()
-        assert isinstance(app.focused, MessageBlock)
+        assert app.query_one(Transcript).chosen_message is not None
         app.set_filter(LogFilter(text="Nimbus"))
         await settle_workers(app)
         await wait_shown(pilot)
@@ -784,14 +783,15 @@ async def test_the_focused_message_stays_in_view_when_the_terminal_shrinks(
     async with app.run_test(size=SIZE) as pilot:
         await wait_loaded(pilot)
         transcript = await focus_last_message(pilot)
-        block = transcript.blocks[-1]
-        assert app.focused is block
+        last = len(transcript.blocks) - 1
+        assert transcript.chosen_message == last
         await pilot.resize_terminal(90, 24)
         await pilot.pause()
         await pilot.pause()
-        view = transcript.scrollable_content_region
-        assert block.region.y < view.bottom and block.region.bottom > view.y
-        assert app.focused is block
+        top, bottom = transcript.message_lines(last)
+        assert top < transcript.scroll_y + transcript.scrollable_content_region.height
+        assert bottom > transcript.scroll_y
+        assert transcript.chosen_message == last
 
 
 async def test_tab_goes_from_the_tree_straight_into_the_pane_shown(sample_dir: Path) -> None:
@@ -834,11 +834,11 @@ async def test_markdown_toggle_keeps_the_message_focused(sample_dir: Path) -> No
         await wait_loaded(pilot)
         transcript = await focus_last_message(pilot)
         last = len(transcript.blocks) - 1
-        assert app.focused is transcript.blocks[last]
+        assert transcript.chosen_message == last
         await pilot.press("m")
         await settle(pilot)
         assert transcript.markdown
-        assert app.focused is transcript.blocks[last]
+        assert transcript.chosen_message == last
         assert transcript.scroll_y > 0
 
 
@@ -1247,7 +1247,7 @@ async def test_copy_message_or_log_json(sample_dir: Path, monkeypatch: Any) -> N
         app.query_one(Transcript).focus()
         await pilot.press("j", "j")  # the user message
         block = app.query_one(Transcript).blocks[1]
-        assert app.focused is block
+        assert app.query_one(Transcript).chosen_message == 1
         await pilot.press("y")
         assert copied[-1] == block.full_text
         assert "solid-state batteries" in copied[-1]

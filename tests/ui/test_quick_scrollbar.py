@@ -88,3 +88,30 @@ async def test_a_quick_bar_draws_again_when_it_moves() -> None:
         assert bottom != top
         # The thumb is at the bottom: the last line is part of it, the first is not.
         assert bottom[-1][0][1] != bottom[0][0][1]
+
+
+class ShortScroll(App[None]):
+    CSS = "QuickScroll { overflow-y: scroll; background: $surface; }"
+
+    def compose(self) -> ComposeResult:
+        yield QuickScroll(Static("two\nlines"))
+
+
+async def test_a_bar_always_shown_with_nothing_to_scroll_is_a_blank_gutter() -> None:
+    """With ``overflow-y: scroll`` and content that fits, the bar draws the background
+    behind it (Textual draws its track colour; a thumb would fill the whole bar)."""
+    app = ShortScroll()
+    async with app.run_test(size=(40, 10)) as pilot:
+        await pilot.pause()
+        scroll = app.query_one(QuickScroll)
+        bar = scroll.vertical_scrollbar
+        assert bar.display and bar.size.height == 10
+        lines = drawn(bar)
+        assert len(lines) == 10
+        behind = scroll.rich_style.bgcolor
+        for line in lines:
+            assert [text for text, _ in line] == [" " * bar.size.width]
+            assert all(style.bgcolor == behind for _, style in line)
+        scroll.query_one(Static).update("\n".join(map(str, range(40))))  # now it scrolls
+        await pilot.pause()
+        assert any(style.bgcolor != behind for line in drawn(bar) for _, style in line)

@@ -19,7 +19,7 @@ from hltui.ui.widgets.feedback_panel import FeedbackPanel
 from hltui.ui.widgets.raw_view import LINE_COUNT_LIMIT, RawView, pretty_raw
 from hltui.ui.widgets.render import fmt_clock, fmt_seconds, plain, safe
 from hltui.ui.widgets.session_overview import MAX_ROWS, SessionOverview
-from hltui.ui.widgets.transcript import FIRST_BLOCKS, SPARE_BLOCKS, MessageBlock, Transcript
+from hltui.ui.widgets.transcript import FIRST_BLOCKS, ShownBlock, Transcript
 
 SIZE = (220, 120)
 
@@ -172,9 +172,9 @@ async def test_literal_check_catches_markup() -> None:
 # --- transcript -------------------------------------------------------------------------
 
 
-def shown_messages(transcript: Transcript) -> list[MessageBlock]:
+def shown_messages(transcript: Transcript) -> list[ShownBlock]:
     """The message blocks on display (blocks are kept hidden between logs for reuse)."""
-    return [b for b in transcript.query(MessageBlock) if b.display and not b.spec.is_note]
+    return [b for b in transcript.shown_blocks if not b.spec.is_note]
 
 
 async def test_transcript_blocks_and_roles() -> None:
@@ -199,9 +199,9 @@ async def test_transcript_blocks_and_roles() -> None:
         ]
         assert blocks[8].has_class("-output")
         assert blocks[9].has_class("-error")
-        assert "It is sunny in Paris." in str(blocks[8].visual)
-        assert "rate limited" in str(blocks[9].visual)
-        assert blocks[8].border_subtitle and "finish_reason: stop" in blocks[8].border_subtitle
+        assert "It is sunny in Paris." in blocks[8].text
+        assert "rate limited" in blocks[9].text
+        assert blocks[8].subtitle and "finish_reason: stop" in blocks[8].subtitle
         assert blocks[7].header.plain == "critic"
         text = screen_text(app)
         assert "It is sunny in Paris." in text
@@ -215,12 +215,12 @@ async def test_transcript_tool_calls_and_results() -> None:
         await transcript.show_log(TOOL_LOG)
         await pilot.pause()
         blocks = transcript.blocks
-        call_text = str(blocks[2].visual)
+        call_text = blocks[2].text
         assert "get_weather (call_123)" in call_text
         assert '{\n  "city": "Paris",\n  "days": 2\n}' in call_text
         assert "broken_args (call_456)" in call_text
         assert "{not json" in call_text  # invalid JSON shown as is
-        legacy = str(blocks[5].visual)
+        legacy = blocks[5].text
         assert "Let me check the time." in legacy
         assert "get_time" in legacy
         assert '"tz": "Europe/Paris"' in legacy
@@ -256,17 +256,17 @@ async def test_transcript_keys_move_between_messages_and_copy() -> None:
         assert transcript.current_text() is None
         transcript.focus()
         await pilot.press("j")
-        assert app.focused is transcript.blocks[0]
+        assert transcript.chosen_message == 0
         assert transcript.current_text() == "You are a weather bot."
         await pilot.press("j", "down")
-        assert app.focused is transcript.blocks[2]
+        assert transcript.chosen_message == 2
         await pilot.press("k")
-        assert app.focused is transcript.blocks[1]
+        assert transcript.chosen_message == 1
         assert transcript.current_text() == "Weather in Paris?"
         await pilot.press("up", "k")  # stays on the first block
-        assert app.focused is transcript.blocks[0]
+        assert transcript.chosen_message == 0
         await pilot.press("G")
-        assert app.focused is transcript.blocks[-1]
+        assert transcript.chosen_message == len(transcript.blocks) - 1
         assert transcript.current_text() == "rate limited"
         await pilot.press("g", "j", "j")
         copied = transcript.current_text()
@@ -286,11 +286,11 @@ async def test_transcript_keys_pressed_together_each_move() -> None:
         for _ in range(3):
             transcript.action_next_message()
         await pilot.pause()
-        assert app.focused is transcript.blocks[3]
+        assert transcript.chosen_message == 3
         transcript.action_previous_message()
         transcript.action_previous_message()
         await pilot.pause()
-        assert app.focused is transcript.blocks[1]
+        assert transcript.chosen_message == 1
 
 
 async def test_transcript_tab_leaves_the_messages() -> None:
@@ -315,9 +315,72 @@ async def test_transcript_tab_leaves_the_messages() -> None:
         assert app.focused is app.query_one("#before")
         await pilot.press("tab")  # back to the last message focused in this log
         await pilot.pause()
-        assert app.focused is transcript.blocks[4]
+        assert transcript.chosen_message == 4
         await pilot.press("j")
-        assert app.focused is transcript.blocks[5]
+        assert transcript.chosen_message == 5
+
+
+def line_backgrounds(transcript: Transcript, index: int) -> set[object]:
+    """The backgrounds of the lines message `index` is drawn with (scrolled into view)."""
+    top, bottom = transcript.message_lines(index)
+    transcript.scroll_to(y=top, animate=False, immediate=True)
+    first = top - int(transcript.scroll_y)
+    rows = range(first, first + bottom - top)
+    return {seg.style.bgcolor for y in rows for seg in transcript.render_line(y) if seg.style}
+
+
+async def test_transcript_chosen_message_is_highlighted_while_it_has_focus() -> None:
+    class Panes(App[None]):
+        def compose(self) -> ComposeResult:
+            yield Transcript()
+            yield Button("elsewhere")
+
+    app = Panes()
+    async with app.run_test(size=(100, 60)) as pilot:
+        transcript = app.query_one(Transcript)
+        await transcript.show_log(TOOL_LOG)
+        await pilot.pause()
+        plain_look = line_backgrounds(transcript, 1)
+        transcript.focus_message(1)
+        await pilot.pause()
+        chosen_look = line_backgrounds(transcript, 1)
+        assert chosen_look != plain_look  # a background of its own, border included
+        assert line_backgrounds(transcript, 2) == plain_look
+        app.query_one(Button).focus()
+        await pilot.pause()
+        assert line_backgrounds(transcript, 1) == plain_look
+        assert transcript.current_index() == 1  # still the message y would copy
+        transcript.focus()
+        await pilot.pause()
+        assert line_backgrounds(transcript, 1) == chosen_look
+
+
+async def test_opening_a_long_log_after_a_short_one_lays_out_nothing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The transcript draws its blocks itself and its scroll bar never comes and goes,
+    so a log opened changes nothing else on the screen (a layout of the whole screen
+    was most of the time of each log opened)."""
+    app = Host(Transcript)
+    async with app.run_test(size=(100, 40)) as pilot:
+        transcript = app.query_one(Transcript)
+        await transcript.show_log(log(messages=[{"role": "user", "content": "short"}]))
+        await pilot.pause()
+        layouts: list[object] = []
+        original = type(app.screen)._refresh_layout
+
+        def counting(screen: Any, *args: Any, **kwargs: Any) -> None:
+            layouts.append(args)
+            original(screen, *args, **kwargs)
+
+        monkeypatch.setattr(type(app.screen), "_refresh_layout", counting)
+        await transcript.show_log(TOOL_LOG)
+        while transcript.mounting_more:
+            await pilot.pause()
+        await pilot.pause()
+        assert "Weather in Paris?" in screen_text(app)
+        assert transcript.vertical_scrollbar.window_virtual_size == transcript.virtual_size.height
+        assert layouts == []
 
 
 async def test_transcript_markdown_toggle_keeps_position() -> None:
@@ -329,7 +392,7 @@ async def test_transcript_markdown_toggle_keeps_position() -> None:
         await pilot.pause()
         await transcript.set_markdown(True)
         await pilot.pause()
-        assert app.focused is transcript.blocks[5]
+        assert transcript.chosen_message == 5
         assert transcript.current_text() is not None
         assert "Let me check the time." in transcript.current_text()
 
@@ -360,7 +423,7 @@ async def test_transcript_rapid_switching_ends_on_last_log() -> None:
         await pilot.pause()
         blocks = shown_messages(transcript)
         assert len(blocks) == 1
-        assert str(blocks[0].visual) == "last"
+        assert blocks[0].text == "last"
 
 
 async def test_transcript_huge_message_is_capped_and_responsive() -> None:
@@ -372,14 +435,14 @@ async def test_transcript_huge_message_is_capped_and_responsive() -> None:
         await transcript.show_log(record)
         await pilot.pause()
         block = transcript.blocks[0]
-        shown = str(block.visual)
+        shown = block.text
         assert len(shown) < 21_000
         assert "THE END" not in shown
         assert "… 80,007 more characters — press o to open the whole log" in shown
-        assert block.border_subtitle and "100,007 chars" in block.border_subtitle
+        assert block.subtitle and "100,007 chars" in block.subtitle
         transcript.focus()
         await pilot.press("j", "j")
-        assert app.focused is transcript.blocks[1]
+        assert transcript.chosen_message == 1
         await pilot.press("k")
         assert transcript.current_text() == big  # copying gives the whole message
 
@@ -390,13 +453,12 @@ async def test_transcript_many_messages_stay_bounded() -> None:
     async with app.run_test(size=(100, 40)) as pilot:
         transcript = app.query_one(Transcript)
         await transcript.show_log(log(messages=messages, output=None))
-        await pilot.pause()
         assert transcript.mounting_more  # the first screenful first, the rest in steps
-        assert len(shown_messages(transcript)) < 500
+        assert len(shown_messages(transcript)) == 2  # each fills the screen: one, one more
         while transcript.mounting_more:
             await pilot.pause()
         assert transcript.message_count == len(shown_messages(transcript)) == 500
-        notes = [str(s.visual) for s in transcript.query(".transcript--note") if s.display]
+        notes = [b.text for b in transcript.shown_blocks if b.spec.is_note]
         assert any("200 more messages" in n for n in notes)
 
 
@@ -471,33 +533,26 @@ async def test_a_long_logs_later_messages_are_rendered_only_when_shown(
         assert "lookup (call_39)" in transcript.blocks[39].body.plain
 
 
-async def test_transcript_blocks_are_reused_from_log_to_log() -> None:
-    """Opening a log makes no widgets once enough exist, and a reused block keeps nothing
-    of the message it showed before (role, attachment, title, subtitle)."""
+async def test_transcript_shows_nothing_of_the_last_log() -> None:
+    """Opening a log after another shows only its own blocks: role, attachment, title,
+    subtitle and lines are its own (the attached tool result of the last log is gone)."""
     short = log(id="data_2", messages=[{"role": "user", "content": "only one"}], output=None)
     app = Host(Transcript)
     async with app.run_test(size=SIZE) as pilot:
         transcript = app.query_one(Transcript)
         await transcript.show_log(TOOL_LOG)
         await pilot.pause()
-        made = set(transcript.query(MessageBlock))
-        await transcript.show_log(short)
-        await transcript.show_log(TOOL_LOG)
-        await pilot.pause()
-        assert set(transcript.query(MessageBlock)) == made
-        attached = transcript.blocks[3]
-        assert attached.has_class("-role-tool", "-attached")
+        assert transcript.blocks[3].has_class("-role-tool", "-attached")
         await transcript.show_log(short)
         await pilot.pause()
-        assert transcript.blocks[0] in made
-        reused = transcript.query(MessageBlock)[3]
-        assert not reused.display and reused not in app.screen.focus_chain
-        first = transcript.blocks[0]
+        [first] = transcript.shown_blocks
         assert first.role_class == "-role-user" and not first.has_class("-attached")
-        assert first.header.plain == "user" and str(first.visual) == "only one"
-        assert first.border_subtitle is None
+        assert first.header.plain == "user" and first.text == "only one"
+        assert first.subtitle is None
+        assert transcript.virtual_size.height == 4  # its border, one line, its margin
         assert "only one" in screen_text(app)
         assert "Weather in Paris?" not in screen_text(app)
+        assert "tool result" not in screen_text(app)
 
 
 async def test_transcript_marks_search_hits_in_blocks_shown_later() -> None:
@@ -518,7 +573,7 @@ async def test_transcript_marks_search_hits_in_blocks_shown_later() -> None:
         assert not transcript.blocks[50].content.spans
 
 
-async def test_transcript_keeps_few_hidden_blocks_after_a_long_log() -> None:
+async def test_transcript_after_a_long_log_scrolls_only_over_the_next() -> None:
     messages = [{"role": "user", "content": f"m{n}"} for n in range(300)]
     app = Host(Transcript)
     async with app.run_test(size=(100, 40)) as pilot:
@@ -526,11 +581,15 @@ async def test_transcript_keeps_few_hidden_blocks_after_a_long_log() -> None:
         await transcript.show_log(log(messages=messages, output=None))
         assert len(transcript.blocks) == 300  # every block given its message now
         await pilot.pause()
-        assert len(transcript.query(MessageBlock)) == 300
+        assert transcript.virtual_size.height == 300 * 4
+        transcript.focus_message(299)
+        await pilot.pause()
+        assert transcript.scroll_y > 1000
         await transcript.show_log(log(messages=messages[:2], output=None))
         await pilot.pause()
-        assert len(transcript.query(MessageBlock)) <= FIRST_BLOCKS + SPARE_BLOCKS
+        assert transcript.virtual_size.height == 2 * 4 and transcript.scroll_y == 0
         assert [b.header.plain for b in shown_messages(transcript)] == ["user", "user"]
+        assert screen_text(app).count("m0") == 1
 
 
 async def test_transcript_markdown_toggle() -> None:
@@ -562,7 +621,7 @@ async def test_transcript_failure_shows_reason_and_raw_text() -> None:
         await pilot.pause()
         blocks = transcript.blocks
         assert blocks[0].has_class("-error")
-        assert "truncated JSON" in str(blocks[0].visual)
+        assert "truncated JSON" in blocks[0].text
         assert blocks[1].has_class("-raw")
         assert '{"id": "data_9", "config": [1' in screen_text(app)
         await transcript.clear()
@@ -598,7 +657,7 @@ async def test_transcript_markup_safety() -> None:
         await transcript.show_log(record)
         await pilot.pause()
         for block in transcript.blocks[:2] + transcript.blocks[3:4] + transcript.blocks[5:]:
-            assert_literal(str(block.visual))
+            assert_literal(block.text)
         assert_safe_screen(app)
         headers = [b.header.plain for b in transcript.blocks]
         assert headers[0] == "system · [bold]sys[/bold]"

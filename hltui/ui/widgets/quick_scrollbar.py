@@ -21,10 +21,9 @@ from textual.filter import LineFilter
 from textual.geometry import Region
 from textual.scrollbar import ScrollBar, ScrollBarRender
 from textual.strip import Strip
+from textual.widget import Widget
 
 if TYPE_CHECKING:
-    from textual.widget import Widget
-
     _ScrollableBase = Widget
 else:
     # A plain mixin at run time: Textual inherits default CSS only along the first base
@@ -91,6 +90,12 @@ class QuickScrollBar(ScrollBar):
         A vertical bar has at most five different lines (track above, thumb, its two
         ends, track below): each is made once and shared.
         """
+        if not bar.window_size or bar.virtual_size <= bar.window_size:
+            # Shown with nothing to scroll (``overflow-y: scroll``): a blank gutter, not a
+            # thumb the whole height of the bar.
+            parent = self.parent
+            behind = parent.rich_style if isinstance(parent, Widget) else base
+            return [Strip.blank(width, Style(bgcolor=behind.bgcolor))] * height
         style = bar.style if isinstance(bar.style, Style) else Style.parse(bar.style)
         segments = self.renderer.render_bar(
             size=height if self.vertical else width,

@@ -16,7 +16,7 @@ from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
-from textual.geometry import Region, Size
+from textual.geometry import Region
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
@@ -28,6 +28,7 @@ from hltui.model.sessions import Forest, LogNode, Session
 from hltui.model.summary import FeedbackPairs, LogSummary, Preview
 from hltui.ui.safe import safe_text
 from hltui.ui.widgets.quick_scrollbar import QuickScrollBars
+from hltui.ui.widgets.rows_view import RowsView
 
 ERROR_GLYPH = "✗"
 OK_GLYPH = "✓"
@@ -66,7 +67,7 @@ ROW_STYLES = (
 )
 
 
-class SessionTree(QuickScrollBars, ScrollView, can_focus=True):
+class SessionTree(QuickScrollBars, RowsView, ScrollView, can_focus=True):
     """Sessions, expanding into their logs nested by parent."""
 
     BINDINGS = [
@@ -166,15 +167,6 @@ class SessionTree(QuickScrollBars, ScrollView, can_focus=True):
             self.set_cursor(min(self.cursor, max(0, self.row_count - 1)), notify=True)
         self.refresh()
 
-    @property
-    def allow_vertical_scroll(self) -> bool:
-        """Scroll whenever there are more rows than fit.
-
-        Textual allows it only once a layout has shown the scroll bar: a tree that had
-        too few rows for one (a filter just cleared) would leave the cursor off screen.
-        """
-        return not self._check_disabled() and self.max_scroll_y > 0
-
     def _show_cursor_at(self, offset: int) -> None:
         """Scroll so the cursor is `offset` rows from the top, where it was on screen."""
         self.scroll_to(y=max(0, self.cursor - offset), animate=False, immediate=True)
@@ -193,26 +185,8 @@ class SessionTree(QuickScrollBars, ScrollView, can_focus=True):
         return rows[self.cursor] if 0 <= self.cursor < len(rows) else None
 
     def _update_size(self) -> None:
-        """Set the scrollable height to the row count.
-
-        While the scrollbar stays shown, only the scrollbar is updated: a layout of the
-        whole screen on every live update would stall input during write bursts.
-        """
-        size = Size(self.size.width, len(self.outline.rows))
-        height = self.scrollable_content_region.height
-        if (
-            self.virtual_size.height > height
-            and size.height > height
-            and self.show_vertical_scrollbar
-        ):
-            self.set_reactive(ScrollView.virtual_size, size)
-            scrollbar = self.vertical_scrollbar
-            scrollbar.window_virtual_size = size.height
-            scrollbar.refresh()
-            self.scroll_y = self.validate_scroll_y(self.scroll_y)
-            self.refresh()
-        else:
-            self.virtual_size = size
+        """Set the scrollable height to the row count."""
+        self.set_rows(len(self.outline.rows))
 
     # -- cursor --------------------------------------------------------------------------
 

@@ -1,20 +1,21 @@
-"""The transcript of one log: a focusable block per message, then the output and the error.
+"""The transcript of one log: a block per message, then the output and the error.
 
-Like elia's chat box: each message is a ``MessageBlock`` whose role is a CSS class
-(``-role-user``, ``-role-assistant``, ``-role-system``, ``-role-tool``, ``-role-other``), with
-the role (and name) as its border title. Tool calls show their function name and pretty
-JSON arguments; tool results are attached to the call they answer. All log text is built
-as ``rich.text.Text`` (never markup) with control characters made visible, and capped so a
-message of hundreds of kilobytes does not freeze the screen.
+Like elia's chat box, each message is a bordered block coloured by its role (user,
+assistant, system, tool, other), with the role (and name) as its title. Tool calls show
+their function name and pretty JSON arguments; tool results are attached to the call they
+answer. All log text is built as ``rich.text.Text`` (never markup) with control characters
+made visible, and capped so a message of hundreds of kilobytes does not freeze the screen.
 
-A log is first turned into ``BlockSpec``s (cheap); the blocks that show them are widgets
-kept from log to log and given new specs, so opening a log makes (and later leaves for the
-garbage collector) no widgets once enough blocks exist.
+A log is first turned into ``BlockSpec``s (cheap: bodies are rendered when first shown).
+The transcript is one widget on Textual's line API that draws its blocks itself
+(``message_box.draw_box``): opening a log draws the first screenful of blocks at once and
+the rest a step per refresh, and lays out nothing else on the screen.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 
@@ -22,13 +23,15 @@ from rich.console import Group, RenderableType
 from rich.markdown import Markdown
 from rich.text import Text
 from textual import events
-from textual.app import ComposeResult
 from textual.await_complete import AwaitComplete
 from textual.binding import Binding
-from textual.containers import VerticalScroll
-from textual.widgets import Static
+from textual.geometry import Region
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.style import Style
 
 from hltui.model.records import CallView, ChatMessage, LogResponse
+from hltui.ui.widgets.message_box import BoxLook, draw_box
 from hltui.ui.widgets.quick_scrollbar import QuickScrollBars
 from hltui.ui.widgets.render import (
     TEXT_LIMIT,
@@ -39,10 +42,11 @@ from hltui.ui.widgets.render import (
     safe,
     to_str,
 )
+from hltui.ui.widgets.rows_view import RowsView
 
 # Every message gets at most TEXT_LIMIT characters; once the whole transcript has shown
 # TOTAL_BUDGET characters, later messages get SMALL_LIMIT each. At most MAX_BLOCKS messages
-# become widgets; the rest are announced by a note.
+# become blocks; the rest are announced by a note.
 HIGHLIGHT_STYLE = "bold black on yellow"
 TOTAL_BUDGET = 300_000
 SMALL_LIMIT = 2_000
@@ -59,101 +63,15 @@ ROLE_CLASSES = {
 
 
 def role_class(role: object) -> str:
-    """The CSS class of a role: ``-role-user`` ... ``-role-tool``, else ``-role-other``."""
+    """The class of a role: ``-role-user`` ... ``-role-tool``, else ``-role-other``."""
     return ROLE_CLASSES.get(role, "-role-other") if isinstance(role, str) else "-role-other"
 
 
-class MessageBlock(Static, can_focus=True):
-    """One message (or the output, the error, a raw record, a note): a header and a body.
-
-    ``header`` is the plain header text (also the border title), ``full_text`` the whole
-    message as text (not capped), for copying. A note has no header and takes no focus.
-    """
-
-    DEFAULT_CSS = """
-    MessageBlock {
-        height: auto;
-        width: 1fr;
-        margin: 0 0 1 0;
-        padding: 0 1;
-        border: round $foreground-muted;
-        border-title-color: $foreground-muted;
-        border-title-style: bold;
-        border-subtitle-color: $foreground-muted;
-    }
-    MessageBlock.-role-user {
-        border: round $primary;
-        border-title-color: $primary;
-    }
-    MessageBlock.-role-assistant {
-        border: round $success;
-        border-title-color: $success;
-    }
-    MessageBlock.-role-system {
-        border: round $warning;
-        border-title-color: $warning;
-    }
-    MessageBlock.-role-tool {
-        border: round $accent;
-        border-title-color: $accent;
-    }
-    MessageBlock.-role-other {
-        border: round $secondary;
-        border-title-color: $secondary;
-    }
-    MessageBlock.-attached {
-        margin: 0 0 1 4;
-    }
-    MessageBlock.-output {
-        border: double $success;
-        border-title-color: $success;
-    }
-    MessageBlock.-error {
-        border: heavy $error;
-        border-title-color: $error;
-        background: $error 10%;
-    }
-    MessageBlock.-raw {
-        border: round $foreground-muted;
-        border-title-color: $foreground-muted;
-    }
-    MessageBlock:focus {
-        background: $boost;
-        border-title-style: bold reverse;
-    }
-    MessageBlock.-error:focus {
-        background: $error 20%;
-    }
-    """
-
-    def __init__(self, spec: BlockSpec, body: RenderableType | None = None) -> None:
-        super().__init__(spec.body if body is None else body, markup=False, classes=spec.classes)
-        self._take(spec)
-
-    def _take(self, spec: BlockSpec) -> None:
-        self.spec = spec
-        self.header = spec.header if spec.header is not None else Text()
-        self.full_text = spec.full_text
-        self.body = spec.body
-        self.border_title = spec.header
-        self.border_subtitle = Text(spec.subtitle) if spec.subtitle else None
-        self.can_focus = not spec.is_note
-
-    def show_spec(self, spec: BlockSpec, body: RenderableType | None = None) -> None:
-        """Show another message (`body`, if given, is its body with search marks)."""
-        self._take(spec)
-        if self.classes != frozenset(spec.classes.split()):  # a restyle costs 0.2-0.4 ms
-            self.set_classes(spec.classes)
-        self.update(spec.body if body is None else body)
-
-    @property
-    def role_class(self) -> str:
-        """The ``-role-...`` class of the block."""
-        return next((c for c in self.classes if c.startswith("-role-")), "-role-other")
-
-
 class BlockSpec:
-    """What one block shows; `header` None makes it a note (no border, no focus).
+    """What one block shows; `header` None makes it a note (no border, not a message).
+
+    `classes` are its kind: a ``-role-...`` class, and ``-attached`` (a tool result under
+    its call), ``-output``, ``-error``, ``-raw`` or ``transcript--note``.
 
     The body and full text are given, or made by ``make`` when first asked for: a log's
     later messages (tool calls as highlighted JSON) are only rendered if they are shown.
@@ -197,6 +115,15 @@ class BlockSpec:
     @property
     def is_note(self) -> bool:
         return self.header is None
+
+    @property
+    def role_class(self) -> str:
+        """The ``-role-...`` class of the block."""
+        return next((c for c in self.classes.split() if c.startswith("-role-")), "-role-other")
+
+    def has_class(self, *names: str) -> bool:
+        """Whether the block has every one of `names` among its classes."""
+        return set(names) <= set(self.classes.split())
 
 
 def note(text: str) -> BlockSpec:
@@ -249,25 +176,89 @@ def _call_renderables(call: CallView, limit: int) -> tuple[Text, str]:
     return text, f"→ call {_call_label(call)}\n{full}" if full else f"→ call {_call_label(call)}"
 
 
-class Transcript(QuickScrollBars, VerticalScroll):
-    """The messages of one log as blocks; ``j``/``k`` move between them.
+@dataclass(frozen=True)
+class ShownBlock:
+    """A block as the transcript shows it: its spec, and its body with search marks."""
 
-    The blocks are kept and reused: showing a log gives the first blocks their new specs
-    at once and the rest a step per refresh (``mounting_more``), hiding blocks left over.
+    spec: BlockSpec
+    content: RenderableType
+
+    @property
+    def header(self) -> Text:
+        return self.spec.header if self.spec.header is not None else Text()
+
+    @property
+    def body(self) -> RenderableType:
+        return self.spec.body
+
+    @property
+    def full_text(self) -> str:
+        return self.spec.full_text
+
+    @property
+    def subtitle(self) -> str | None:
+        return self.spec.subtitle
+
+    @property
+    def text(self) -> str:
+        """The plain text shown (of a Text body; else the body as a string)."""
+        content = self.content
+        return content.plain if isinstance(content, Text) else str(content)
+
+    @property
+    def role_class(self) -> str:
+        return self.spec.role_class
+
+    def has_class(self, *names: str) -> bool:
+        return self.spec.has_class(*names)
+
+
+# The look of each kind of block: its component class (colours) and edge type.
+ROLE_LOOKS = {
+    "-role-user": "transcript--user",
+    "-role-assistant": "transcript--assistant",
+    "-role-system": "transcript--system",
+    "-role-tool": "transcript--tool",
+    "-role-other": "transcript--other",
+}
+LOOK_CLASSES = (
+    *ROLE_LOOKS.values(),
+    "transcript--raw",
+    "transcript--error",
+    "transcript--error-focused",
+    "transcript--focused",
+    "transcript--subtitle",
+    "transcript--note",
+)
+
+
+class Transcript(QuickScrollBars, RowsView, ScrollView, can_focus=True):
+    """The messages of one log as blocks; ``j``/``k`` choose a message.
+
+    One widget draws every block (Textual's line API): a block's lines are drawn once per
+    width (and again for the message chosen, which shows highlighted while the transcript
+    has focus). Showing a log draws the first screenful at once and the rest a step per
+    refresh (``mounting_more``).
     """
 
-    BLANK = True  # only blocks draw anything: the transcript's own lines are background
+    COMPONENT_CLASSES = set(LOOK_CLASSES)
 
     DEFAULT_CSS = """
     Transcript {
         height: 1fr;
-        padding: 0 1;
-    }
-    Transcript > MessageBlock.transcript--note {
-        border: none;
-        margin: 0;
-        color: $foreground-muted;
-        padding: 1 2;
+        overflow-x: hidden;
+        overflow-y: scroll;  /* the bar never comes and goes: opening a log lays out nothing */
+        & > .transcript--user { color: $primary; }
+        & > .transcript--assistant { color: $success; }
+        & > .transcript--system { color: $warning; }
+        & > .transcript--tool { color: $accent; }
+        & > .transcript--other { color: $secondary; }
+        & > .transcript--raw { color: $foreground-muted; }
+        & > .transcript--error { color: $error; background: $error 10%; }
+        & > .transcript--error-focused { background: $error 20%; }
+        & > .transcript--focused { background: $boost; }
+        & > .transcript--subtitle { color: $foreground-muted; }
+        & > .transcript--note { color: $foreground-muted; }
     }
     """
 
@@ -284,68 +275,73 @@ class Transcript(QuickScrollBars, VerticalScroll):
         self, *, name: str | None = None, id: str | None = None, classes: str | None = None
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
-        first = note(SELECT_NOTE)
-        self._specs: list[BlockSpec] = [first]
+        self._specs: list[BlockSpec] = [note(SELECT_NOTE)]
         self._places: list[int] = []  # where each message (not note) is in _specs
-        self._pool: list[MessageBlock] = [MessageBlock(first)]  # the children, in order
-        self._given = 1  # how many specs the pool's blocks show (the rest are hidden)
+        self._shown: list[RenderableType] = []  # bodies (with marks) of the blocks given
+        self._lines: list[list[Strip]] = []  # the drawn lines of the blocks given
+        self._tops: list[int] = [0]  # where each given block starts; the last: the end
+        self._drawn_width = 0  # the width the blocks were drawn at (0: not yet)
+        self._chosen: tuple[int, list[Strip]] | None = None  # the chosen block, drawn so
+        self._looks: dict[tuple[str, bool], BoxLook] = {}
+        self._look_key: tuple[object, ...] = ()
         self._generation = 0
+        self._top_wanted: int | None = None  # a block to scroll to the top once drawn
         self._current: int | None = None
         self._record: LogResponse | None = None
         self._term = ""
         self.markdown = False
-
-    def compose(self) -> ComposeResult:
-        yield from self._pool
-
-    def watch_has_focus(self, has_focus: bool) -> None:
-        """Restyle the transcript alone when it gains or loses focus.
-
-        Textual restyles a widget and every widget inside it on a focus change, but no
-        rule styles a block by the transcript's focus, and with a hundred blocks (kept
-        for reuse) that took tens of milliseconds on every log opened with enter.
-        """
-        self.app.stylesheet.update_nodes([self], animate=True)
+        self._give(1)
 
     # --- public API -------------------------------------------------------------------
 
     @property
-    def blocks(self) -> list[MessageBlock]:
+    def blocks(self) -> list[ShownBlock]:
         """The message blocks, in order (messages, then output, then error).
 
-        Gives every block its spec first, if some still wait for their step.
+        Gives every block its place first, if some still wait for their step.
         """
         self._give(len(self._specs))
-        return [self._pool[place] for place in self._places]
+        return [ShownBlock(self._specs[place], self._shown[place]) for place in self._places]
+
+    @property
+    def shown_blocks(self) -> list[ShownBlock]:
+        """The blocks shown so far (notes too): a long log's later steps may still come."""
+        given = self._specs[: len(self._shown)]
+        return [ShownBlock(spec, body) for spec, body in zip(given, self._shown, strict=True)]
 
     @property
     def message_count(self) -> int:
-        """How many blocks are shown (messages plus the output and error blocks)."""
+        """How many message blocks there are (messages plus the output and error)."""
         return len(self._places)
 
     @property
     def mounting_more(self) -> bool:
         """Whether later blocks of a long log are still to be shown."""
-        return self._given < len(self._specs)
+        return len(self._shown) < len(self._specs)
 
     @property
     def record(self) -> LogResponse | None:
         """The log shown, if any."""
         return self._record
 
+    @property
+    def chosen_message(self) -> int | None:
+        """The message shown as chosen: the current one, while the transcript has focus."""
+        return self._current if self.has_focus else None
+
     def show_log(self, record: LogResponse, markdown: bool = False) -> AwaitComplete:
-        """Show ``record``'s messages, output and error. Optionally awaitable."""
+        """Show ``record``'s messages, output and error."""
         self._record = record
         self.markdown = markdown
         return self._replace(build_blocks(record, markdown))
 
     def set_markdown(self, markdown: bool) -> AwaitComplete:
-        """Render message bodies as Markdown (or plain text) again; the message focused
-        stays focused (with focus elsewhere, the transcript starts at the top again)."""
+        """Render message bodies as Markdown (or plain text) again; the message chosen
+        stays chosen (with focus elsewhere, the transcript starts at the top again)."""
         self.markdown = markdown
         if self._record is None:
-            return AwaitComplete(_nothing())
-        keep = self.current_index() if self.has_focus_within else None
+            return AwaitComplete.nothing()
+        keep = self._current if self.has_focus else None
         return self._replace(build_blocks(self._record, markdown), keep=keep)
 
     def show_failure(self, raw: bytes, reason: str) -> AwaitComplete:
@@ -392,41 +388,46 @@ class Transcript(QuickScrollBars, VerticalScroll):
             body, hits = self._marked(spec)
             if hits:
                 found.append(place)
-            if place < self._given:
-                self._pool[place].update(body)
+            if place < len(self._shown):
+                self._shown[place] = body
+        self._redraw()
         if found:
-            if found[0] >= self._given:
-                self._give(found[0] + 1)
-            block = self._pool[found[0]]
-            self.call_after_refresh(self.scroll_to_widget, block, animate=False, top=True)
+            self._give(found[0] + 1)
+            self._show_top_of(found[0])
         return len(found)
 
     def current_index(self) -> int | None:
-        """The index of the focused block, else the last one focused in this log."""
-        focused = self._focused_index()
-        return focused if focused is not None else self._current
+        """The index of the message chosen (also while focus is elsewhere)."""
+        return self._current
 
     def current_text(self) -> str | None:
-        """The full text of the focused message (else the last one focused), for copying."""
-        index = self.current_index()
+        """The full text of the message chosen, for copying."""
+        index = self._current
         if index is None or index >= len(self._places):
             return None
         return self._specs[self._places[index]].full_text
 
+    def message_lines(self, index: int) -> tuple[int, int]:
+        """Where message `index` is in the whole transcript: its first line and the line
+        after its last (its margin not counted); (0, 0) until it is shown and drawn."""
+        place = self._places[index]
+        if place >= len(self._lines):
+            return 0, 0
+        return self._tops[place], self._tops[place + 1] - 1
+
     def focus_message(self, index: int) -> None:
-        """Focus block ``index`` (clamped) and scroll it into view."""
+        """Choose message ``index`` (clamped), focus the transcript and scroll to it."""
         if not self._places:
             return
         index = max(0, min(index, len(self._places) - 1))
-        self._current = index
         place = self._places[index]
-        if place >= self._given:  # not shown yet: show the rest, then focus it
-            self._give(len(self._specs))
-            self.call_after_refresh(self.focus_message, index)
-            return
-        block = self._pool[place]
-        block.focus(scroll_visible=False)
-        self.call_after_refresh(self._scroll_to_block, block)
+        self._give(place + 1)
+        self._current = index
+        self._chosen = None
+        if not self.has_focus:
+            self.focus(scroll_visible=False)
+        self._scroll_to_place(place)
+        self.refresh()
 
     # --- actions ------------------------------------------------------------------------
 
@@ -443,88 +444,194 @@ class Transcript(QuickScrollBars, VerticalScroll):
         self.focus_message(len(self._places) - 1)
 
     def action_leave(self, direction: int) -> None:
-        """Move focus to the next (or previous) widget outside the transcript."""
+        """Move focus to the next (or previous) widget in the focus chain."""
         chain = self.screen.focus_chain
-        inside = {self, *self.walk_children()}
-        outside = [widget for widget in chain if widget not in inside]
-        if not outside:
+        if self not in chain or len(chain) < 2:
             return
+        here = chain.index(self)
+        chain[(here + direction) % len(chain)].focus()
+
+    # --- events -------------------------------------------------------------------------
+
+    def watch_has_focus(self, has_focus: bool) -> None:
+        """Draw the chosen message (highlighted only with focus), without a restyle.
+
+        Textual restyles a widget and its component classes on every focus change, for
+        ``:focus`` rules; the transcript has none (it draws the chosen message itself),
+        and with its eleven looks the restyle took 3-5 ms of each log opened with enter.
+        """
+        self.refresh()
+
+    def on_focus(self, event: events.Focus) -> None:
+        """Back in a log read before (tab, t): its message chosen shows as chosen again."""
+        if self._current is not None and self._current < len(self._places):
+            self._scroll_to_place(self._places[self._current])
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Draw the blocks for the new width, keeping the message chosen in view."""
+        self._redraw()
+        if self._current is not None and self._current < len(self._places):
+            self._scroll_to_place(self._places[self._current])
+
+    def on_click(self, event: events.Click) -> None:
+        """A click on a message chooses it."""
+        place = self._place_at(int(self.scroll_y) + event.y)
+        if place is not None and not self._specs[place].is_note:
+            self.focus_message(self._places.index(place))
+
+    def notify_style_update(self) -> None:
+        """Draw the blocks again if the styles they are drawn with changed (a theme)."""
+        super().notify_style_update()
         try:
-            here = chain.index(self) if self in chain else chain.index(self.screen.focused)
-        except ValueError:
-            here = 0
-        if direction > 0:
-            after = [w for w in chain[here + 1 :] if w not in inside]
-            target = after[0] if after else outside[0]
-        else:
-            before = [w for w in chain[:here] if w not in inside]
-            target = before[-1] if before else outside[-1]
-        target.focus()
+            looks = [self.get_component_styles(name) for name in LOOK_CLASSES]
+            key: tuple[object, ...] = (
+                self.visual_style,
+                *((styles.color, styles.background) for styles in looks),
+            )
+        except KeyError:  # not mounted yet: no component styles
+            return
+        if key != self._look_key:
+            self._look_key = key
+            self._looks.clear()
+            self._redraw()
+
+    # --- drawing ------------------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        index = int(self.scroll_y) + y
+        width = self.size.width
+        place = self._place_at(index)
+        if place is None or self._drawn_width != self._block_width():
+            return Strip.blank(width, self.rich_style)
+        lines = self._lines[place]
+        chosen = self.chosen_message
+        if chosen is not None and chosen < len(self._places) and self._places[chosen] == place:
+            lines = self._chosen_lines(place)
+        return lines[index - self._tops[place]]
+
+    def _place_at(self, line: int) -> int | None:
+        """The given block on `line` of the whole transcript, if any."""
+        if line < 0 or line >= self._tops[-1]:
+            return None
+        return bisect_right(self._tops, line) - 1
+
+    def _block_width(self) -> int:
+        return self.scrollable_content_region.width
+
+    def _chosen_lines(self, place: int) -> list[Strip]:
+        """The lines of the chosen block, drawn highlighted (once while it stays)."""
+        if self._chosen is None or self._chosen[0] != place:
+            self._chosen = (place, self._draw(place, chosen=True))
+        return self._chosen[1]
+
+    def _look(self, spec: BlockSpec, chosen: bool) -> BoxLook:
+        """How a block of `spec`'s kind is drawn (chosen or not)."""
+        key = (spec.classes, chosen)
+        look = self._looks.get(key)
+        if look is None:
+            look = self._looks[key] = self._make_look(spec, chosen)
+        return look
+
+    def _make_look(self, spec: BlockSpec, chosen: bool) -> BoxLook:
+        base = self.visual_style
+        outer = Style(background=base.background, foreground=base.foreground)
+
+        def colour(name: str) -> Style:
+            return Style(foreground=self.get_component_styles(name).color)
+
+        def over(background: Style, name: str) -> Style:
+            styles = self.get_component_styles(name)
+            if not styles.has_rule("background"):
+                return background
+            blended = (background.background or base.background) + styles.background
+            return Style(background=blended, foreground=background.foreground)
+
+        if spec.is_note:
+            note_colour = colour("transcript--note").foreground
+            muted = Style(background=base.background, foreground=note_colour)
+            return BoxLook("", muted, muted, muted, muted, outer)
+        edge, name = "round", ROLE_LOOKS.get(spec.role_class, "transcript--other")
+        if spec.has_class("-output"):
+            edge = "double"
+        elif spec.has_class("-error"):
+            edge, name = "heavy", "transcript--error"
+        elif spec.has_class("-raw"):
+            name = "transcript--raw"
+        error = name == "transcript--error"
+        inner = over(outer, name) if error else outer
+        if chosen:
+            inner = over(outer, "transcript--error-focused" if error else "transcript--focused")
+        border = colour(name)
+        title = border + Style(bold=True, reverse=chosen or None)
+        return BoxLook(edge, border, title, colour("transcript--subtitle"), inner, outer)
+
+    def _draw(self, place: int, chosen: bool = False) -> list[Strip]:
+        """The lines of block `place` at the current width."""
+        spec = self._specs[place]
+        width = self._drawn_width
+        indent = 1 + (ATTACHED_INDENT if spec.has_class("-attached") else 0)
+        return draw_box(
+            self,
+            self._shown[place],
+            self._look(spec, chosen),
+            max(1, width - indent - 1),
+            indent,
+            width,
+            title=spec.header,
+            subtitle=Text(spec.subtitle) if spec.subtitle else None,
+        )
+
+    def _redraw(self) -> None:
+        """Draw every given block again (a new width, new marks or a new look)."""
+        self._chosen = None
+        width = self._block_width()
+        if width <= 0 or not self.is_mounted:
+            self._drawn_width = 0
+            return
+        self._drawn_width = width
+        self._lines = []
+        self._tops = [0]
+        for place in range(len(self._shown)):
+            self._add_lines(place)
+        self.set_rows(self._tops[-1])
+        self.refresh()
+        if self._top_wanted is not None:
+            self._show_top_of(self._top_wanted)
+
+    def _add_lines(self, place: int) -> None:
+        lines = self._draw(place)
+        self._lines.append(lines)
+        self._tops.append(self._tops[-1] + len(lines))
 
     # --- internals ----------------------------------------------------------------------
-
-    def _index_of_block(self, widget: object) -> int | None:
-        """The message index of a shown block, if `widget` is one."""
-        if not isinstance(widget, MessageBlock):
-            return None
-        try:
-            place = self._pool.index(widget)
-        except ValueError:
-            return None
-        if place >= self._given:
-            return None
-        try:
-            return self._places.index(place)
-        except ValueError:
-            return None
-
-    def _focused_index(self) -> int | None:
-        return self._index_of_block(self.screen.focused if self.is_attached else None)
 
     def _move(self, delta: int) -> None:
         if not self._places:
             return
-        index = self._focused_index()
-        if index is not None and self._current is not None:
-            # Focus moves after the key is handled: a key pressed with the last one (a
-            # held key, a busy moment) moves on from where that one went.
-            index = self._current
-        if index is None:
-            if self._current is not None:
-                index = self._current
-            else:
-                index = 0 if delta > 0 else len(self._places) - 1
-                self.focus_message(index)
-                return
-            self.focus_message(index)
+        if self._current is None:
+            self.focus_message(0 if delta > 0 else len(self._places) - 1)
+        else:
+            self.focus_message(self._current + delta)
+
+    def _show_top_of(self, place: int) -> None:
+        """Scroll block `place` to the top (once drawn, if not drawn yet)."""
+        if place < len(self._lines):
+            self._top_wanted = None
+            self.scroll_to(y=self._tops[place], animate=False, immediate=True)
+        else:
+            self._top_wanted = place
+
+    def _scroll_to_place(self, place: int) -> None:
+        """Bring block `place` into view (its top, if it is taller than the view)."""
+        if place >= len(self._lines):
             return
-        self.focus_message(index + delta)
-
-    def _scroll_to_block(self, block: MessageBlock) -> None:
-        if not block.is_attached:
-            return
-        tall = block.outer_size.height > self.scrollable_content_region.height
-        self.scroll_to_widget(block, animate=False, top=tall)
-
-    def on_focus(self, event: events.Focus) -> None:
-        """Back in a log read before (tab, t): its last message focused is focused again,
-        so it shows as chosen and `y` copies what is highlighted."""
-        if self._current is not None and self._current < len(self._places):
-            self.focus_message(self._current)
-
-    def on_resize(self, event: events.Resize) -> None:
-        """Keep the focused message in view when the terminal (or pane) changes size."""
-        block = self.screen.focused if self.is_attached else None
-        if self._index_of_block(block) is not None:
-            assert isinstance(block, MessageBlock)
-            self.call_after_refresh(self._scroll_to_block, block)
-
-    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
-        if event.widget is not self.screen.focused:
-            return  # focus has moved on since (keys pressed together)
-        index = self._index_of_block(event.widget)
-        if index is not None:
-            self._current = index
+        top, bottom = self._tops[place], self._tops[place + 1] - 1  # not its margin
+        height = bottom - top
+        view = self.scrollable_content_region.height
+        if height > view:
+            self.scroll_to(y=top, animate=False, immediate=True)
+        else:
+            self.scroll_to_region(Region(0, top, 1, height), animate=False, immediate=True)
 
     def _marked(self, spec: BlockSpec) -> tuple[RenderableType, int]:
         """The body of `spec` with the search term marked, and how many marks."""
@@ -535,107 +642,71 @@ class Transcript(QuickScrollBars, VerticalScroll):
         hits = shown.highlight_words([self._term], HIGHLIGHT_STYLE, case_sensitive=False)
         return shown, hits
 
-    def _give(self, upto: int) -> AwaitComplete | None:
-        """Give the pool's blocks the specs up to `upto`; new blocks are made as needed."""
+    def _give(self, upto: int, *, fill: int | None = None) -> None:
+        """Show the blocks up to `upto` (bodies marked and, once laid out, drawn); with
+        `fill`, stop one block after they reach `fill` lines."""
         upto = min(upto, len(self._specs))
-        made: list[MessageBlock] = []
-        for place in range(self._given, upto):
-            spec = self._specs[place]
-            body, _ = self._marked(spec)
-            if place < len(self._pool):
-                block = self._pool[place]
-                block.show_spec(spec, body)
-                block.display = True
-            else:
-                block = MessageBlock(spec, body)
-                self._pool.append(block)
-                made.append(block)
-        self._given = max(self._given, upto)
-        return self.mount_all(made) if made else None
+        if upto <= len(self._shown):
+            return
+        drawing = self._drawn_width > 0
+        for place in range(len(self._shown), upto):
+            self._shown.append(self._marked(self._specs[place])[0])
+            if drawing:
+                self._add_lines(place)
+                if fill is not None and self._tops[-2] >= fill:
+                    break  # this block was the one more after the view was filled
+        if drawing:
+            self.set_rows(self._tops[-1])
+            self.refresh()
+            if self._top_wanted is not None:
+                self._show_top_of(self._top_wanted)
 
     def _replace(self, specs: list[BlockSpec], keep: int | None = None) -> AwaitComplete:
-        """Show `specs` instead; refocus message `keep` once shown."""
-        focused = self.screen.focused if self.is_attached else None
-        if focused is not None and focused in self._pool:
-            self.focus(scroll_visible=False)
+        """Show `specs` instead; choose message `keep` again once shown."""
         self._specs = specs
         self._places = [place for place, spec in enumerate(specs) if not spec.is_note]
         self._current = None
+        self._chosen = None
+        self._top_wanted = None
         self._generation += 1
-        self._given = 0
+        self._shown = []
+        self._lines = []
+        self._tops = [0]
+        self._drawn_width = self._block_width() if self.is_mounted else 0
+        self.scroll_to(y=0, animate=False, immediate=True)
         # A long log shows its first screenful at once; the rest is given a step per
         # refresh, so opening a 100-message log does not hold up the next key press.
-        mounting = self._give(len(specs) if keep is not None else self._screenful())
-        for block in self._pool[self._given :]:
-            if block.display:
-                block.display = False
-        spare = self._pool[max(len(specs), FIRST_BLOCKS) + SPARE_BLOCKS :]
-        removing = None
-        if spare:  # after a very long log: do not keep hundreds of hidden blocks
-            del self._pool[-len(spare) :]
-            removing = self.remove_children(spare)
+        if keep is not None:
+            self._give(len(specs))
+            if keep < len(self._places):
+                self.focus_message(keep)
+        else:
+            self._give_screenful()
         if self.mounting_more:
             self.call_after_refresh(self._give_more, self._generation)
-        if keep is None:
-            self.scroll_home(animate=False)
-        return AwaitComplete(self._swapped(removing, mounting, keep))
+        if not self._shown or self._drawn_width == 0:
+            self.set_rows(self._tops[-1])
+            self.refresh()
+        return AwaitComplete.nothing()
 
-    def _screenful(self) -> int:
-        """How many blocks fill the visible height, by a cheap estimate of their lines,
-        and one more (at most FIRST_BLOCKS): each block given costs a layout of it."""
-        width, height = self.size.width - BLOCK_FRAME_WIDTH, self.size.height
-        if width <= 0 or height <= 0:  # not laid out yet
-            return FIRST_BLOCKS
-        filled = 0
-        for count, spec in enumerate(self._specs[:FIRST_BLOCKS], 1):
-            filled += _estimated_height(spec, width, height)
-            if filled >= height:
-                return min(count + 1, FIRST_BLOCKS)
-        return FIRST_BLOCKS
+    def _give_screenful(self) -> None:
+        """Show blocks until they fill the view, and one more (at most FIRST_BLOCKS)."""
+        height = self.scrollable_content_region.height
+        self._give(FIRST_BLOCKS, fill=height if height > 0 else None)
 
     def _give_more(self, generation: int) -> None:
         """Show the next step of blocks, unless another log has been shown since."""
         if generation != self._generation or not self.mounting_more or not self.is_attached:
             return
-        self._give(self._given + LATER_BLOCKS)
+        self._give(len(self._shown) + LATER_BLOCKS)
         if self.mounting_more:
             self.call_after_refresh(self._give_more, generation)
 
-    async def _swapped(
-        self,
-        removing: Awaitable[None] | None,
-        mounting: Awaitable[None] | None,
-        keep: int | None,
-    ) -> None:
-        if removing is not None:
-            await removing
-        if mounting is not None:
-            await mounting
-        if keep is not None and keep < len(self._places):
-            self.focus_message(keep)
-
 
 SELECT_NOTE = "Select a log to see its transcript."
-FIRST_BLOCKS = 8  # at most, given at once: more than fit on a screen
-BLOCK_FRAME_WIDTH = 6  # a block's border and padding, and the scrollbar
+FIRST_BLOCKS = 8  # at most, shown at once: more than fit on a screen
 LATER_BLOCKS = 16
-SPARE_BLOCKS = 64  # hidden blocks kept for the next log beyond what this one needs
-
-
-def _estimated_height(spec: BlockSpec, width: int, enough: int) -> int:
-    """About how many lines a block takes at `width` (counting stops past `enough`)."""
-    body = spec.body
-    text = spec.full_text or (body.plain if isinstance(body, Text) else "")
-    lines = 0
-    for line in text.split("\n"):
-        lines += max(1, -(-len(line) // width))
-        if lines > enough:
-            break
-    return lines + (1 if spec.is_note else 3)  # a block's border and margin
-
-
-async def _nothing() -> None:
-    return None
+ATTACHED_INDENT = 4  # a tool result sits under the call it answers
 
 
 def _message_header(message: ChatMessage, calls: dict[str, CallView]) -> tuple[Text, bool]:
