@@ -63,6 +63,7 @@ from hltui.ui.widgets.blank import (
 )
 from hltui.ui.widgets.details import Details
 from hltui.ui.widgets.feedback_panel import FeedbackPanel
+from hltui.ui.widgets.focus_edge import FocusEdge
 from hltui.ui.widgets.key_footer import KeyFooter
 from hltui.ui.widgets.raw_view import RawView
 from hltui.ui.widgets.render import pretty_json
@@ -257,7 +258,10 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
     def compose(self) -> ComposeResult:
         yield Static(id="title-bar")
         with BlankHorizontal(id="main"):
-            yield SessionTree(id="tree")
+            with BlankHorizontal(id="left"):
+                tree = SessionTree(id="tree")
+                yield tree
+                yield FocusEdge(tree, id="tree-edge")
             with BlankVertical(id="right"):
                 with BlankTabbedContent(id="tabs", initial="transcript"):
                     with BlankTabPane("Transcript", id="transcript"):

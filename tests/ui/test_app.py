@@ -33,6 +33,7 @@ from hltui.ui.screens.help import HelpScreen
 from hltui.ui.screens.problems import ProblemsScreen
 from hltui.ui.widgets.details import Details
 from hltui.ui.widgets.feedback_panel import FeedbackPanel
+from hltui.ui.widgets.focus_edge import FocusEdge
 from hltui.ui.widgets.key_footer import KeyFooter
 from hltui.ui.widgets.raw_view import RawView
 from hltui.ui.widgets.render import plain
@@ -501,6 +502,39 @@ async def test_tab_moves_focus_between_panes(sample_dir: Path) -> None:
         assert app.focused is not tree
         await pilot.press("shift+tab")
         assert app.focused is tree
+
+
+async def test_the_tree_edge_and_cursor_show_where_focus_is(sample_dir: Path) -> None:
+    """The edge beside the tree is lit and its cursor bright while the tree has focus;
+    the tree is not restyled or drawn again for it, only the cursor's row."""
+    app = HltuiApp(sample_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        tree = tree_of(app)
+        edge = app.query_one(FocusEdge)
+        assert app.focused is tree and edge.has_class("-lit")
+        focused_cursor = tree.render_line(tree.cursor - int(tree.scroll_y))
+        redrawn: list[object] = []
+        original = SessionTree.notify_style_update
+
+        def counting(widget: SessionTree) -> None:
+            redrawn.append(widget)
+            original(widget)
+
+        SessionTree.notify_style_update = counting  # type: ignore[method-assign]
+        try:
+            await pilot.press("tab")
+            await pilot.pause()
+        finally:
+            SessionTree.notify_style_update = original  # type: ignore[method-assign]
+        assert app.focused is not tree and not edge.has_class("-lit")
+        assert redrawn == []  # no restyle of the tree
+        blurred_cursor = tree.render_line(tree.cursor - int(tree.scroll_y))
+        assert [seg.style for seg in blurred_cursor] != [seg.style for seg in focused_cursor]
+        await pilot.press("tab")
+        await pilot.pause()
+        assert app.focused is tree and edge.has_class("-lit")
+        assert tree.render_line(tree.cursor - int(tree.scroll_y)) == focused_cursor
 
 
 async def test_the_footer_draws_its_keys_without_widgets_and_a_click_presses_one(

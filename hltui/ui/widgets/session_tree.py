@@ -57,6 +57,7 @@ def format_duration(seconds: float | None) -> str:
 
 # The styles every row is drawn with (the cursor's is looked up for its row alone).
 CURSOR = "session-tree--cursor"
+CURSOR_FOCUSED = "session-tree--cursor-focused"
 ROW_STYLES = (
     "session-tree--muted",
     "session-tree--error",
@@ -82,14 +83,14 @@ class SessionTree(QuickScrollBars, RowsView, ScrollView, can_focus=True):
         Binding("pagedown,ctrl+f", "page_down", "Page down", show=False, id="tree.page_down"),
     ]
 
-    COMPONENT_CLASSES = {CURSOR, *ROW_STYLES}
+    COMPONENT_CLASSES = {CURSOR, CURSOR_FOCUSED, *ROW_STYLES}
 
     DEFAULT_CSS = """
     SessionTree {
         background: $surface;
         overflow-x: hidden;
         & > .session-tree--cursor { background: $block-cursor-blurred-background; }
-        &:focus > .session-tree--cursor {
+        & > .session-tree--cursor-focused {
             background: $block-cursor-background;
             color: $block-cursor-foreground;
             text-style: bold;
@@ -300,7 +301,7 @@ class SessionTree(QuickScrollBars, RowsView, ScrollView, can_focus=True):
         row = rows[index]
         highlight = "cursor" if index == self.cursor else "match" if self.is_marked(row) else ""
         # The cursor looks different with focus: only its row is drawn again.
-        cursor_look = self.get_component_rich_style(CURSOR) if highlight == "cursor" else None
+        cursor_look = self._cursor_style() if highlight == "cursor" else None
         state = (highlight, row.depth, self.outline.is_expanded(row), width, cursor_look)
         cached = self._strips.get(row.key)
         if cached is not None and cached[0] is row.item and cached[1] == state:
@@ -340,7 +341,7 @@ class SessionTree(QuickScrollBars, RowsView, ScrollView, can_focus=True):
         text = self._label_of(row)
         base = self.rich_style
         if highlight == "cursor":
-            base = base + self.get_component_rich_style(CURSOR)
+            base = base + self._cursor_style()
         elif highlight == "match":
             base = base + self.get_component_rich_style("session-tree--match")
         text.truncate(width, overflow="ellipsis", pad=True)
@@ -350,6 +351,34 @@ class SessionTree(QuickScrollBars, RowsView, ScrollView, can_focus=True):
         ]
         return Strip(segments, width).crop(0, width)
 
+    def _cursor_style(self) -> Style:
+        """The cursor's look: brighter while the tree has focus."""
+        return self.get_component_rich_style(CURSOR_FOCUSED if self.has_focus else CURSOR)
+
+    def watch_has_focus(self, has_focus: bool) -> None:
+        """Draw the cursor's row again, without a restyle.
+
+        Textual restyles a widget on every focus change, for ``:focus`` rules, and draws
+        all of it again; the tree has no such rules (its cursor has a look for each case,
+        and the edge that shows where focus is is a widget of its own), and the restyle
+        and the drawing of every row took 5-10 ms of each log opened with enter.
+        """
+        self._refresh_row(self.cursor)
+
+    def on_focus(self, event: events.Focus) -> None:
+        """As Textual's own handler, without drawing every row again (see below)."""
+        event.prevent_default()
+        self.has_focus = True
+        if self.parent is not None:
+            self.parent.post_message(events.DescendantFocus(self))
+
+    def on_blur(self, event: events.Blur) -> None:
+        """As Textual's own handler, without drawing every row again."""
+        event.prevent_default()
+        self.has_focus = False
+        if self.parent is not None:
+            self.parent.post_message(events.DescendantBlur(self))
+
     def refresh_labels(self) -> None:
         """Draw every row again (feedback, previews or the theme changed)."""
         self._strips.clear()
@@ -357,11 +386,7 @@ class SessionTree(QuickScrollBars, RowsView, ScrollView, can_focus=True):
         self.refresh()
 
     def notify_style_update(self) -> None:
-        """Draw every row again if the styles rows are drawn with changed (a theme).
-
-        A focus change restyles the tree too, but changes only its border and cursor;
-        drawing every row again made each focus change cost a frame.
-        """
+        """Draw every row again if the styles rows are drawn with changed (a theme)."""
         super().notify_style_update()
         try:
             look = (

@@ -501,7 +501,7 @@ class Transcript(QuickScrollBars, RowsView, ScrollView, can_focus=True):
         index = int(self.scroll_y) + y
         width = self.size.width
         place = self._place_at(index)
-        if place is None or self._drawn_width != self._block_width():
+        if place is None or not self._drawn_width:  # (a new width is drawn on resize)
             return Strip.blank(width, self.rich_style)
         lines = self._lines[place]
         chosen = self.chosen_message
