@@ -355,6 +355,22 @@ async def test_transcript_chosen_message_is_highlighted_while_it_has_focus() -> 
         assert line_backgrounds(transcript, 1) == chosen_look
 
 
+async def test_transcript_click_on_a_message_chooses_it() -> None:
+    app = Host(Transcript)
+    async with app.run_test(size=(100, 60)) as pilot:
+        transcript = app.query_one(Transcript)
+        await transcript.show_log(TOOL_LOG)
+        await pilot.pause()
+        top, _ = transcript.message_lines(2)
+        await pilot.click(Transcript, offset=(10, top + 1))
+        await pilot.pause()
+        assert app.focused is transcript and transcript.chosen_message == 2
+        assert "get_weather" in (transcript.current_text() or "")
+        await pilot.click(Transcript, offset=(10, top - 1))  # the margin above it
+        await pilot.pause()
+        assert transcript.chosen_message == 2
+
+
 async def test_opening_a_long_log_after_a_short_one_lays_out_nothing(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -475,8 +475,11 @@ class Transcript(QuickScrollBars, RowsView, ScrollView, can_focus=True):
 
     def on_click(self, event: events.Click) -> None:
         """A click on a message chooses it."""
-        place = self._place_at(int(self.scroll_y) + event.y)
-        if place is not None and not self._specs[place].is_note:
+        line = int(self.scroll_y) + event.y
+        place = self._place_at(line)
+        if place is None or self._specs[place].is_note:
+            return
+        if line < self._tops[place + 1] - 1:  # not the blank line below the block
             self.focus_message(self._places.index(place))
 
     def notify_style_update(self) -> None:
