@@ -280,6 +280,7 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
 
     def on_mount(self) -> None:
         self.query_one("#search", Input).display = False
+        self.query_one(SessionTree).open_row = self.open_row
         # tab goes from the tree into the pane shown, not to the tab strip first (t and T
         # switch tabs, and a click on a tab still works)
         self.query_one("#tabs Tabs", Tabs).can_focus = False
@@ -546,13 +547,21 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
             self._show_timer.stop()
         self._show_timer = self.set_timer(SHOW_DELAY, self._show_pending)
 
-    @on(SessionTree.Selected)
-    def on_tree_selected(self, message: SessionTree.Selected) -> None:
-        self._pending_row = message.row
+    def open_row(self, row: Row) -> None:
+        """Show a log chosen with enter and focus the tab shown.
+
+        Called by the tree as it handles the key (not by a message, which would come
+        after keys typed with it): keys typed right after enter go to the transcript.
+        """
+        self._pending_row = row
         self._show_pending()
         tabs = self.query_one(TabbedContent)
         if tabs.active == "transcript":
-            self.query_one(Transcript).focus()
+            transcript = self.query_one(Transcript)
+            if transcript.focusable:
+                self.screen.set_focus(transcript, scroll_visible=False)
+            else:  # shown just now in place of a session's timeline: once it shows
+                transcript.focus()
         else:  # the tab shown, filled just now with this log
             self.call_after_refresh(self._focus_pane, tabs.active)
 
@@ -644,7 +653,7 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
         (focus on a hidden widget is where no key does anything); whether it was."""
         if not container.has_focus_within:
             return False
-        self.query_one(SessionTree).focus(scroll_visible=False)
+        self.screen.set_focus(self.query_one(SessionTree), scroll_visible=False)
         return True
 
     def _focus_pane(self, tab: str) -> None:
@@ -667,7 +676,7 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
         """A log chosen in a session's timeline: go to it in the tree and show it."""
         tree = self.query_one(SessionTree)
         if tree.select_key(message.log_id) and tree.current_row is not None:
-            self.on_tree_selected(SessionTree.Selected(tree, tree.current_row))
+            self.open_row(tree.current_row)
 
     # -- actions -------------------------------------------------------------------------
 
@@ -909,6 +918,9 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
         self.hit_position = (self.hit_position + step) % len(self.hits)
         hit = self.hits[self.hit_position]
         self.query_one(SessionTree).select_key(hit)
+        transcript = self.query_one(Transcript)
+        if transcript.record is not None and transcript.record.id == hit:
+            transcript.highlight(self.search_term)  # shown already: it is not shown again
         self.query_one(
             StatusBar
         ).search_text = f"hit {self.hit_position + 1:,}/{len(self.hits):,} for {self.search_term!r}"

@@ -16,6 +16,7 @@ from click.testing import CliRunner
 from rich.markdown import Markdown
 from rich.text import Text
 from textual import constants as textual_constants
+from textual import events
 from textual.drivers.headless_driver import HeadlessDriver
 from textual.widgets import ContentSwitcher, DataTable, Input, Select, Static, TabbedContent
 
@@ -888,6 +889,36 @@ async def search_for(pilot: Any, term: str) -> None:
     await pilot.press("enter")
     await settle(pilot)
     await wait_shown(pilot)
+
+
+async def test_a_search_whose_hit_is_the_log_shown_marks_it(sample_dir: Path) -> None:
+    """The hit is the log on screen already: the cursor does not move, the log is not
+    shown again, and its words are marked all the same (they were not)."""
+    app = HltuiApp(sample_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        await goto(pilot, "data_errContextLen0001")
+        await search_for(pilot, "resulted in")
+        assert list(app.hits) == ["data_errContextLen0001"]
+        marked = [b for b in app.query_one(Transcript).blocks if highlighted(b)]
+        assert [b.header.plain for b in marked] == ["error"]
+
+
+async def test_keys_typed_with_enter_go_to_the_transcript_it_opens(sample_dir: Path) -> None:
+    """`enter j j` sent at once (a fast typist, a paste): the j's choose messages in the
+    log opened; they moved the tree cursor to another log before focus moved."""
+    app = HltuiApp(sample_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        await goto(pilot, "data_chatRefund0000003")  # six messages, no children
+        for key, character in [("enter", "\r"), ("j", "j"), ("j", "j")]:
+            app.post_message(events.Key(key, character))
+        await settle(pilot)
+        await wait_shown(pilot)
+        assert current_key(app) == "data_chatRefund0000003"
+        transcript = app.query_one(Transcript)
+        assert transcript.record is not None and transcript.record.id == "data_chatRefund0000003"
+        assert app.focused is transcript and transcript.chosen_message == 1
 
 
 async def test_rows_that_gain_the_cursor_or_a_mark_are_not_labelled_again(

@@ -345,6 +345,11 @@ async def test_transcript_chosen_message_is_highlighted_while_it_has_focus() -> 
         await pilot.pause()
         chosen_look = line_backgrounds(transcript, 1)
         assert chosen_look != plain_look  # a background of its own, border included
+        top, bottom = transcript.message_lines(1)
+        first = top - int(transcript.scroll_y)
+        marks = [transcript.render_line(y).text[0] for y in range(first, first + bottom - top)]
+        assert marks == ["▌"] * (bottom - top)  # a bar beside each of its lines
+        assert transcript.render_line(first + bottom - top).text[0] == " "  # its margin
         assert line_backgrounds(transcript, 2) == plain_look
         app.query_one(Button).focus()
         await pilot.pause()
@@ -369,6 +374,65 @@ async def test_transcript_click_on_a_message_chooses_it() -> None:
         await pilot.click(Transcript, offset=(10, top - 1))  # the margin above it
         await pilot.pause()
         assert transcript.chosen_message == 2
+
+
+TALL_LOG = log(
+    messages=[
+        {"role": "user", "content": "a table please"},
+        {"role": "assistant", "content": "\n\n".join(f"row {n}," for n in range(300))},
+        {"role": "user", "content": "thanks"},
+    ]
+)
+
+
+async def test_transcript_keeps_the_reading_place_inside_a_tall_message() -> None:
+    """Inside a message taller than the view, leaving and coming back (tab), a resize
+    and the Markdown toggle keep the place read (they went back to its top)."""
+
+    class Panes(App[None]):
+        def compose(self) -> ComposeResult:
+            yield Transcript()
+            yield Button("elsewhere")
+
+    app = Panes()
+    async with app.run_test(size=(100, 40)) as pilot:
+        transcript = app.query_one(Transcript)
+        await transcript.show_log(TALL_LOG)
+        transcript.focus_message(1)
+        await pilot.pause()
+        top, _ = transcript.message_lines(1)
+        assert transcript.scroll_y == top  # a tall message: its top first
+        transcript.scroll_to(y=top + 150, animate=False, immediate=True)
+        await pilot.pause()
+        app.query_one(Button).focus()
+        await pilot.pause()
+        transcript.focus()
+        await pilot.pause()
+        assert transcript.scroll_y == top + 150 and transcript.chosen_message == 1
+        await pilot.resize_terminal(80, 30)
+        await pilot.pause()
+        shown = [transcript.render_line(y).text for y in range(3)]
+        assert any(f"row {n}," in line for n in (73, 74, 75, 76) for line in shown), shown
+        row_before = transcript.message_lines(1)[0] - transcript.scroll_y
+        await transcript.set_markdown(True)
+        await pilot.pause()
+        assert transcript.message_lines(1)[0] - transcript.scroll_y == row_before
+        assert transcript.chosen_message == 1
+
+
+async def test_transcript_search_shows_the_line_of_the_hit() -> None:
+    app = Host(Transcript)
+    async with app.run_test(size=(100, 40)) as pilot:
+        transcript = app.query_one(Transcript)
+        await transcript.show_log(TALL_LOG)
+        await pilot.pause()
+        assert transcript.highlight("ROW 250,") == 1
+        await pilot.pause()
+        shown = [transcript.render_line(y).text for y in range(36)]
+        assert any("row 250," in line for line in shown)
+        assert transcript.highlight("a table") == 1  # near its block's top: the top
+        await pilot.pause()
+        assert transcript.scroll_y == transcript.message_lines(0)[0]
 
 
 async def test_opening_a_long_log_after_a_short_one_lays_out_nothing(

@@ -21,6 +21,7 @@ from textual.style import Style
 from textual.visual import RenderOptions, visualize
 from textual.widget import Widget
 
+MARKER = "▌"  # beside each line of the message chosen
 PADDING = 1  # cells of padding inside a block's border, each side
 NOTE_PADDING = 2  # a note has no border: two cells each side, a blank line above and below
 
@@ -46,12 +47,19 @@ def draw_box(
     total: int,
     title: Text | None = None,
     subtitle: Text | None = None,
+    marker: Style | None = None,
 ) -> list[Strip]:
     """The lines of a block `width` cells wide, `indent` cells from the left of a line
-    `total` cells wide; a bordered block ends with a blank line (its margin)."""
+    `total` cells wide; a bordered block ends with a blank line (its margin). With
+    `marker`, the first cell of the indent is a bar in that style on each of its lines
+    (a mark that shows in any terminal, on every line of a tall block)."""
     outer = look.outer.rich_style
     right_margin = max(0, total - indent - width)
     left = [Segment(" " * indent, outer)] if indent else []
+    if marker is not None and indent:
+        left = [Segment(MARKER, (look.outer + marker).rich_style)]
+        if indent > 1:
+            left.append(Segment(" " * (indent - 1), outer))
     right = [Segment(" " * right_margin, outer)] if right_margin else []
     if not look.edge:
         return _note_lines(widget, body, look, width, left, right, total)

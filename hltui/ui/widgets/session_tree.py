@@ -137,6 +137,11 @@ class SessionTree(QuickScrollBars, RowsView, ScrollView, can_focus=True):
         self._labels: dict[str, tuple[object, tuple[int, bool], Text]] = {}
         self._look: tuple[Style, ...] = ()  # the styles the cached rows were drawn with
         self.preview_of: Callable[[str], Preview] = lambda _log_id: Preview()
+        # What enter on a log does: post `Selected`, unless the app opens the row itself
+        # (at once, so keys typed right after enter go where it moves focus).
+        self.open_row: Callable[[Row], None] = lambda row: self.post_message(
+            self.Selected(self, row)
+        )
         self.feedback_of: Callable[[str], FeedbackPairs | None] = self._summary_feedback
 
     def _summary_feedback(self, log_id: str) -> FeedbackPairs | None:
@@ -247,7 +252,7 @@ class SessionTree(QuickScrollBars, RowsView, ScrollView, can_focus=True):
             self._update_size()
             self.refresh()
         elif not row.is_session:
-            self.post_message(self.Selected(self, row))
+            self.open_row(row)
         else:
             self.set_cursor(self.cursor + 1)
 

@@ -285,7 +285,8 @@ class Transcript(QuickScrollBars, RowsView, ScrollView, can_focus=True):
         self._looks: dict[tuple[str, bool], BoxLook] = {}
         self._look_key: tuple[object, ...] = ()
         self._generation = 0
-        self._top_wanted: int | None = None  # a block to scroll to the top once drawn
+        # a block to scroll to the top once drawn, and the search term to show in it
+        self._top_wanted: tuple[int, str] | None = None
         self._current: int | None = None
         self._record: LogResponse | None = None
         self._term = ""
@@ -342,7 +343,14 @@ class Transcript(QuickScrollBars, RowsView, ScrollView, can_focus=True):
         if self._record is None:
             return AwaitComplete.nothing()
         keep = self._current if self.has_focus else None
-        return self._replace(build_blocks(self._record, markdown), keep=keep)
+        row = None  # where the chosen block's top was, from the top of the view
+        if keep is not None and self._places[keep] < len(self._lines):
+            row = self._tops[self._places[keep]] - int(self.scroll_y)
+        done = self._replace(build_blocks(self._record, markdown), keep=keep)
+        if keep is not None and row is not None and self._places[keep] < len(self._lines):
+            top = self._tops[self._places[keep]]
+            self.scroll_to(y=max(0, top - row), animate=False, immediate=True)
+        return done
 
     def show_failure(self, raw: bytes, reason: str) -> AwaitComplete:
         """Show a record that could not be decoded: its problem and its raw text."""
@@ -393,7 +401,7 @@ class Transcript(QuickScrollBars, RowsView, ScrollView, can_focus=True):
         self._redraw()
         if found:
             self._give(found[0] + 1)
-            self._show_top_of(found[0])
+            self._show_top_of(found[0], term)
         return len(found)
 
     def current_index(self) -> int | None:
@@ -465,13 +473,30 @@ class Transcript(QuickScrollBars, RowsView, ScrollView, can_focus=True):
     def on_focus(self, event: events.Focus) -> None:
         """Back in a log read before (tab, t): its message chosen shows as chosen again."""
         if self._current is not None and self._current < len(self._places):
-            self._scroll_to_place(self._places[self._current])
+            self._scroll_to_place(self._places[self._current], unless_in_view=True)
 
     def on_resize(self, event: events.Resize) -> None:
-        """Draw the blocks for the new width, keeping the message chosen in view."""
+        """Draw the blocks for the new width: the line at the top stays at the top (as
+        near as the new wrapping allows), and the message chosen in view."""
+        anchor = self._anchor()
         self._redraw()
+        if anchor is not None:
+            place, fraction = anchor
+            if place < len(self._lines):
+                top, bottom = self._tops[place], self._tops[place + 1]
+                line = top + round(fraction * (bottom - top))
+                self.scroll_to(y=line, animate=False, immediate=True)
         if self._current is not None and self._current < len(self._places):
-            self._scroll_to_place(self._places[self._current])
+            self._scroll_to_place(self._places[self._current], unless_in_view=True)
+
+    def _anchor(self) -> tuple[int, float] | None:
+        """The block at the top of the view and how far into it the view starts."""
+        line = int(self.scroll_y)
+        place = self._place_at(line)
+        if place is None or place >= len(self._lines):
+            return None
+        top, bottom = self._tops[place], self._tops[place + 1]
+        return place, (line - top) / max(1, bottom - top)
 
     def on_click(self, event: events.Click) -> None:
         """A click on a message chooses it."""
@@ -573,15 +598,17 @@ class Transcript(QuickScrollBars, RowsView, ScrollView, can_focus=True):
         spec = self._specs[place]
         width = self._drawn_width
         indent = 1 + (ATTACHED_INDENT if spec.has_class("-attached") else 0)
+        look = self._look(spec, chosen)
         return draw_box(
             self,
             self._shown[place],
-            self._look(spec, chosen),
+            look,
             max(1, width - indent - 1),
             indent,
             width,
             title=spec.header,
             subtitle=Text(spec.subtitle) if spec.subtitle else None,
+            marker=look.border if chosen else None,
         )
 
     def _redraw(self) -> None:
@@ -599,7 +626,7 @@ class Transcript(QuickScrollBars, RowsView, ScrollView, can_focus=True):
         self.set_rows(self._tops[-1])
         self.refresh()
         if self._top_wanted is not None:
-            self._show_top_of(self._top_wanted)
+            self._show_top_of(*self._top_wanted)
 
     def _add_lines(self, place: int) -> None:
         lines = self._draw(place)
@@ -616,21 +643,32 @@ class Transcript(QuickScrollBars, RowsView, ScrollView, can_focus=True):
         else:
             self.focus_message(self._current + delta)
 
-    def _show_top_of(self, place: int) -> None:
-        """Scroll block `place` to the top (once drawn, if not drawn yet)."""
-        if place < len(self._lines):
-            self._top_wanted = None
-            self.scroll_to(y=self._tops[place], animate=False, immediate=True)
-        else:
-            self._top_wanted = place
+    def _show_top_of(self, place: int, term: str = "") -> None:
+        """Scroll block `place` to the top, or the line where `term` first shows in it
+        if that is further down than the view (once drawn, if not drawn yet)."""
+        if place >= len(self._lines):
+            self._top_wanted = (place, term)
+            return
+        self._top_wanted = None
+        top = self._tops[place]
+        line = top + _line_with(self._lines[place], term) if term else top
+        view = self.scrollable_content_region.height
+        if line - top >= view - 1:  # below the first screen of the block
+            top = max(top, line - view // 3)
+        self.scroll_to(y=top, animate=False, immediate=True)
 
-    def _scroll_to_place(self, place: int) -> None:
-        """Bring block `place` into view (its top, if it is taller than the view)."""
+    def _scroll_to_place(self, place: int, *, unless_in_view: bool = False) -> None:
+        """Bring block `place` into view (its top, if it is taller than the view); with
+        `unless_in_view`, leave the view where it is if it shows part of the block (the
+        reading position inside a long message is kept)."""
         if place >= len(self._lines):
             return
         top, bottom = self._tops[place], self._tops[place + 1] - 1  # not its margin
         height = bottom - top
         view = self.scrollable_content_region.height
+        shown_from = int(self.scroll_y)
+        if unless_in_view and top < shown_from + view and bottom > shown_from:
+            return
         if height > view:
             self.scroll_to(y=top, animate=False, immediate=True)
         else:
@@ -662,7 +700,7 @@ class Transcript(QuickScrollBars, RowsView, ScrollView, can_focus=True):
             self.set_rows(self._tops[-1])
             self.refresh()
             if self._top_wanted is not None:
-                self._show_top_of(self._top_wanted)
+                self._show_top_of(*self._top_wanted)
 
     def _replace(self, specs: list[BlockSpec], keep: int | None = None) -> AwaitComplete:
         """Show `specs` instead; choose message `keep` again once shown."""
@@ -704,6 +742,18 @@ class Transcript(QuickScrollBars, RowsView, ScrollView, can_focus=True):
         self._give(len(self._shown) + LATER_BLOCKS)
         if self.mounting_more:
             self.call_after_refresh(self._give_more, generation)
+
+
+def _line_with(lines: list[Strip], term: str) -> int:
+    """The first of a block's lines showing `term` (case-insensitive), else 0; a term
+    wrapped over two lines is found by its first word."""
+    wanted = term.casefold()
+    first_word = wanted.split()[0] if wanted.split() else wanted
+    for key in (wanted, first_word):
+        for number, strip in enumerate(lines):
+            if key and key in strip.text.casefold():
+                return number
+    return 0
 
 
 SELECT_NOTE = "Select a log to see its transcript."
