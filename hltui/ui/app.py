@@ -663,13 +663,22 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
             if pane in widget.ancestors:
                 widget.focus()
                 return
+        if self.screen.focused is None:  # nothing to focus there (an empty Feedback tab)
+            self.query_one(SessionTree).focus()
 
     @on(TabbedContent.TabActivated)
     def _on_tab_shown(self, event: TabbedContent.TabActivated) -> None:
-        """A tab chosen another way (a click): fill it if it waits for content."""
+        """A tab chosen another way (a click): fill it if it waits for content, and with
+        focus in the pane hidden (or nowhere), focus goes into the pane shown as with
+        `t`."""
         fill = self._unfilled_tabs.pop(event.pane.id or "", None)
         if fill is not None:
             fill()
+        focused = self.screen.focused
+        tabs = self.query_one(TabbedContent)
+        hidden = focused is not None and tabs in focused.ancestors
+        if (focused is None or hidden) and event.pane not in (focused.ancestors if focused else ()):
+            self.call_after_refresh(self._focus_pane, event.pane.id or "")
 
     @on(SessionOverview.LogSelected)
     def on_overview_log_selected(self, message: SessionOverview.LogSelected) -> None:

@@ -648,6 +648,29 @@ async def test_t_leaves_the_transcript_for_the_next_tab_and_focus_follows(
         assert isinstance(app.focused, SessionTree)
 
 
+async def test_clicking_a_tab_with_focus_in_the_pane_focuses_the_tab_shown(
+    sample_dir: Path,
+) -> None:
+    """A click on a tab with focus in the pane being hidden: focus goes into the pane
+    shown, as with `t` (it was left nowhere: no key but tab did anything)."""
+    app = HltuiApp(sample_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        await goto(pilot, "data_chatRefund0000003")
+        await pilot.press("enter", "j", "j")
+        transcript = app.query_one(Transcript)
+        assert app.focused is transcript
+        await pilot.click("#--content-tab-details")
+        await pilot.pause()
+        await pilot.pause()
+        assert app.query_one(TabbedContent).active == "details"
+        assert app.focused is app.query_one(Details)
+        await pilot.click("#--content-tab-transcript")
+        await pilot.pause()
+        await pilot.pause()
+        assert app.focused is transcript and transcript.chosen_message == 1
+
+
 async def test_enter_on_a_log_focuses_the_tab_shown(sample_dir: Path) -> None:
     """With Details or Raw shown, enter on a log without children goes into that tab."""
     app = HltuiApp(sample_dir)

@@ -435,6 +435,41 @@ async def test_transcript_search_shows_the_line_of_the_hit() -> None:
         assert transcript.scroll_y == transcript.message_lines(0)[0]
 
 
+async def test_transcript_search_finds_text_in_markdown_bodies() -> None:
+    """A Markdown body cannot be marked, but a hit in it is found and scrolled to."""
+    app = Host(Transcript)
+    async with app.run_test(size=(100, 40)) as pilot:
+        transcript = app.query_one(Transcript)
+        await transcript.show_log(TALL_LOG, markdown=True)
+        await pilot.pause()
+        assert transcript.highlight("ROW 250,") == 1
+        await pilot.pause()
+        assert any("row 250," in transcript.render_line(y).text for y in range(36))
+
+
+async def test_transcript_markdown_toggled_from_elsewhere_keeps_the_place() -> None:
+    class Panes(App[None]):
+        def compose(self) -> ComposeResult:
+            yield Transcript()
+            yield Button("elsewhere")
+
+    app = Panes()
+    async with app.run_test(size=(100, 40)) as pilot:
+        transcript = app.query_one(Transcript)
+        await transcript.show_log(TALL_LOG)
+        transcript.focus_message(1)
+        await pilot.pause()
+        top, _ = transcript.message_lines(1)
+        transcript.scroll_to(y=top + 150, animate=False, immediate=True)
+        app.query_one(Button).focus()
+        await pilot.pause()
+        await transcript.set_markdown(True)
+        await pilot.pause()
+        assert isinstance(app.focused, Button)  # focus stays where it was
+        assert transcript.current_index() == 1
+        assert any("row 75," in transcript.render_line(y).text for y in range(3))
+
+
 async def test_opening_a_long_log_after_a_short_one_lays_out_nothing(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

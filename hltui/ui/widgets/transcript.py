@@ -337,19 +337,23 @@ class Transcript(QuickScrollBars, RowsView, ScrollView, can_focus=True):
         return self._replace(build_blocks(record, markdown))
 
     def set_markdown(self, markdown: bool) -> AwaitComplete:
-        """Render message bodies as Markdown (or plain text) again; the message chosen
-        stays chosen (with focus elsewhere, the transcript starts at the top again)."""
+        """Render message bodies as Markdown (or plain text) again, keeping the message
+        chosen and the place read (the chosen message where it was on screen, while the
+        transcript has focus; else the line at the top, as near as the new text allows)."""
         self.markdown = markdown
         if self._record is None:
             return AwaitComplete.nothing()
-        keep = self._current if self.has_focus else None
+        keep = self._current
+        anchor = self._anchor()
         row = None  # where the chosen block's top was, from the top of the view
-        if keep is not None and self._places[keep] < len(self._lines):
+        if self.has_focus and keep is not None and self._places[keep] < len(self._lines):
             row = self._tops[self._places[keep]] - int(self.scroll_y)
         done = self._replace(build_blocks(self._record, markdown), keep=keep)
-        if keep is not None and row is not None and self._places[keep] < len(self._lines):
+        if row is not None and keep is not None and self._places[keep] < len(self._lines):
             top = self._tops[self._places[keep]]
             self.scroll_to(y=max(0, top - row), animate=False, immediate=True)
+        elif anchor is not None:
+            self._scroll_to_anchor(anchor)
         return done
 
     def show_failure(self, raw: bytes, reason: str) -> AwaitComplete:
@@ -386,15 +390,19 @@ class Transcript(QuickScrollBars, RowsView, ScrollView, can_focus=True):
         """Mark every occurrence of ``term`` (case-insensitive) and bring the first into view.
 
         Returns how many blocks contain it; an empty term removes the marks. Blocks shown
-        later (a long log's later steps) are marked when they are shown.
+        later (a long log's later steps) are marked when they are shown. A Markdown body
+        cannot be marked: it is found (and scrolled to) by its text.
         """
         self._term = term
+        wanted = term.casefold()
         found: list[int] = []
         for place, spec in enumerate(self._specs):
-            if spec.is_note or not isinstance(spec.body, Text):
+            if spec.is_note:
                 continue
             body, hits = self._marked(spec)
-            if hits:
+            if hits or (
+                wanted and not isinstance(body, Text) and wanted in spec.full_text.casefold()
+            ):
                 found.append(place)
             if place < len(self._shown):
                 self._shown[place] = body
@@ -481,13 +489,17 @@ class Transcript(QuickScrollBars, RowsView, ScrollView, can_focus=True):
         anchor = self._anchor()
         self._redraw()
         if anchor is not None:
-            place, fraction = anchor
-            if place < len(self._lines):
-                top, bottom = self._tops[place], self._tops[place + 1]
-                line = top + round(fraction * (bottom - top))
-                self.scroll_to(y=line, animate=False, immediate=True)
+            self._scroll_to_anchor(anchor)
         if self._current is not None and self._current < len(self._places):
             self._scroll_to_place(self._places[self._current], unless_in_view=True)
+
+    def _scroll_to_anchor(self, anchor: tuple[int, float]) -> None:
+        """Scroll back to where `_anchor` was taken, in the blocks as drawn now."""
+        place, fraction = anchor
+        if place < len(self._lines):
+            top, bottom = self._tops[place], self._tops[place + 1]
+            line = top + round(fraction * (bottom - top))
+            self.scroll_to(y=line, animate=False, immediate=True)
 
     def _anchor(self) -> tuple[int, float] | None:
         """The block at the top of the view and how far into it the view starts."""
@@ -703,7 +715,8 @@ class Transcript(QuickScrollBars, RowsView, ScrollView, can_focus=True):
                 self._show_top_of(*self._top_wanted)
 
     def _replace(self, specs: list[BlockSpec], keep: int | None = None) -> AwaitComplete:
-        """Show `specs` instead; choose message `keep` again once shown."""
+        """Show `specs` instead, from the top; with `keep`, all at once and with message
+        `keep` chosen again."""
         self._specs = specs
         self._places = [place for place, spec in enumerate(specs) if not spec.is_note]
         self._current = None
@@ -720,7 +733,7 @@ class Transcript(QuickScrollBars, RowsView, ScrollView, can_focus=True):
         if keep is not None:
             self._give(len(specs))
             if keep < len(self._places):
-                self.focus_message(keep)
+                self._current = keep
         else:
             self._give_screenful()
         if self.mounting_more:
