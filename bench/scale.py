@@ -240,11 +240,14 @@ async def interactions(app: Any, pilot: Any) -> dict[str, Any]:
     ]:
         wanted = log_filter.describe()
         app._last_input = time.monotonic()  # as the key that applies a filter would
+        # The status names the filter when its result is applied (the tree set with it);
+        # the worker's own state may only turn finished after that frame is drawn.
         filters[name] = await timed(
             app,
             lambda f=log_filter: app.set_filter(f),
-            lambda w=wanted: status.filter_text == w and app.workers_idle("filter"),
+            lambda w=wanted: status.filter_text == w,
         )
+        await until(lambda: app.workers_idle("filter"))
         await asyncio.sleep(0.1)
     out["filters"] = filters
 
