@@ -320,6 +320,34 @@ async def test_transcript_tab_leaves_the_messages() -> None:
         assert transcript.chosen_message == 5
 
 
+TALL_LOG = log(
+    messages=[
+        {"role": "user", "content": "a table please"},
+        {"role": "assistant", "content": "\n\n".join(f"row {n}," for n in range(300))},
+        {"role": "user", "content": "thanks"},
+    ]
+)
+
+
+class TranscriptAndButton(App[None]):
+    """A transcript, and a button to take focus elsewhere."""
+
+    def compose(self) -> ComposeResult:
+        yield Transcript()
+        yield Button("elsewhere")
+
+
+async def read_inside_the_tall_message(pilot: Any, transcript: Transcript) -> int:
+    """Show TALL_LOG, choose its tall message and scroll 150 lines into it; its top."""
+    await transcript.show_log(TALL_LOG)
+    transcript.focus_message(1)
+    await pilot.pause()
+    top, _ = transcript.message_lines(1)
+    assert transcript.scroll_y == top  # a tall message: its top first
+    transcript.scroll_to(y=top + 150, animate=False, immediate=True)
+    return top
+
+
 def line_backgrounds(transcript: Transcript, index: int) -> set[object]:
     """The backgrounds of the lines message `index` is drawn with (scrolled into view)."""
     top, bottom = transcript.message_lines(index)
@@ -330,12 +358,7 @@ def line_backgrounds(transcript: Transcript, index: int) -> set[object]:
 
 
 async def test_transcript_chosen_message_is_highlighted_while_it_has_focus() -> None:
-    class Panes(App[None]):
-        def compose(self) -> ComposeResult:
-            yield Transcript()
-            yield Button("elsewhere")
-
-    app = Panes()
+    app = TranscriptAndButton()
     async with app.run_test(size=(100, 60)) as pilot:
         transcript = app.query_one(Transcript)
         await transcript.show_log(TOOL_LOG)
@@ -376,33 +399,14 @@ async def test_transcript_click_on_a_message_chooses_it() -> None:
         assert transcript.chosen_message == 2
 
 
-TALL_LOG = log(
-    messages=[
-        {"role": "user", "content": "a table please"},
-        {"role": "assistant", "content": "\n\n".join(f"row {n}," for n in range(300))},
-        {"role": "user", "content": "thanks"},
-    ]
-)
-
-
 async def test_transcript_keeps_the_reading_place_inside_a_tall_message() -> None:
     """Inside a message taller than the view, leaving and coming back (tab), a resize
     and the Markdown toggle keep the place read (they went back to its top)."""
 
-    class Panes(App[None]):
-        def compose(self) -> ComposeResult:
-            yield Transcript()
-            yield Button("elsewhere")
-
-    app = Panes()
+    app = TranscriptAndButton()
     async with app.run_test(size=(100, 40)) as pilot:
         transcript = app.query_one(Transcript)
-        await transcript.show_log(TALL_LOG)
-        transcript.focus_message(1)
-        await pilot.pause()
-        top, _ = transcript.message_lines(1)
-        assert transcript.scroll_y == top  # a tall message: its top first
-        transcript.scroll_to(y=top + 150, animate=False, immediate=True)
+        top = await read_inside_the_tall_message(pilot, transcript)
         await pilot.pause()
         app.query_one(Button).focus()
         await pilot.pause()
@@ -448,19 +452,10 @@ async def test_transcript_search_finds_text_in_markdown_bodies() -> None:
 
 
 async def test_transcript_markdown_toggled_from_elsewhere_keeps_the_place() -> None:
-    class Panes(App[None]):
-        def compose(self) -> ComposeResult:
-            yield Transcript()
-            yield Button("elsewhere")
-
-    app = Panes()
+    app = TranscriptAndButton()
     async with app.run_test(size=(100, 40)) as pilot:
         transcript = app.query_one(Transcript)
-        await transcript.show_log(TALL_LOG)
-        transcript.focus_message(1)
-        await pilot.pause()
-        top, _ = transcript.message_lines(1)
-        transcript.scroll_to(y=top + 150, animate=False, immediate=True)
+        await read_inside_the_tall_message(pilot, transcript)
         app.query_one(Button).focus()
         await pilot.pause()
         await transcript.set_markdown(True)
