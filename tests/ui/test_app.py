@@ -18,7 +18,15 @@ from rich.text import Text
 from textual import constants as textual_constants
 from textual import events
 from textual.drivers.headless_driver import HeadlessDriver
-from textual.widgets import ContentSwitcher, DataTable, Input, Select, Static, TabbedContent
+from textual.widgets import (
+    ContentSwitcher,
+    DataTable,
+    Input,
+    Select,
+    Static,
+    TabbedContent,
+    Tabs,
+)
 
 import hltui.ui.app as app_module
 from hltui.cli import main
@@ -669,6 +677,24 @@ async def test_clicking_a_tab_with_focus_in_the_pane_focuses_the_tab_shown(
         await pilot.pause()
         await pilot.pause()
         assert app.focused is transcript and transcript.chosen_message == 1
+
+
+async def test_a_tab_switch_moves_the_underline_in_its_own_frame(sample_dir: Path) -> None:
+    """`t` puts the underline under the tab shown at once: Textual's Tabs moved it after
+    the switch's frame, which drew a second frame that held up the next key."""
+    app = HltuiApp(sample_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        strip = app.query_one("#tabs Tabs", Tabs)
+        underline: Any = strip.query_one("Underline")
+        for _ in range(4):
+            app.action_next_tab(1)  # no refresh in between
+            active = strip.active_tab
+            assert active is not None
+            span = active.virtual_region.shrink(active.styles.gutter).column_span
+            assert (underline.highlight_start, underline.highlight_end) == span
+            await pilot.pause()
+            assert (underline.highlight_start, underline.highlight_end) == span
 
 
 async def test_enter_on_a_log_focuses_the_tab_shown(sample_dir: Path) -> None:
