@@ -697,8 +697,7 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
         self._underline_active_tab()
         focused = self.screen.focused
         tabs = self.query_one(TabbedContent)
-        hidden = focused is not None and tabs in focused.ancestors
-        if (focused is None or hidden) and event.pane not in (focused.ancestors if focused else ()):
+        if focused is None or (tabs in focused.ancestors and event.pane not in focused.ancestors):
             self.call_after_refresh(self._focus_pane, event.pane.id or "")
 
     @on(SessionOverview.LogSelected)
