@@ -14,7 +14,7 @@ import hltui.ui.widgets.transcript as transcript_module
 from hltui.model.records import Feedback, LogResponse
 from hltui.model.sessions import Session, build_forest
 from hltui.model.summary import Preview, decode_preview, decode_summary
-from hltui.ui.widgets.details import Details
+from hltui.ui.widgets.details import RULE, Details
 from hltui.ui.widgets.feedback_panel import FeedbackPanel
 from hltui.ui.widgets.raw_view import LINE_COUNT_LIMIT, RawView, pretty_raw
 from hltui.ui.widgets.render import fmt_clock, fmt_seconds, plain, safe
@@ -978,26 +978,60 @@ async def test_details_config_kinds(config: dict[str, Any], expected: list[str])
         assert expected[0] in screen_text(app)
 
 
-async def test_details_reuse_their_widgets_and_show_nothing_stale() -> None:
+async def test_details_show_nothing_stale_and_lay_out_nothing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The pane draws its sections itself (no widget per section) and its scroll bar
+    never comes and goes: showing another log lays out nothing on the screen."""
     rich = log(inputs={"city": "Paris"}, metadata={"team": "weather"}, weird_key="odd")
     app = Host(Details)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=(100, 20)) as pilot:
         details = app.query_one(Details)
         await details.show_log(rich, place="a.jsonl:3")
         await pilot.pause()
-        made = set(details.query(Static))
-        many = len(details.shown)
+        assert not details.children
+        many = details.virtual_size.height
+        assert "Paris" in details.text and "a.jsonl:3" in screen_text(app)
+        layouts: list[object] = []
+        original = type(app.screen)._refresh_layout
+
+        def counting(screen: Any, *args: Any, **kwargs: Any) -> None:
+            layouts.append(args)
+            original(screen, *args, **kwargs)
+
+        monkeypatch.setattr(type(app.screen), "_refresh_layout", counting)
         await details.show_log(log(id="data_bare"))
         await pilot.pause()
-        assert len(details.shown) == 2 * len(details.sections) < many
-        assert "Paris" not in screen_text(app) and "a.jsonl:3" not in screen_text(app)
+        assert details.virtual_size.height < many
+        assert "Paris" not in details.text and "Paris" not in screen_text(app)
+        assert "a.jsonl:3" not in screen_text(app) and "data_bare" in screen_text(app)
+        assert layouts == []
         await details.show_log(rich, place="a.jsonl:3")
         await pilot.pause()
-        assert set(details.query(Static)) == made and len(details.shown) == many
-        assert "Paris" in screen_text(app)
+        assert details.virtual_size.height == many and "Paris" in screen_text(app)
         await details.clear()
         await pilot.pause()
-        assert details.shown == [] and "Select a log to see its details." in screen_text(app)
+        assert details.sections == [] and "Select a log to see its details." in screen_text(app)
+        assert "Paris" not in screen_text(app)
+
+
+async def test_details_heading_rule_and_indent() -> None:
+    """Each section is a blank line, its heading, a rule under it, then its body one
+    cell further in; a narrower pane wraps the body again."""
+    app = Host(Details)
+    async with app.run_test(size=(60, 30)) as pilot:
+        details = app.query_one(Details)
+        await details.show_log(log(inputs={"question": "why " * 30}))
+        await pilot.pause()
+        lines = details.text.split("\n")
+        at = lines.index(" Inputs")
+        assert lines[at - 1] == "" and lines[at + 1].strip() == RULE * len(lines[at + 1].strip())
+        assert lines[at + 2].startswith("  question")
+        wide = len(lines)
+        await pilot.resize_terminal(40, 30)
+        await pilot.pause()
+        assert len(details.text.split("\n")) > wide
+        assert max(len(line) for line in details.text.split("\n")) <= 40
 
 
 async def test_details_big_values_are_capped() -> None:

@@ -1,8 +1,8 @@
 """Everything about one log that is not the conversation: config, inputs, ids, timing.
 
 Sections are built by ``detail_sections`` as (title, rich renderable) pairs, from ``Text``
-and ``Table`` objects only (never markup), and shown as a heading ``Static`` and a body
-``Static`` each.
+and ``Table`` objects only (never markup), and drawn by the pane itself, a heading over a
+rule and the body under it, as lines (Textual's line API).
 """
 
 from __future__ import annotations
@@ -10,14 +10,16 @@ from __future__ import annotations
 from typing import Any
 
 from rich.console import Group, RenderableType
+from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
-from textual.app import ComposeResult
+from textual import events
 from textual.await_complete import AwaitComplete
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.style import Style
 from textual.widget import Widget
-from textual.widgets import Static
 
 from hltui.model.records import (
     AgentConfig,
@@ -29,6 +31,7 @@ from hltui.model.records import (
     ToolConfig,
     UnknownConfig,
 )
+from hltui.ui.widgets.message_box import body_lines
 from hltui.ui.widgets.quick_scrollbar import QuickScrollBars
 from hltui.ui.widgets.render import (
     JSON_LIMIT,
@@ -41,6 +44,7 @@ from hltui.ui.widgets.render import (
     to_str,
     value_text,
 )
+from hltui.ui.widgets.rows_view import RowsView
 
 KEY_WIDTH = 20
 # A Static re-renders its whole content on layout: keep each table small. A table shows at
@@ -50,6 +54,10 @@ MAX_ROWS = 100
 TABLE_BUDGET = 40_000
 MIN_VALUE = 300
 Rows = list[tuple[str, Any]]
+SIDE = 1  # blank cells at each side of the pane
+BODY_INDENT = 1  # a section's body is this many cells further in than its heading
+NOTE_INDENT = 3  # the note shown when there is no log
+RULE = "─"  # under each heading
 
 MODEL_FIELDS = (
     "model",
@@ -282,10 +290,16 @@ def _seconds(value: Any) -> Text:
     return safe_text(value)
 
 
-class Details(QuickScrollBars, VerticalScroll):
-    """The details pane: config, model_config, inputs, metadata, ids, timing, other keys."""
+class Details(QuickScrollBars, RowsView, ScrollView, can_focus=True):
+    """The details pane: config, model_config, inputs, metadata, ids, timing, other keys.
 
-    BLANK = True  # only its sections draw anything: the pane's own lines are background
+    One widget draws every section itself (Textual's line API): a heading, a rule under
+    it and the section's body, drawn once per width. A widget per heading and body made
+    every switch to the tab lay out and render each of them, and the first visit mount
+    them (50-120 ms at 500k logs).
+    """
+
+    COMPONENT_CLASSES = {"details--heading", "details--rule", "details--note"}
 
     BINDINGS = [
         Binding("j,down", "line(1)", "Down", show=False),
@@ -297,40 +311,27 @@ class Details(QuickScrollBars, VerticalScroll):
     DEFAULT_CSS = """
     Details {
         height: 1fr;
-        padding: 0 1;
-    }
-    Details > .details--heading {
-        color: $accent;
-        text-style: bold;
-        border-bottom: solid $accent 50%;
-        margin-top: 1;
-    }
-    Details > .details--body {
-        padding: 0 0 0 1;
-    }
-    Details > .details--note {
-        color: $foreground-muted;
-        padding: 1 2;
+        overflow-x: hidden;
+        overflow-y: scroll;  /* the bar never comes and goes: showing a log lays out nothing */
+        & > .details--heading { color: $accent; text-style: bold; }
+        & > .details--rule { color: $accent 50%; }
+        & > .details--note { color: $foreground-muted; }
     }
     """
-
-    def action_line(self, lines: int) -> None:
-        """Scroll by lines at once: Textual's scroll_down moves on from a target set on
-        the next refresh, so keys pressed together scrolled one line."""
-        self.scroll_to(y=self.scroll_y + lines, animate=False, immediate=True)
 
     def __init__(
         self, *, name: str | None = None, id: str | None = None, classes: str | None = None
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self.sections: list[tuple[str, Any]] = []
-        self._note = Static(Text(SELECT_NOTE), classes="details--note")
-        # A heading and a body per section, kept and reused from log to log (making and
-        # removing widgets on every log cost more than filling them); extras are hidden.
-        self._pairs: list[tuple[Static, Static]] = []
+        self._lines: list[Strip] = []
+        self._drawn_width = 0  # the width the lines were drawn at (0: not yet)
+        self._look_key: tuple[object, ...] = ()
 
-    def compose(self) -> ComposeResult:
-        yield self._note
+    def action_line(self, lines: int) -> None:
+        """Scroll by lines at once: Textual's scroll_down moves on from a target set on
+        the next refresh, so keys pressed together scrolled one line."""
+        self.scroll_to(y=self.scroll_y + lines, animate=False, immediate=True)
 
     def show_log(self, record: LogResponse, place: str | None = None) -> AwaitComplete:
         """Show ``record``'s details (``place`` is where it is stored, e.g. ``a.jsonl:12``)."""
@@ -342,32 +343,91 @@ class Details(QuickScrollBars, VerticalScroll):
         self.sections = []
         return self._show()
 
-    def _show(self) -> AwaitComplete:
-        self._note.display = not self.sections
-        made: list[Widget] = []
-        for number, (title, body) in enumerate(self.sections):
-            heading = Text(safe(title))
-            if number < len(self._pairs):
-                shown_heading, shown_body = self._pairs[number]
-                shown_heading.update(heading)
-                shown_body.update(body)
-                shown_heading.display = shown_body.display = True
-            else:
-                pair = (
-                    Static(heading, classes="details--heading", markup=False),
-                    Static(body, classes="details--body", markup=False),
-                )
-                self._pairs.append(pair)
-                made.extend(pair)
-        for shown_heading, shown_body in self._pairs[len(self.sections) :]:
-            shown_heading.display = shown_body.display = False
-        self.scroll_home(animate=False)
-        return AwaitComplete(self.mount_all(made)) if made else AwaitComplete(_nothing())
-
     @property
-    def shown(self) -> list[Static]:
-        """The headings and bodies on display, in order."""
-        return [widget for pair in self._pairs for widget in pair if widget.display]
+    def text(self) -> str:
+        """The pane's lines as plain text (as drawn at the current width)."""
+        return "\n".join(strip.text.rstrip() for strip in self._lines)
+
+    def _show(self) -> AwaitComplete:
+        self._redraw()
+        self.scroll_to(y=0, animate=False, immediate=True)
+        return AwaitComplete(_nothing())
+
+    # --- drawing ------------------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        index = int(self.scroll_y) + y
+        if not self._drawn_width or index >= len(self._lines):
+            return Strip.blank(self.size.width, self.rich_style)
+        return self._lines[index]
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self.scrollable_content_region.width != self._drawn_width:
+            self._redraw()
+
+    def notify_style_update(self) -> None:
+        """Draw the sections again if the styles they are drawn with changed (a theme)."""
+        super().notify_style_update()
+        try:
+            key = (
+                self.visual_style,
+                *(self.get_component_styles(name).color for name in sorted(self.COMPONENT_CLASSES)),
+            )
+        except KeyError:  # not mounted yet: no component styles
+            return
+        if key != self._look_key:
+            self._look_key = key
+            self._redraw()
+
+    def _redraw(self) -> None:
+        """Draw every section at the current width."""
+        total = self.scrollable_content_region.width
+        if total <= 0 or not self.is_mounted:
+            self._drawn_width = 0
+            self._lines = []
+            return
+        self._drawn_width = total
+        base = self.visual_style
+        outer = Style(background=base.background, foreground=base.foreground)
+        self._lines = (
+            draw_sections(self, self.sections, total, outer)
+            if self.sections
+            else (self._note_lines(total, outer))
+        )
+        self.set_rows(len(self._lines))
+        self.refresh()
+
+    def _note_lines(self, total: int, outer: Style) -> list[Strip]:
+        muted = outer + Style(foreground=self.get_component_styles("details--note").color)
+        blank = Strip.blank(total, outer.rich_style)
+        text = body_lines(self, Text(SELECT_NOTE), max(1, total - 2 * NOTE_INDENT), muted)
+        indent = Segment(" " * NOTE_INDENT, outer.rich_style)
+        return [blank, *(Strip([indent, *line, indent], total) for line in text), blank]
+
+
+def draw_sections(
+    widget: Widget, sections: list[tuple[str, Any]], total: int, outer: Style
+) -> list[Strip]:
+    """The lines of `sections` in a pane `total` cells wide, each section a blank line,
+    its heading over a rule, and its body one cell further in."""
+    heading_styles = widget.get_component_styles("details--heading")
+    heading = outer + Style(foreground=heading_styles.color, bold=True)
+    rule_colour = widget.get_component_styles("details--rule").color
+    rule = Style(background=outer.background, foreground=(outer.background + rule_colour))
+    blank = Strip.blank(total, outer.rich_style)
+    left = Segment(" " * SIDE, outer.rich_style)
+    body_left = Segment(" " * (SIDE + BODY_INDENT), outer.rich_style)
+    width = max(1, total - 2 * SIDE)
+    body_width = max(1, width - BODY_INDENT)
+    lines: list[Strip] = []
+    for title, body in sections:
+        lines.append(blank)
+        for line in body_lines(widget, Text(safe(title)), width, heading):
+            lines.append(Strip([left, *line, left], total))
+        lines.append(Strip([left, Segment(RULE * width, rule.rich_style), left], total))
+        for line in body_lines(widget, body, body_width, outer):
+            lines.append(Strip([body_left, *line, left], total))
+    return lines
 
 
 SELECT_NOTE = "Select a log to see its details."
