@@ -17,6 +17,7 @@ from rich.markdown import Markdown
 from rich.text import Text
 from textual import constants as textual_constants
 from textual import events
+from textual._styles_cache import StylesCache
 from textual.drivers.headless_driver import HeadlessDriver
 from textual.widgets import (
     ContentSwitcher,
@@ -695,6 +696,30 @@ async def test_a_tab_switch_moves_the_underline_in_its_own_frame(sample_dir: Pat
             assert (underline.highlight_start, underline.highlight_end) == span
             await pilot.pause()
             assert (underline.highlight_start, underline.highlight_end) == span
+
+
+async def test_a_tab_switch_draws_no_container_line_by_line(
+    sample_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The screen and the containers around the panes (the tabbed content's own switcher
+    included) give blank lines of their style: drawing their lines through the styles
+    cache took several milliseconds of every tab switch."""
+    app = HltuiApp(sample_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        drawn: set[str] = set()
+        original = StylesCache.render_widget
+
+        def recording(cache: StylesCache, widget: Any, crop: Any) -> Any:
+            drawn.add(type(widget).__name__)
+            return original(cache, widget, crop)
+
+        monkeypatch.setattr(StylesCache, "render_widget", recording)
+        for _ in range(4):
+            app.action_next_tab(1)
+            await pilot.pause()
+        assert drawn and not drawn & {"BrowserScreen", "ContentSwitcher", "TabbedContent"}
+        assert not any(name.startswith("Blank") for name in drawn)
 
 
 async def test_enter_on_a_log_focuses_the_tab_shown(sample_dir: Path) -> None:

@@ -36,6 +36,11 @@ class BlankTabbedContent(TabbedContent):
 
     BLANK = True
 
+    def on_mount(self) -> None:
+        """Its own switcher (made by ``TabbedContent``) draws only the pane shown, too:
+        its lines were drawn through the styles cache on every tab switch."""
+        self.get_child_by_type(ContentSwitcher).BLANK = True  # type: ignore[misc]
+
 
 class BlankTabPane(TabPane):
     """A ``TabPane`` that draws only its children."""
