@@ -522,7 +522,7 @@ async def test_the_tree_edge_and_cursor_show_where_focus_is(sample_dir: Path) ->
         await wait_loaded(pilot)
         tree = tree_of(app)
         edge = app.query_one(FocusEdge)
-        assert app.focused is tree and edge.has_class("-lit")
+        assert app.focused is tree and edge.lit
         focused_cursor = tree.render_line(tree.cursor - int(tree.scroll_y))
         redrawn: list[object] = []
         original = SessionTree.notify_style_update
@@ -537,13 +537,13 @@ async def test_the_tree_edge_and_cursor_show_where_focus_is(sample_dir: Path) ->
             await pilot.pause()
         finally:
             SessionTree.notify_style_update = original  # type: ignore[method-assign]
-        assert app.focused is not tree and not edge.has_class("-lit")
+        assert app.focused is not tree and not edge.lit
         assert redrawn == []  # no restyle of the tree
         blurred_cursor = tree.render_line(tree.cursor - int(tree.scroll_y))
         assert [seg.style for seg in blurred_cursor] != [seg.style for seg in focused_cursor]
         await pilot.press("tab")
         await pilot.pause()
-        assert app.focused is tree and edge.has_class("-lit")
+        assert app.focused is tree and edge.lit
         assert tree.render_line(tree.cursor - int(tree.scroll_y)) == focused_cursor
 
 
@@ -589,6 +589,42 @@ async def test_the_footer_tells_when_the_transcript_has_focus(sample_dir: Path) 
         await pilot.pause()
         assert isinstance(app.focused, SessionTree)
         assert screen_text(app).splitlines()[-1].startswith(" q Quit  ? Help ")
+
+
+async def test_the_footer_draws_each_set_of_keys_once(
+    sample_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Focus going back and forth between the tree and the transcript shows each one's
+    keys from the line kept for them (drawn once each), and a click on a key of a line
+    taken from there presses the key drawn at that place."""
+    app = HltuiApp(sample_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        await goto(pilot, "data_agentDeepSearch01")
+        footer = app.query_one(KeyFooter)
+        renders: list[int] = []
+        original = KeyFooter.render
+
+        def counting(widget: KeyFooter) -> Any:
+            renders.append(1)
+            return original(widget)
+
+        monkeypatch.setattr(KeyFooter, "render", counting)
+        tree_keys = screen_text(app).splitlines()[-1]
+        for _ in range(3):
+            await pilot.press("enter")
+            await pilot.pause()
+            assert screen_text(app).splitlines()[-1].startswith(" j Next message  tab Tree ")
+            await pilot.press("tab")
+            await pilot.pause()
+            assert screen_text(app).splitlines()[-1] == tree_keys
+        assert len(renders) == 1  # the transcript's keys; the tree's were drawn before
+        await pilot.press("enter")
+        await pilot.pause()
+        bottom = screen_text(app).splitlines()[-1]
+        await pilot.click(KeyFooter, offset=(bottom.index("tab Tree") + 1, 0))
+        await pilot.pause()
+        assert isinstance(app.focused, SessionTree) and footer.keys[0].description == "Quit"
 
 
 async def test_j_k_in_the_transcript_move_between_messages(sample_dir: Path) -> None:
@@ -720,6 +756,36 @@ async def test_a_tab_switch_draws_no_container_line_by_line(
             await pilot.pause()
         assert drawn and not drawn & {"BrowserScreen", "ContentSwitcher", "TabbedContent"}
         assert not any(name.startswith("Blank") for name in drawn)
+
+
+async def test_opening_a_log_draws_the_views_lines_without_the_styles_cache(
+    sample_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The transcript, the tree and its edge draw finished lines, which go to the screen
+    as they are: the styles cache made each of them again on every refresh (about half
+    of the frame that opens a transcript with enter)."""
+    app = HltuiApp(sample_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        await goto(pilot, "data_agentDeepSearch01")
+        drawn: set[str] = set()
+        original = StylesCache.render_widget
+
+        def recording(cache: StylesCache, widget: Any, crop: Any) -> Any:
+            drawn.add(type(widget).__name__)
+            return original(cache, widget, crop)
+
+        monkeypatch.setattr(StylesCache, "render_widget", recording)
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("tab")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        transcript = app.query_one(Transcript)
+        assert app.focused is transcript and transcript.blocks
+        assert transcript.blocks[0].header.plain in screen_text(app)
+        assert not drawn & {"Transcript", "SessionTree", "FocusEdge"}
 
 
 async def test_enter_on_a_log_focuses_the_tab_shown(sample_dir: Path) -> None:

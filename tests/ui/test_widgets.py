@@ -1034,6 +1034,23 @@ async def test_details_heading_rule_and_indent() -> None:
         assert max(len(line) for line in details.text.split("\n")) <= 40
 
 
+async def test_finished_lines_go_through_the_styles_cache_when_a_style_needs_it() -> None:
+    """A view drawing finished lines gives them to the screen as they are, unless a
+    style (padding here) needs Textual's styles cache, which then applies it."""
+    app = Host(Details)
+    async with app.run_test(size=(60, 20)) as pilot:
+        details = app.query_one(Details)
+        await details.show_log(log(inputs={"question": "why"}))
+        await pilot.pause()
+        assert details._lines_are_finished()
+        before = next(line for line in screen_text(app).splitlines() if "Inputs" in line)
+        details.styles.padding = (0, 0, 0, 4)
+        await pilot.pause()
+        assert not details._lines_are_finished()
+        after = next(line for line in screen_text(app).splitlines() if "Inputs" in line)
+        assert after.index("Inputs") == before.index("Inputs") + 4
+
+
 async def test_details_big_values_are_capped() -> None:
     record = log(
         inputs={f"k{i}": "v" * 1_000 for i in range(300)},

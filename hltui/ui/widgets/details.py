@@ -31,6 +31,7 @@ from hltui.model.records import (
     ToolConfig,
     UnknownConfig,
 )
+from hltui.ui.widgets.direct_lines import DirectLines
 from hltui.ui.widgets.message_box import body_lines
 from hltui.ui.widgets.quick_scrollbar import QuickScrollBars
 from hltui.ui.widgets.render import (
@@ -290,7 +291,7 @@ def _seconds(value: Any) -> Text:
     return safe_text(value)
 
 
-class Details(QuickScrollBars, RowsView, ScrollView, can_focus=True):
+class Details(QuickScrollBars, DirectLines, RowsView, ScrollView, can_focus=True):
     """The details pane: config, model_config, inputs, metadata, ids, timing, other keys.
 
     One widget draws every section itself (Textual's line API): a heading, a rule under
@@ -389,11 +390,14 @@ class Details(QuickScrollBars, RowsView, ScrollView, can_focus=True):
         self._drawn_width = total
         base = self.visual_style
         outer = Style(background=base.background, foreground=base.foreground)
-        self._lines = (
+        lines = (
             draw_sections(self, self.sections, total, outer)
             if self.sections
             else (self._note_lines(total, outer))
         )
+        # as wide as the view (the scroll bar covers the rest): finished as drawn
+        full = self.size.width
+        self._lines = [line.extend_cell_length(full, outer.rich_style) for line in lines]
         self.set_rows(len(self._lines))
         self.refresh()
 

@@ -5,8 +5,10 @@ search box shows fewer keys than the tree, so every search recomposed it twice. 
 recompose mounted a dozen widgets and cost two layouts of the whole screen (30-100 ms at
 500k logs, taken from a running search or from the next key press). This
 footer draws the same keys as text on its one line, so a change of keys is a repaint of
-one line. It looks like the stock footer (its theme variables, the command palette key on
-the right) and a click on a key presses it, as there.
+one line, and a set of keys shown before (the tree's, the transcript's) is drawn from the
+line kept for it: focus moving between two widgets redrew the line each time (a tenth of
+the frame that opens a transcript with enter). It looks like the stock footer (its theme
+variables, the command palette key on the right) and a click on a key presses it, as there.
 """
 
 from __future__ import annotations
@@ -16,8 +18,12 @@ from typing import NamedTuple
 from rich.style import Style
 from rich.text import Text
 from textual import events
+from textual.geometry import Region
 from textual.screen import Screen
+from textual.strip import Strip
 from textual.widget import Widget
+
+DRAWN_KEPT = 8  # lines kept, for as many sets of keys
 
 
 class ShownKey(NamedTuple):
@@ -94,6 +100,8 @@ class KeyFooter(Widget, can_focus=False):
         self._palette: ShownKey | None = None
         self._spans: list[KeySpan] = []
         self._hover: str | None = None  # the key under the mouse
+        # The line drawn for each set of keys (and hover, size), with where its keys are.
+        self._drawn: dict[tuple[object, ...], tuple[list[Strip], list[KeySpan]]] = {}
 
     @property
     def keys(self) -> tuple[ShownKey, ...]:
@@ -118,6 +126,26 @@ class KeyFooter(Widget, can_focus=False):
         if (keys, palette) != (self._keys, self._palette):
             self._keys, self._palette = keys, palette
             self.refresh()
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._drawn.clear()
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """The line for the keys shown, as drawn before for the same keys if it was."""
+        key = (self._keys, self._palette, self._hover, self.size)
+        drawn = self._drawn.get(key)
+        if drawn is None:
+            self._set_dirty()  # drawn afresh, not from Textual's line kept for other keys
+            lines = super().render_lines(self.size.region)
+            if len(self._drawn) >= DRAWN_KEPT:
+                self._drawn.clear()
+            drawn = self._drawn[key] = (lines, self._spans)
+        lines, self._spans = drawn
+        lines = lines[crop.y : crop.bottom]
+        if crop.column_span != (0, self.size.width):
+            lines = [line.crop(*crop.column_span) for line in lines]
+        return lines
 
     def render(self) -> Text:
         width = self.size.width

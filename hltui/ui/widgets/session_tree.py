@@ -27,6 +27,7 @@ from hltui.model.outline import Outline, Row
 from hltui.model.sessions import Forest, LogNode, Session
 from hltui.model.summary import FeedbackPairs, LogSummary, Preview
 from hltui.ui.safe import safe_text
+from hltui.ui.widgets.direct_lines import DirectLines
 from hltui.ui.widgets.quick_scrollbar import QuickScrollBars
 from hltui.ui.widgets.rows_view import RowsView
 
@@ -68,7 +69,7 @@ ROW_STYLES = (
 )
 
 
-class SessionTree(QuickScrollBars, RowsView, ScrollView, can_focus=True):
+class SessionTree(QuickScrollBars, DirectLines, RowsView, ScrollView, can_focus=True):
     """Sessions, expanding into their logs nested by parent."""
 
     BINDINGS = [

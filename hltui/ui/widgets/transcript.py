@@ -31,6 +31,7 @@ from textual.strip import Strip
 from textual.style import Style
 
 from hltui.model.records import CallView, ChatMessage, LogResponse
+from hltui.ui.widgets.direct_lines import DirectLines
 from hltui.ui.widgets.message_box import BoxLook, draw_box
 from hltui.ui.widgets.quick_scrollbar import QuickScrollBars
 from hltui.ui.widgets.render import (
@@ -232,7 +233,7 @@ LOOK_CLASSES = (
 )
 
 
-class Transcript(QuickScrollBars, RowsView, ScrollView, can_focus=True):
+class Transcript(QuickScrollBars, DirectLines, RowsView, ScrollView, can_focus=True):
     """The messages of one log as blocks; ``j``/``k`` choose a message.
 
     One widget draws every block (Textual's line API): a block's lines are drawn once per
@@ -617,7 +618,7 @@ class Transcript(QuickScrollBars, RowsView, ScrollView, can_focus=True):
             look,
             max(1, width - indent - 1),
             indent,
-            width,
+            max(width, self.size.width),  # lines as wide as the view: finished as drawn
             title=spec.header,
             subtitle=Text(spec.subtitle) if spec.subtitle else None,
             marker=look.border if chosen else None,
