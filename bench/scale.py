@@ -89,6 +89,19 @@ def make_app(root: Path) -> Any:
     from hltui.ui import app as app_module
     from hltui.ui.app import HltuiApp
     from hltui.ui.widgets.session_tree import SessionTree
+    from hltui.ui.widgets.transcript import Transcript
+
+    if not hasattr(Transcript.render_lines, "notes_record"):
+        draw_lines = Transcript.render_lines
+
+        def render_lines(widget: Any, crop: Any) -> Any:
+            """Note which log the transcript's lines were last drawn for."""
+            record = widget.record
+            widget.app.drawn_record = record.id if record is not None else None
+            return draw_lines(widget, crop)
+
+        render_lines.notes_record = True  # type: ignore[attr-defined]
+        Transcript.render_lines = render_lines  # type: ignore[method-assign]
 
     class BenchApp(HltuiApp):
         """The real app; each display is rendered to bytes and checked against a wait."""
@@ -96,6 +109,7 @@ def make_app(root: Path) -> Any:
         CSS_PATH = str(Path(app_module.__file__).parent / HltuiApp.CSS_PATH)
 
         first_paint: float | None = None
+        drawn_record: str | None = None  # the log the transcript's lines were drawn for
         painted_at: float | None = None
         waiting_for: Callable[[], bool] | None = None
 
@@ -190,7 +204,7 @@ async def interactions(app: Any, pilot: Any) -> dict[str, Any]:
     switching = []
     for _ in range(40):
         before = tabs.active
-        switching.append(await timed(app, press(app, "t"), lambda b=before: tabs.active != b))
+        switching.append(await timed(app, press(app, "t"), lambda b=before: tab_drawn(app, b)))
         await asyncio.sleep(0.03)
     out["tabs"] = switching
     app.action_tab("transcript")
@@ -202,8 +216,14 @@ async def interactions(app: Any, pilot: Any) -> dict[str, Any]:
     )
 
     def shows_long() -> bool:
+        """The long log is the transcript's, and a frame drew its lines."""
         record = transcript.record
-        return record is not None and record.id == LONG_LOG_ID and transcript.message_count > 60
+        return (
+            record is not None
+            and record.id == LONG_LOG_ID
+            and transcript.message_count > 60
+            and app.drawn_record == LONG_LOG_ID
+        )
 
     assert tree.select_key(LONG_LOG_ID), "the 100-message log is not in the tree"
     for _ in range(60):
@@ -270,6 +290,16 @@ async def interactions(app: Any, pilot: Any) -> dict[str, Any]:
         await pilot.press("escape")
         await asyncio.sleep(0.1)
     return out
+
+
+def tab_drawn(app: Any, before: str) -> bool:
+    """Another tab than `before` is active, and a frame has arranged its pane."""
+    from textual.widgets import TabbedContent
+
+    tabs = app.query_one(TabbedContent)
+    if tabs.active == before:
+        return False
+    return tabs.get_pane(tabs.active) in app.screen._compositor.visible_widgets
 
 
 def on_row(tree: Any, key: str) -> bool:

@@ -47,6 +47,7 @@ from hltui.model.query import LogFilter, filter_with_places, prepare_search, sea
 from hltui.model.records import RecordError
 from hltui.model.sessions import Forest, Session, TreeOrder, build_forest, update_forest
 from hltui.model.summary import LogSummary
+from hltui.ui.draw_now import draw_now
 from hltui.ui.live_tail import LiveTailMixin
 from hltui.ui.messages import FilterApplied, ForestReady, LoadProgress, SearchHits
 from hltui.ui.reviewing import ReviewMixin
@@ -565,6 +566,7 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
                 transcript.focus()
         else:  # the tab shown, filled just now with this log
             self.call_after_refresh(self._focus_pane, tabs.active)
+        draw_now(self.screen, self.query_one(Transcript))
 
     def _show_pending(self) -> None:
         with suppress(NoMatches):  # the timer fired while the app was closing

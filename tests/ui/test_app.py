@@ -788,6 +788,36 @@ async def test_opening_a_log_draws_the_views_lines_without_the_styles_cache(
         assert not drawn & {"Transcript", "SessionTree", "FocusEdge"}
 
 
+async def test_a_log_opened_with_enter_is_drawn_at_once(sample_dir: Path) -> None:
+    """The transcript opened is drawn as enter is handled, not at Textual's next frame
+    slot (up to 17 ms later when a frame was drawn just before, as after `j`)."""
+    app = HltuiApp(sample_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        await goto(pilot, "data_agentDeepStep0001")  # a log shown: the transcript is there
+        tree = tree_of(app)
+        assert tree.select_key("data_agentDeepSearch01")  # not shown yet (no pause)
+        row = tree.current_row
+        assert row is not None
+        transcript = app.query_one(Transcript)
+        assert transcript.record is not None and transcript.record.id != row.key
+        drawn: list[str] = []
+        original = Transcript.render_lines
+
+        def recording(widget: Transcript, crop: Any) -> Any:
+            record = widget.record
+            drawn.append(record.id if record is not None else "")
+            return original(widget, crop)
+
+        Transcript.render_lines = recording  # type: ignore[method-assign]
+        try:
+            app.open_row(row)  # as the tree does on enter; no await: no frame slot
+        finally:
+            Transcript.render_lines = original  # type: ignore[method-assign]
+        assert drawn and drawn[-1] == "data_agentDeepSearch01"
+        assert transcript.record is not None and transcript.record.id == drawn[-1]
+
+
 async def test_enter_on_a_log_focuses_the_tab_shown(sample_dir: Path) -> None:
     """With Details or Raw shown, enter on a log without children goes into that tab."""
     app = HltuiApp(sample_dir)
