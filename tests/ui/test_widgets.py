@@ -8,7 +8,7 @@ import orjson
 import pytest
 from rich.text import Text
 from textual.app import App, ComposeResult
-from textual.widgets import Button, Static
+from textual.widgets import Button, Static, TextArea
 
 import hltui.ui.widgets.transcript as transcript_module
 from hltui.model.records import Feedback, LogResponse
@@ -1132,6 +1132,32 @@ async def test_raw_view_huge_record_is_fast() -> None:
         assert "… 30,006 more lines — press o to open the whole log" in raw.text
         assert "… 1,995,015 more characters on this line" in raw.text
         assert raw.full_text == pretty_raw(data)
+
+
+async def test_raw_view_moves_its_cursor_without_walking_the_record(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Placing or moving the cursor looks for no matching bracket: ``TextArea`` walks the
+    document from a ``{`` to its match, the whole record from its first character."""
+    walked: list[object] = []
+    original = TextArea._yield_character_locations
+
+    def walking(area: TextArea, start: Any) -> Any:
+        walked.append(start)
+        return original(area, start)
+
+    monkeypatch.setattr(TextArea, "_yield_character_locations", walking)
+    data = orjson.dumps({"id": "data_1", "n": list(range(5_000))})
+    app = Host(RawView)
+    async with app.run_test(size=(100, 40)) as pilot:
+        raw = app.query_one(RawView)
+        raw.show_raw(data)
+        await pilot.pause()
+        raw.focus()
+        await pilot.press("down", "G", "g")
+        await pilot.pause()
+        assert raw.cursor_location == (0, 0) and raw.text.startswith("{")
+        assert walked == []
 
 
 async def test_raw_view_markup_safety() -> None:
