@@ -734,6 +734,20 @@ async def test_a_tab_switch_moves_the_underline_in_its_own_frame(sample_dir: Pat
             assert (underline.highlight_start, underline.highlight_end) == span
 
 
+def styles_cache_users(monkeypatch: pytest.MonkeyPatch) -> set[str]:
+    """A set that gets the class name of each widget whose lines Textual's styles cache
+    draws from now on."""
+    drawn: set[str] = set()
+    original = StylesCache.render_widget
+
+    def recording(cache: StylesCache, widget: Any, crop: Any) -> Any:
+        drawn.add(type(widget).__name__)
+        return original(cache, widget, crop)
+
+    monkeypatch.setattr(StylesCache, "render_widget", recording)
+    return drawn
+
+
 async def test_a_tab_switch_draws_no_container_line_by_line(
     sample_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -743,14 +757,7 @@ async def test_a_tab_switch_draws_no_container_line_by_line(
     app = HltuiApp(sample_dir)
     async with app.run_test(size=SIZE) as pilot:
         await wait_loaded(pilot)
-        drawn: set[str] = set()
-        original = StylesCache.render_widget
-
-        def recording(cache: StylesCache, widget: Any, crop: Any) -> Any:
-            drawn.add(type(widget).__name__)
-            return original(cache, widget, crop)
-
-        monkeypatch.setattr(StylesCache, "render_widget", recording)
+        drawn = styles_cache_users(monkeypatch)
         for _ in range(4):
             app.action_next_tab(1)
             await pilot.pause()
@@ -768,14 +775,7 @@ async def test_opening_a_log_draws_the_views_lines_without_the_styles_cache(
     async with app.run_test(size=SIZE) as pilot:
         await wait_loaded(pilot)
         await goto(pilot, "data_agentDeepSearch01")
-        drawn: set[str] = set()
-        original = StylesCache.render_widget
-
-        def recording(cache: StylesCache, widget: Any, crop: Any) -> Any:
-            drawn.add(type(widget).__name__)
-            return original(cache, widget, crop)
-
-        monkeypatch.setattr(StylesCache, "render_widget", recording)
+        drawn = styles_cache_users(monkeypatch)
         await pilot.press("enter")
         await pilot.pause()
         await pilot.press("tab")

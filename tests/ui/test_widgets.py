@@ -465,6 +465,19 @@ async def test_transcript_markdown_toggled_from_elsewhere_keeps_the_place() -> N
         assert any("row 75," in transcript.render_line(y).text for y in range(3))
 
 
+def count_layouts(app: App[Any], monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """A list that gets an entry for each layout of the app's screen from now on."""
+    layouts: list[object] = []
+    original = type(app.screen)._refresh_layout
+
+    def counting(screen: Any, *args: Any, **kwargs: Any) -> None:
+        layouts.append(args)
+        original(screen, *args, **kwargs)
+
+    monkeypatch.setattr(type(app.screen), "_refresh_layout", counting)
+    return layouts
+
+
 async def test_opening_a_long_log_after_a_short_one_lays_out_nothing(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -476,14 +489,7 @@ async def test_opening_a_long_log_after_a_short_one_lays_out_nothing(
         transcript = app.query_one(Transcript)
         await transcript.show_log(log(messages=[{"role": "user", "content": "short"}]))
         await pilot.pause()
-        layouts: list[object] = []
-        original = type(app.screen)._refresh_layout
-
-        def counting(screen: Any, *args: Any, **kwargs: Any) -> None:
-            layouts.append(args)
-            original(screen, *args, **kwargs)
-
-        monkeypatch.setattr(type(app.screen), "_refresh_layout", counting)
+        layouts = count_layouts(app, monkeypatch)
         await transcript.show_log(TOOL_LOG)
         while transcript.mounting_more:
             await pilot.pause()
@@ -992,14 +998,7 @@ async def test_details_show_nothing_stale_and_lay_out_nothing(
         assert not details.children
         many = details.virtual_size.height
         assert "Paris" in details.text and "a.jsonl:3" in screen_text(app)
-        layouts: list[object] = []
-        original = type(app.screen)._refresh_layout
-
-        def counting(screen: Any, *args: Any, **kwargs: Any) -> None:
-            layouts.append(args)
-            original(screen, *args, **kwargs)
-
-        monkeypatch.setattr(type(app.screen), "_refresh_layout", counting)
+        layouts = count_layouts(app, monkeypatch)
         await details.show_log(log(id="data_bare"))
         await pilot.pause()
         assert details.virtual_size.height < many
