@@ -15,8 +15,13 @@ def draw_now(screen: Screen[object], *widgets: Widget) -> None:
     no public call for this: the widgets are put where the screen's own handler of
     those messages puts them, and the screen's frame timer's method draws them; the
     timer then finds nothing left to draw. What the key sets off later (focus looks, the
-    footer's keys) comes in a frame after, as usual. Nothing is drawn while a layout is
-    pending (a widget not arranged yet would be missing) or under a modal screen.
+    footer's keys) comes in a frame after, as usual.
+
+    Nothing is drawn while a layout is pending, under a modal screen, or when a widget to
+    draw is not on the screen as last arranged (shown just now, as the transcript in
+    place of a session's timeline): Textual would then arrange the screen anew while
+    drawing, the layout that follows would find nothing changed, and the widget shown
+    would never learn its size (a blank transcript).
     """
     if not (screen.is_current and screen.is_attached) or screen._layout_required:
         return
@@ -24,7 +29,13 @@ def draw_now(screen: Screen[object], *widgets: Widget) -> None:
         return
     dirty = getattr(screen, "_dirty_widgets", None)
     update = getattr(screen, "_on_timer_update", None)
-    if not isinstance(dirty, set) or update is None:
+    compositor = getattr(screen, "_compositor", None)
+    if not isinstance(dirty, set) or update is None or compositor is None:
         return  # another Textual: its next frame draws them
-    dirty.update(widget for widget in widgets if widget.is_attached)
+    if compositor._full_map_invalidated:
+        return
+    visible = compositor.visible_widgets
+    if not all(widget in visible for widget in (*widgets, *dirty)):
+        return
+    dirty.update(widgets)
     update()

@@ -13,10 +13,14 @@ from pathlib import Path
 from typing import Any
 
 import pyte
+from textual import events
 from textual._compositor import CompositorUpdate
+from textual.widgets import ContentSwitcher
 
 import hltui.ui.app as app_module
 from hltui.ui.app import HltuiApp
+from hltui.ui.widgets.session_tree import SessionTree
+from hltui.ui.widgets.transcript import Transcript
 from tests.conftest import make_log, write_jsonl
 from tests.ui.conftest import SIZE, settle_workers, wait_loaded
 
@@ -98,6 +102,9 @@ STEPS = [
     ("t",),
     ("G",),  # the tree scrolls to its end
     ("g",),
+    ("j",),  # a session: its timeline
+    ("k", "enter"),  # typed together: a log opened in place of the timeline shown
+    ("tab",),
     ("question_mark",),  # help, a modal screen
     ("escape",),
 ]
@@ -120,3 +127,31 @@ async def test_the_terminal_shows_what_a_full_drawing_shows_after_every_step(
             assert app.updates > before, keys
             stale = stale_cells(app)
             assert stale == [], (keys, len(stale), stale[:3])
+
+
+async def test_a_log_opened_in_place_of_a_timeline_with_keys_typed_together(
+    sample_dir: Path,
+) -> None:
+    """`j enter` arriving together (as typed fast in a terminal) from a session showing
+    its timeline: the transcript shown in its place is drawn with the log (it stayed
+    blank when the log was drawn at once, before the screen had arranged the
+    transcript)."""
+    app = MirroredApp(sample_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        await pilot.pause(0.3)
+        tree = app.query_one(SessionTree)
+        assert tree.current_row is not None and tree.current_row.is_session
+        assert app.query_one("#transcript-switcher", ContentSwitcher).current == "overview"
+        app.post_message(events.Key("j", "j"))
+        app.post_message(events.Key("enter", None))
+        await settle_workers(app)
+        await pilot.pause(0.3)
+        transcript = app.query_one(Transcript)
+        row = tree.current_row
+        assert row is not None and not row.is_session
+        assert transcript.record is not None and transcript.record.id == row.key
+        assert app.focused is transcript
+        first = transcript.blocks[0].header.plain
+        assert any(first in line for line in app.terminal.display[2:])
+        assert stale_cells(app) == []
