@@ -7,6 +7,7 @@ from typing import Any
 import orjson
 import pytest
 from rich.text import Text
+from textual import events
 from textual.app import App, ComposeResult
 from textual.widgets import Button, Static, TextArea
 
@@ -1048,6 +1049,24 @@ async def test_finished_lines_go_through_the_styles_cache_when_a_style_needs_it(
         assert not details._lines_are_finished()
         after = next(line for line in screen_text(app).splitlines() if "Inputs" in line)
         assert after.index("Inputs") == before.index("Inputs") + 4
+
+
+async def test_details_keys_typed_together_move_from_the_top_or_bottom() -> None:
+    """`g j` and `G k` arriving together end one line from the top and the bottom."""
+    app = Host(Details)
+    async with app.run_test(size=(60, 12)) as pilot:
+        details = app.query_one(Details)
+        await details.show_log(log(inputs={f"key{n}": n for n in range(40)}))
+        await pilot.pause()
+        details.focus()
+        await pilot.pause()
+        assert details.max_scroll_y > 10
+        for keys, wanted in ((("G", "k"), details.max_scroll_y - 1), (("g", "j"), 1)):
+            for key in keys:
+                app.post_message(events.Key(key, key))
+            await pilot.pause()
+            await pilot.pause()
+            assert details.scroll_y == wanted, keys
 
 
 async def test_details_big_values_are_capped() -> None:

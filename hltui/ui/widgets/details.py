@@ -305,8 +305,8 @@ class Details(QuickScrollBars, DirectLines, RowsView, ScrollView, can_focus=True
     BINDINGS = [
         Binding("j,down", "line(1)", "Down", show=False),
         Binding("k,up", "line(-1)", "Up", show=False),
-        Binding("g", "scroll_home", "Top", show=False),
-        Binding("G", "scroll_end", "Bottom", show=False),
+        Binding("g", "edge(0)", "Top", show=False),
+        Binding("G", "edge(1)", "Bottom", show=False),
     ]
 
     DEFAULT_CSS = """
@@ -333,6 +333,11 @@ class Details(QuickScrollBars, DirectLines, RowsView, ScrollView, can_focus=True
         """Scroll by lines at once: Textual's scroll_down moves on from a target set on
         the next refresh, so keys pressed together scrolled one line."""
         self.scroll_to(y=self.scroll_y + lines, animate=False, immediate=True)
+
+    def action_edge(self, bottom: int) -> None:
+        """Scroll to the top or the bottom at once, so `j`/`k` typed with it move from
+        there (Textual's scroll_home and scroll_end move on the next refresh)."""
+        self.scroll_to(y=self.max_scroll_y if bottom else 0, animate=False, immediate=True)
 
     def show_log(self, record: LogResponse, place: str | None = None) -> AwaitComplete:
         """Show ``record``'s details (``place`` is where it is stored, e.g. ``a.jsonl:12``)."""
