@@ -1069,6 +1069,35 @@ async def test_details_keys_typed_together_move_from_the_top_or_bottom() -> None
             assert details.scroll_y == wanted, keys
 
 
+@pytest.mark.parametrize("view", [Transcript, Details])
+async def test_a_new_theme_redraws_the_lines_in_its_colours(view: type) -> None:
+    """The transcript and Details draw their lines with their styles' colours: a new
+    theme draws them again with its own (they kept the old theme's colours)."""
+    app = Host(view)
+    async with app.run_test(size=(80, 20)) as pilot:
+        widget = app.query_one(view)
+        await widget.show_log(TOOL_LOG)
+        await pilot.pause()
+        name = "transcript--system" if view is Transcript else "details--heading"
+
+        def coloured() -> set[str]:
+            drawn = {
+                segment.style.color.name
+                for y in range(widget.size.height)
+                for segment in widget.render_line(y)
+                if segment.style and segment.style.color and segment.text.strip()
+            }
+            return drawn & {str(widget.get_component_styles(name).color.rich_color.name)}
+
+        assert coloured()
+        before = widget.get_component_styles(name).color
+        app.theme = "catppuccin-latte"
+        await pilot.pause()
+        await pilot.pause()
+        assert widget.get_component_styles(name).color != before
+        assert coloured()
+
+
 async def test_details_big_values_are_capped() -> None:
     record = log(
         inputs={f"k{i}": "v" * 1_000 for i in range(300)},

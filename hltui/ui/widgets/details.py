@@ -45,6 +45,7 @@ from hltui.ui.widgets.render import (
     to_str,
     value_text,
 )
+from hltui.ui.widgets.restyle import RedrawsOnRestyle
 from hltui.ui.widgets.rows_view import RowsView
 
 KEY_WIDTH = 20
@@ -291,7 +292,7 @@ def _seconds(value: Any) -> Text:
     return safe_text(value)
 
 
-class Details(QuickScrollBars, DirectLines, RowsView, ScrollView, can_focus=True):
+class Details(QuickScrollBars, RedrawsOnRestyle, DirectLines, RowsView, ScrollView, can_focus=True):
     """The details pane: config, model_config, inputs, metadata, ids, timing, other keys.
 
     One widget draws every section itself (Textual's line API): a heading, a rule under
@@ -327,7 +328,6 @@ class Details(QuickScrollBars, DirectLines, RowsView, ScrollView, can_focus=True
         self.sections: list[tuple[str, Any]] = []
         self._lines: list[Strip] = []
         self._drawn_width = 0  # the width the lines were drawn at (0: not yet)
-        self._look_key: tuple[object, ...] = ()
 
     def action_line(self, lines: int) -> None:
         """Scroll by lines at once: Textual's scroll_down moves on from a target set on
@@ -371,19 +371,12 @@ class Details(QuickScrollBars, DirectLines, RowsView, ScrollView, can_focus=True
         if self.scrollable_content_region.width != self._drawn_width:
             self._redraw()
 
-    def notify_style_update(self) -> None:
-        """Draw the sections again if the styles they are drawn with changed (a theme)."""
-        super().notify_style_update()
-        try:
-            key = (
-                self.visual_style,
-                *(self.get_component_styles(name).color for name in sorted(self.COMPONENT_CLASSES)),
-            )
-        except KeyError:  # not mounted yet: no component styles
-            return
-        if key != self._look_key:
-            self._look_key = key
-            self._redraw()
+    def _style_key(self) -> tuple[object, ...]:
+        names = sorted(self.COMPONENT_CLASSES)
+        return (self.visual_style, *(self.get_component_styles(name).color for name in names))
+
+    def _restyled(self) -> None:
+        self._redraw()
 
     def _redraw(self) -> None:
         """Draw every section at the current width."""

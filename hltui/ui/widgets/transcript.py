@@ -43,6 +43,7 @@ from hltui.ui.widgets.render import (
     safe,
     to_str,
 )
+from hltui.ui.widgets.restyle import RedrawsOnRestyle
 from hltui.ui.widgets.rows_view import RowsView
 
 # Every message gets at most TEXT_LIMIT characters; once the whole transcript has shown
@@ -233,7 +234,9 @@ LOOK_CLASSES = (
 )
 
 
-class Transcript(QuickScrollBars, DirectLines, RowsView, ScrollView, can_focus=True):
+class Transcript(
+    QuickScrollBars, RedrawsOnRestyle, DirectLines, RowsView, ScrollView, can_focus=True
+):
     """The messages of one log as blocks; ``j``/``k`` choose a message.
 
     One widget draws every block (Textual's line API): a block's lines are drawn once per
@@ -284,7 +287,6 @@ class Transcript(QuickScrollBars, DirectLines, RowsView, ScrollView, can_focus=T
         self._drawn_width = 0  # the width the blocks were drawn at (0: not yet)
         self._chosen: tuple[int, list[Strip]] | None = None  # the chosen block, drawn so
         self._looks: dict[tuple[str, bool], BoxLook] = {}
-        self._look_key: tuple[object, ...] = ()
         self._generation = 0
         # a block to scroll to the top once drawn, and the search term to show in it
         self._top_wanted: tuple[int, str] | None = None
@@ -520,21 +522,14 @@ class Transcript(QuickScrollBars, DirectLines, RowsView, ScrollView, can_focus=T
         if line < self._tops[place + 1] - 1:  # not the blank line below the block
             self.focus_message(self._places.index(place))
 
-    def notify_style_update(self) -> None:
-        """Draw the blocks again if the styles they are drawn with changed (a theme)."""
-        super().notify_style_update()
-        try:
-            looks = [self.get_component_styles(name) for name in LOOK_CLASSES]
-            key: tuple[object, ...] = (
-                self.visual_style,
-                *((styles.color, styles.background) for styles in looks),
-            )
-        except KeyError:  # not mounted yet: no component styles
-            return
-        if key != self._look_key:
-            self._look_key = key
-            self._looks.clear()
-            self._redraw()
+    def _style_key(self) -> tuple[object, ...]:
+        looks = [self.get_component_styles(name) for name in LOOK_CLASSES]
+        return (self.visual_style, *((styles.color, styles.background) for styles in looks))
+
+    def _restyled(self) -> None:
+        """Draw the blocks again with the new look (a theme)."""
+        self._looks.clear()
+        self._redraw()
 
     # --- drawing ------------------------------------------------------------------------
 
