@@ -500,6 +500,7 @@ class Edit:
     entry: Entry  # the journal line's object, `edit` included
     previous: Entry | None = None  # the item before the edit (for undo); None for an add
     undoable: bool = True  # False for the compensating edits written by `undo_last`
+    undone: str | None = None  # for such an edit: the kind of the edit it reverts
 
     @property
     def feedback(self) -> Feedback | None:
@@ -723,7 +724,8 @@ class FeedbackStore:
         self._submit(Edit("delete", log_id, feedback_id, entry, previous=current))
 
     def undo_last(self) -> Edit | None:
-        """Revert the last edit of this run; the edit that did it, or None if none is left.
+        """Revert the last edit of this run; the edit that did it (its `undone` is the
+        kind reverted), or None if none is left.
 
         A pending (unwritten) edit is simply dropped and returned. Otherwise a compensating
         entry is appended: a delete for an add, the previous item for a change or delete.
@@ -748,7 +750,9 @@ class FeedbackStore:
                 entry = {**edit.previous}
                 entry.setdefault("data_id", edit.log_id)
                 entry["edit"] = kind
-            undo = Edit(kind, edit.log_id, edit.feedback_id, entry, undoable=False)
+            undo = Edit(
+                kind, edit.log_id, edit.feedback_id, entry, undoable=False, undone=edit.kind
+            )
             try:
                 self._submit(undo)
             except JournalError:

@@ -21,6 +21,9 @@ from hltui.ui.screens.path_prompt import PathPrompt
 if TYPE_CHECKING:
     from hltui.ui.app import HltuiApp
 
+# What an undo names, by the kind of the edit it reverted: "Undid the new item on l2".
+UNDONE = {"add": "the new item on", "change": "the change on", "delete": "the deletion on"}
+
 
 class ReviewMixin:
     """Feedback editing for HltuiApp."""
@@ -246,7 +249,8 @@ class ReviewMixin:
             self.notify("Nothing to undo", timeout=2)
             return
         self.after_feedback_edit(edit.log_id)
-        self.notify(f"Undid the {edit.kind} on {edit.log_id}", timeout=2, markup=False)
+        undone = edit.undone or edit.kind  # a pending edit is dropped: it is the one undone
+        self.notify(f"Undid {UNDONE[undone]} {edit.log_id}", timeout=2, markup=False)
 
     # -- review queue ------------------------------------------------------------------------
 

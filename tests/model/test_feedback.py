@@ -280,6 +280,7 @@ def test_undo_last_reverts_edits_in_reverse_order(logs_dir: Path) -> None:
 
     undone = store.undo_last()
     assert isinstance(undone, Edit) and undone.kind == "add" and undone.log_id == "data_1"
+    assert undone.undone == "delete"
     assert [(i.value, s) for i, s in store.items("data_1")] == [("good", "log")]
     undone = store.undo_last()
     assert undone is not None and undone.kind == "change"

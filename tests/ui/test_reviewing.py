@@ -438,10 +438,12 @@ async def test_u_undoes_the_last_edits(tmp_path: Path) -> None:
         await settle(pilot)
         assert panel_values(app) == [("rating", "good", "journal")]
         assert f"{FEEDBACK_GLYPH}good" in label_of(app)
+        assert messages_of(app)[-1] == "Undid the change on l2"
         await pilot.press("u")
         await settle(pilot)
         assert panel_values(app) == []
         assert FEEDBACK_GLYPH not in label_of(app)
+        assert messages_of(app)[-1] == "Undid the new item on l2"
         assert [line["edit"] for line in journal_lines(journal)] == [
             "add",
             "change",
@@ -467,6 +469,7 @@ async def test_undo_of_a_deleted_log_item_brings_it_back(tmp_path: Path) -> None
         await pilot.press("u")
         await settle(pilot)
         assert panel_values(app) == [("rating", "bad", "log")]
+        assert messages_of(app)[-1] == "Undid the deletion on l3"
 
 
 # --- filters ----------------------------------------------------------------------------
@@ -593,6 +596,7 @@ async def test_undo_drops_a_pending_edit(tmp_path: Path) -> None:
         await pilot.press("u")
         await settle(pilot)
         assert status_of(app).pending == 0 and panel_values(app) == []
+        assert messages_of(app)[-1] == "Undid the new item on l1"
 
 
 # --- labels and problems ------------------------------------------------------------------
