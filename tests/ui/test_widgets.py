@@ -18,7 +18,7 @@ from hltui.model.summary import Preview, decode_preview, decode_summary
 from hltui.ui.widgets.details import RULE, Details
 from hltui.ui.widgets.feedback_panel import FeedbackPanel
 from hltui.ui.widgets.raw_view import LINE_COUNT_LIMIT, RawView, pretty_raw
-from hltui.ui.widgets.render import fmt_clock, fmt_seconds, plain, safe
+from hltui.ui.widgets.render import KEY_MAX_WIDTH, fmt_clock, fmt_seconds, plain, safe
 from hltui.ui.widgets.session_overview import MAX_ROWS, SessionOverview
 from hltui.ui.widgets.transcript import FIRST_BLOCKS, ShownBlock, Transcript
 
@@ -1096,6 +1096,22 @@ async def test_a_new_theme_redraws_the_lines_in_its_colours(view: type) -> None:
         await pilot.pause()
         assert widget.get_component_styles(name).color != before
         assert coloured()
+
+
+async def test_details_a_long_key_folds_and_leaves_the_values_their_room() -> None:
+    """A key longer than the key column folds over lines instead of squeezing every value
+    of its table into a few cells."""
+    key = "the_customer_question_as_the_app_logged_it_before_any_rewrite"
+    url = "https://example.com/orders/660231/status"
+    app = Host(Details)
+    async with app.run_test(size=(100, 30)) as pilot:
+        details = app.query_one(Details)
+        await details.show_log(log(inputs={key: "why", "link": url}))
+        await pilot.pause()
+        text = details.text
+        assert url in text  # the value on one line
+        assert key not in text and key[:KEY_MAX_WIDTH] in text  # the key folded
+        assert max(len(line) for line in text.splitlines()) <= 100
 
 
 async def test_details_big_values_are_capped() -> None:

@@ -144,10 +144,18 @@ def value_text(value: Any, limit: int | None = JSON_LIMIT) -> Text:
     return json_text(value, limit=limit)
 
 
+KEY_MAX_WIDTH = 32  # a longer label folds over lines, leaving the value its room
+
+
 def kv_table(rows: Iterable[tuple[str, Any]], *, key_width: int | None = None) -> Table:
-    """A two-column table of labels and values (values rendered safely; ``Text`` kept)."""
+    """A two-column table of labels and values (values rendered safely; ``Text`` kept).
+
+    Labels take at most KEY_MAX_WIDTH cells (`key_width` at least) and fold beyond: one
+    long key (an input named by a sentence) left every value of its table a few cells.
+    """
     table = Table.grid(padding=(0, 2), expand=True)
-    table.add_column(style="bold", no_wrap=True, min_width=key_width, ratio=None)
+    widest = max(KEY_MAX_WIDTH, key_width or 0)
+    table.add_column(style="bold", min_width=key_width, max_width=widest, overflow="fold")
     table.add_column(ratio=1, overflow="fold")
     for key, value in rows:
         cell = value if isinstance(value, Text) else value_text(value)
