@@ -1340,6 +1340,25 @@ def session_log(index: int, **fields: Any) -> dict[str, Any]:
     return data
 
 
+async def test_session_overview_columns_fit_each_session_shown() -> None:
+    """The timeline's columns are as wide as the session shown needs: a session with a
+    long model name showed before does not push the preview off the pane."""
+    wide, previews = make_session(
+        [session_log(1, config={"type": "model", "model": "m" * 40 + "-long-model-name"})]
+    )
+    narrow, narrow_previews = make_session([session_log(2)])
+    previews.update(narrow_previews)
+    app = Host(SessionOverview)
+    async with app.run_test(size=(80, 20)) as pilot:
+        overview = app.query_one(SessionOverview)
+        overview.show_session(wide, previews.__getitem__)
+        await pilot.pause()
+        overview.show_session(narrow, previews.__getitem__)
+        await pilot.pause()
+        assert overview.table.columns["model"].get_render_width(overview.table) < 20
+        assert "answer 2" in screen_text(app)
+
+
 async def test_session_overview_header_and_timeline() -> None:
     session, previews = make_session(
         [

@@ -134,10 +134,7 @@ class SessionOverview(Vertical):
     def compose(self) -> ComposeResult:
         yield Static(Text("Session"), classes="overview--title")
         yield Static(Text("Select a session."), classes="overview--header")
-        table: DataTable[Text] = DataTable(cursor_type="row", zebra_stripes=True)
-        for column in COLUMNS:
-            table.add_column(column, key=column)
-        yield table
+        yield DataTable(cursor_type="row", zebra_stripes=True)
         more = Static("", classes="overview--more")
         more.display = False
         yield more
@@ -175,7 +172,11 @@ class SessionOverview(Vertical):
         shown = session.logs[:MAX_ROWS]
         self.log_ids = [log.id for log in shown]
         table = self.table
-        table.clear()
+        # The columns afresh too: each kept the widest cell of every session shown before
+        # (a long model name once pushed the feedback and preview columns off the pane).
+        table.clear(columns=True)
+        for column in COLUMNS:
+            table.add_column(column, key=column)
         seen: set[str] = set()
         for index, log in enumerate(shown):
             key = log.id if log.id not in seen else f"{log.id}#{index}"
