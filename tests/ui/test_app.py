@@ -547,6 +547,34 @@ async def test_the_tree_edge_and_cursor_show_where_focus_is(sample_dir: Path) ->
         assert tree.render_line(tree.cursor - int(tree.scroll_y)) == focused_cursor
 
 
+@pytest.mark.parametrize("theme", ["textual-dark", "catppuccin-latte"])
+async def test_the_trees_muted_text_is_muted_in_every_theme(sample_dir: Path, theme: str) -> None:
+    """Counts and times are drawn in `$text-muted` (`auto 60%`), blended toward the
+    tree's background: they came out white in every theme, brighter than the text they
+    were to mute in a dark one and unreadable on a light background."""
+    app = HltuiApp(sample_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        app.theme = theme
+        await pilot.pause()
+        await pilot.pause()
+        tree = tree_of(app)
+        row = next(y for y in range(tree.size.height) if " logs" in tree.render_line(y).text)
+        strip = tree.render_line(row)
+        muted = next(seg.style for seg in strip if "logs" in seg.text)
+        normal = tree.rich_style
+        assert muted.color is not None and normal.color is not None and normal.bgcolor
+        background = normal.bgcolor.get_truecolor()
+        text, dim = normal.color.get_truecolor(), muted.color.get_truecolor()
+
+        def distance(a: Any, b: Any) -> int:
+            return sum(abs(x - y) for x, y in zip(a, b, strict=True))
+
+        # between the background and the text: dimmer than the text, yet not the background
+        assert 0 < distance(dim, background) < distance(text, background)
+        assert distance(dim, text) < distance(background, text)
+
+
 async def test_the_footer_draws_its_keys_without_widgets_and_a_click_presses_one(
     sample_dir: Path,
 ) -> None:

@@ -29,6 +29,7 @@ from hltui.model.summary import FeedbackPairs, LogSummary, Preview
 from hltui.ui.safe import safe_text
 from hltui.ui.widgets.direct_lines import DirectLines
 from hltui.ui.widgets.quick_scrollbar import QuickScrollBars
+from hltui.ui.widgets.restyle import RedrawsOnRestyle
 from hltui.ui.widgets.rows_view import RowsView
 
 ERROR_GLYPH = "✗"
@@ -69,7 +70,9 @@ ROW_STYLES = (
 )
 
 
-class SessionTree(QuickScrollBars, DirectLines, RowsView, ScrollView, can_focus=True):
+class SessionTree(
+    QuickScrollBars, RedrawsOnRestyle, DirectLines, RowsView, ScrollView, can_focus=True
+):
     """Sessions, expanding into their logs nested by parent."""
 
     BINDINGS = [
@@ -136,7 +139,7 @@ class SessionTree(QuickScrollBars, DirectLines, RowsView, ScrollView, can_focus=
         # a row that only gains or loses the cursor or a search mark is restyled, not
         # labelled again (a session's label walks its logs and reads previews from disk).
         self._labels: dict[str, tuple[object, tuple[int, bool], Text]] = {}
-        self._look: tuple[Style, ...] = ()  # the styles the cached rows were drawn with
+        self._looks: dict[str, Style] = {}  # see `_look_of`
         self.preview_of: Callable[[str], Preview] = lambda _log_id: Preview()
         # What enter on a log does: post `Selected`, unless the app opens the row itself
         # (at once, so keys typed right after enter go where it moves focus).
@@ -349,7 +352,7 @@ class SessionTree(QuickScrollBars, DirectLines, RowsView, ScrollView, can_focus=
         if highlight == "cursor":
             base = base + self._cursor_style()
         elif highlight == "match":
-            base = base + self.get_component_rich_style("session-tree--match")
+            base = base + self._look_of("session-tree--match")
         text.truncate(width, overflow="ellipsis", pad=True)
         segments = [
             Segment(seg.text, base + seg.style if seg.style else base)
@@ -359,7 +362,7 @@ class SessionTree(QuickScrollBars, DirectLines, RowsView, ScrollView, can_focus=
 
     def _cursor_style(self) -> Style:
         """The cursor's look: brighter while the tree has focus."""
-        return self.get_component_rich_style(CURSOR_FOCUSED if self.has_focus else CURSOR)
+        return self._look_of(CURSOR_FOCUSED if self.has_focus else CURSOR)
 
     def watch_has_focus(self, has_focus: bool) -> None:
         """Draw the cursor's row again, without a restyle.
@@ -391,23 +394,31 @@ class SessionTree(QuickScrollBars, DirectLines, RowsView, ScrollView, can_focus=
         self._labels.clear()
         self.refresh()
 
-    def notify_style_update(self) -> None:
-        """Draw every row again if the styles rows are drawn with changed (a theme)."""
-        super().notify_style_update()
-        try:
-            look = (
-                self.rich_style,
-                *(self.get_component_rich_style(name, partial=True) for name in ROW_STYLES),
-            )
-        except KeyError:  # not mounted yet: no component styles
-            look = ()
-        if not look or look != self._look:
-            self._look = look
-            self._strips.clear()
-            self._labels.clear()
+    def _style_key(self) -> tuple[object, ...]:
+        names = (CURSOR, CURSOR_FOCUSED, *ROW_STYLES)
+        return (self.rich_style, *(self.get_visual_style(name).rich_style for name in names))
+
+    def _restyled(self) -> None:
+        """Draw every row again with the new look (a theme)."""
+        self._looks.clear()
+        self.refresh_labels()
+
+    def _look_of(self, name: str) -> Style:
+        """A component class's look on the tree, as Textual draws a widget's own: colours
+        with transparency blended over the tree's background, ``auto`` colours made to
+        contrast with it (Textual's rich style of a component class takes a colour as it
+        is: `$text-muted`, `auto 60%`, came out white in every theme, brighter than the
+        text it was to mute in a dark one and unreadable in a light one)."""
+        look = self._looks.get(name)
+        if look is None:
+            look = self._looks[name] = self.get_visual_style(name).rich_style
+        return look
 
     def _style(self, name: str) -> Style:
-        return self.get_component_rich_style(f"session-tree--{name}", partial=True)
+        """The text look of a part of a label (its colour and weight, not a background:
+        the row's background stays, under the cursor too)."""
+        look = self._look_of(f"session-tree--{name}")
+        return Style(color=look.color, bold=look.bold, italic=look.italic)
 
     def label(self, row: Row) -> Text:
         """The text of one row."""
