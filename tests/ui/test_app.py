@@ -619,6 +619,31 @@ async def test_the_footer_tells_when_the_transcript_has_focus(sample_dir: Path) 
         assert screen_text(app).splitlines()[-1].startswith(" q Quit  ? Help ")
 
 
+async def test_the_footer_shows_no_typing_keys_while_the_search_box_has_focus(
+    sample_dir: Path,
+) -> None:
+    """In the search box, `q`, `/` or `+` type themselves: the footer does not offer them
+    (it showed `q Quit  / Search ... + Good` there); `escape` and the palette stay."""
+    app = HltuiApp(sample_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        footer = app.query_one(KeyFooter)
+        footer.on_mouse_move(events.MouseMove(footer, 3, 0, 0, 0, 0, False, False, False))
+        assert footer._hover is not None  # the mouse over the first key
+        await pilot.press("slash")
+        await pilot.pause()
+        bottom = screen_text(app).splitlines()[-1]
+        for shown in ("q Quit", "/ Search", "+ Good", "f Filter", "] Next"):
+            assert shown not in bottom, shown
+        assert bottom.rstrip().endswith("^p palette")
+        assert footer._hover is None  # the keys moved: none is under the mouse now
+        await pilot.press("q", "u", "i", "t")
+        assert app.query_one("#search", Input).value == "quit" and app.is_running
+        await pilot.press("escape")
+        await pilot.pause()
+        assert screen_text(app).splitlines()[-1].startswith(" q Quit  ? Help  / Search ")
+
+
 async def test_the_footer_draws_each_set_of_keys_once(
     sample_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

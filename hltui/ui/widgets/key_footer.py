@@ -22,6 +22,7 @@ from textual.geometry import Region
 from textual.screen import Screen
 from textual.strip import Strip
 from textual.widget import Widget
+from textual.widgets import Input, TextArea
 
 DRAWN_KEPT = 8  # lines kept, for as many sets of keys
 
@@ -43,15 +44,39 @@ class KeySpan(NamedTuple):
     key: ShownKey
 
 
+def _text_keys() -> frozenset[str]:
+    """The names of the keys that type a printable ASCII character (`q`, `slash`...)."""
+    try:
+        from textual.keys import _character_to_key
+    except ImportError:  # another Textual: single characters only
+        return frozenset()
+    return frozenset(_character_to_key(chr(code)) for code in range(0x20, 0x7F))
+
+
+TEXT_KEYS = _text_keys()
+
+
+def takes_text(widget: Widget | None) -> bool:
+    """Whether `widget` takes typed characters (an input box, an editable text area)."""
+    if isinstance(widget, Input):
+        return True
+    return isinstance(widget, TextArea) and not widget.read_only
+
+
 def keys_shown(screen: Screen) -> tuple[tuple[ShownKey, ...], ShownKey | None]:
     """The keys `screen`'s footer shows, in order, and the command palette's key (if on).
 
-    An action bound to several keys shows its first, as in Textual's footer.
+    An action bound to several keys shows its first, as in Textual's footer. While a
+    widget that takes text has focus, keys that type a character are not shown: they
+    type it there.
     """
     app = screen.app
     active = screen.active_bindings
+    typing = takes_text(screen.focused)
     shown: dict[str, ShownKey] = {}
     for key, (_, binding, enabled, _tooltip) in active.items():
+        if typing and (key in TEXT_KEYS or len(key) == 1):
+            continue
         if binding.show and key != app.COMMAND_PALETTE_BINDING and binding.action not in shown:
             display = app.get_key_display(binding)
             shown[binding.action] = ShownKey(binding.key, display, binding.description, enabled)
@@ -125,6 +150,7 @@ class KeyFooter(Widget, can_focus=False):
         keys, palette = keys_shown(screen) if screen.is_active else ((), None)
         if (keys, palette) != (self._keys, self._palette):
             self._keys, self._palette = keys, palette
+            self._hover = None  # the key under the mouse is found again as it moves
             self.refresh()
 
     def notify_style_update(self) -> None:
