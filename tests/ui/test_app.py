@@ -575,6 +575,21 @@ async def test_the_trees_muted_text_is_muted_in_every_theme(sample_dir: Path, th
         assert distance(dim, text) < distance(background, text)
 
 
+async def test_tree_labels_cut_with_an_ellipsis_left_of_the_scroll_bar(sample_dir: Path) -> None:
+    """A label too long for the tree ends in `…` where it can be seen: cut at the full
+    width, the `…` was drawn under the scroll bar and the label looked cut off."""
+    app = HltuiApp(sample_dir)
+    async with app.run_test(size=(120, 16)) as pilot:  # short: the tree scrolls
+        await wait_loaded(pilot)
+        tree = tree_of(app)
+        assert tree.max_scroll_y > 0
+        room = tree.scrollable_content_region.width
+        assert room < tree.size.width  # the bar takes the last cells
+        left = tree.region.x
+        lines = screen_text(app).splitlines()[tree.region.y : tree.region.bottom]
+        assert any(line[left + room - 1] == "…" for line in lines)
+
+
 async def test_the_footer_draws_its_keys_without_widgets_and_a_click_presses_one(
     sample_dir: Path,
 ) -> None:

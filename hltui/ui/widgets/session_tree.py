@@ -311,11 +311,13 @@ class SessionTree(
         highlight = "cursor" if index == self.cursor else "match" if self.is_marked(row) else ""
         # The cursor looks different with focus: only its row is drawn again.
         cursor_look = self._cursor_style() if highlight == "cursor" else None
-        state = (highlight, row.depth, self.outline.is_expanded(row), width, cursor_look)
+        room = min(width, self.scrollable_content_region.width)  # left of the scroll bar
+        expanded = self.outline.is_expanded(row)
+        state = (highlight, row.depth, expanded, width, room, cursor_look)
         cached = self._strips.get(row.key)
         if cached is not None and cached[0] is row.item and cached[1] == state:
             return cached[2]
-        strip = self._render_row(row, state[0], width)
+        strip = self._render_row(row, highlight, width, room)
         if len(self._strips) >= STRIP_CACHE_SIZE:
             self._strips.clear()
         self._strips[row.key] = (row.item, state, strip)
@@ -346,19 +348,21 @@ class SessionTree(
         self._labels[row.key] = (row.item, shape, text.copy())
         return text
 
-    def _render_row(self, row: Row, highlight: str, width: int) -> Strip:
+    def _render_row(self, row: Row, highlight: str, width: int, room: int) -> Strip:
+        """The row `width` cells wide, its label cut with `…` to the `room` left of the
+        scroll bar (cut at the full width, the `…` was under the bar)."""
         text = self._label_of(row)
         base = self.rich_style
         if highlight == "cursor":
             base = base + self._cursor_style()
         elif highlight == "match":
             base = base + self._look_of("session-tree--match")
-        text.truncate(width, overflow="ellipsis", pad=True)
+        text.truncate(room, overflow="ellipsis", pad=True)
         segments = [
             Segment(seg.text, base + seg.style if seg.style else base)
             for seg in text.render(self.app.console)
         ]
-        return Strip(segments, width).crop(0, width)
+        return Strip(segments).crop(0, room).extend_cell_length(width, base)
 
     def _cursor_style(self) -> Style:
         """The cursor's look: brighter while the tree has focus."""
