@@ -564,9 +564,30 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
                 self.screen.set_focus(transcript, scroll_visible=False)
             else:  # shown just now in place of a session's timeline: once it shows
                 transcript.focus()
-        else:  # the tab shown, filled just now with this log
-            self.call_after_refresh(self._focus_pane, tabs.active)
+        else:  # the tab shown, filled just now with this log: at once, as above
+            self._focus_pane(tabs.active)
         draw_now(self.screen, self.query_one(Transcript))
+
+    def _show_cursor_row_now(self) -> None:
+        """Show the row under the tree cursor now if it is not shown yet (it would be
+        after SHOW_DELAY): a key typed together with a cursor move (`j tab`, `j t`) acts
+        on the row moved to, as when typed slowly."""
+        current = self.query_one(SessionTree).current_row
+        if current is None or current.key == self._shown_key:
+            return
+        if self._show_timer is not None:
+            self._show_timer.stop()
+            self._show_timer = None
+        self._pending_row = current
+        self._show_pending()
+
+    def action_focus_next(self) -> None:
+        self._show_cursor_row_now()
+        super().action_focus_next()
+
+    def action_focus_previous(self) -> None:
+        self._show_cursor_row_now()
+        super().action_focus_previous()
 
     def _show_pending(self) -> None:
         with suppress(NoMatches):  # the timer fired while the app was closing
@@ -639,6 +660,7 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
 
     def _show_tab(self, tab: str) -> None:
         """Switch tabs, filling the new one first so it never shows an older log."""
+        self._show_cursor_row_now()
         fill = self._unfilled_tabs.pop(tab, None)
         if fill is not None:
             fill()
@@ -683,10 +705,10 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
         pane = self.query_one(TabbedContent).get_pane(tab)
         for widget in self.screen.focus_chain:
             if pane in widget.ancestors:
-                widget.focus()
+                self.screen.set_focus(widget, scroll_visible=False)
                 return
         if self.screen.focused is None:  # nothing to focus there (an empty Feedback tab)
-            self.query_one(SessionTree).focus()
+            self.screen.set_focus(self.query_one(SessionTree), scroll_visible=False)
 
     @on(TabbedContent.TabActivated)
     def _on_tab_shown(self, event: TabbedContent.TabActivated) -> None:

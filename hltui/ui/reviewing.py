@@ -97,7 +97,11 @@ class ReviewMixin:
 
         self.query_one(SessionTree).refresh_labels()
         if self._current_log_id() == log_id:
-            self.query_one(FeedbackPanel).show_items(self.feedback_items(log_id))
+            panel = self.query_one(FeedbackPanel)
+            had_focus = panel.has_focus_within
+            panel.show_items(self.feedback_items(log_id))
+            if had_focus and not panel.items:  # its table is gone: keys go to the tree
+                self.screen.set_focus(self.query_one(SessionTree), scroll_visible=False)
         self.query_one(StatusBar).pending = len(self.store.pending)
         if not self.log_filter.is_empty and (
             self.log_filter.has_feedback is not None or self.log_filter.feedback_value

@@ -559,7 +559,12 @@ async def test_the_trees_muted_text_is_muted_in_every_theme(sample_dir: Path, th
         await pilot.pause()
         await pilot.pause()
         tree = tree_of(app)
-        row = next(y for y in range(tree.size.height) if " logs" in tree.render_line(y).text)
+        cursor = tree.cursor - int(tree.scroll_y)  # drawn in the cursor's own colours
+        row = next(
+            y
+            for y in range(tree.size.height)
+            if y != cursor and " logs" in tree.render_line(y).text
+        )
         strip = tree.render_line(row)
         muted = next(seg.style for seg in strip if "logs" in seg.text)
         normal = tree.rich_style
@@ -573,6 +578,26 @@ async def test_the_trees_muted_text_is_muted_in_every_theme(sample_dir: Path, th
         # between the background and the text: dimmer than the text, yet not the background
         assert 0 < distance(dim, background) < distance(text, background)
         assert distance(dim, text) < distance(background, text)
+
+
+async def test_the_focused_cursor_row_is_all_in_the_cursors_text_colour(
+    sample_dir: Path,
+) -> None:
+    """On the bright cursor, the muted, green and red parts of a label take the cursor's
+    text colour (they nearly vanished on it); on the dim one they keep their own."""
+    app = HltuiApp(sample_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        await goto(pilot, "data_agentDeepFinal01")
+        tree = tree_of(app)
+        y = tree.cursor - int(tree.scroll_y)
+        colours = {seg.style.color for seg in tree.render_line(y) if seg.text.strip()}
+        assert len(colours) == 1
+        await pilot.press("tab")
+        await pilot.pause()
+        assert app.focused is not tree
+        colours = {seg.style.color for seg in tree.render_line(y) if seg.text.strip()}
+        assert len(colours) > 1
 
 
 async def test_tree_labels_cut_with_an_ellipsis_left_of_the_scroll_bar(sample_dir: Path) -> None:
@@ -884,6 +909,55 @@ async def test_a_log_opened_with_enter_is_drawn_at_once(sample_dir: Path) -> Non
             Transcript.render_lines = original  # type: ignore[method-assign]
         assert drawn and drawn[-1] == "data_agentDeepSearch01"
         assert transcript.record is not None and transcript.record.id == drawn[-1]
+
+
+def typed_together(app: HltuiApp, *keys: str) -> None:
+    """Keys arriving in one read, as typed fast in a terminal (no pause between them)."""
+    for key in keys:
+        app.post_message(events.Key(key, key if len(key) == 1 else None))
+
+
+@pytest.mark.parametrize("tab", ["details", "raw"])
+async def test_keys_typed_with_enter_go_to_the_tab_shown(sample_dir: Path, tab: str) -> None:
+    """With Details or Raw shown, `enter j` typed together: `j` moves in the pane (it went
+    to the tree, which moved on to another log)."""
+    app = HltuiApp(sample_dir)
+    async with app.run_test(size=(120, 24)) as pilot:
+        await wait_loaded(pilot)
+        await goto(pilot, "data_agentDeepFinal01")
+        app.action_tab(tab)
+        await pilot.pause()
+        tree_of(app).focus()
+        await pilot.pause()
+        typed_together(app, "enter", "j")
+        await settle_workers(app)
+        await pilot.pause()
+        assert current_key(app) == "data_agentDeepFinal01"
+        pane = app.query_one(Details if tab == "details" else RawView)
+        assert app.focused is pane
+        assert pane.scroll_y == 1 if tab == "details" else pane.cursor_location == (1, 0)
+
+
+async def test_keys_typed_with_a_move_act_on_the_row_moved_to(sample_dir: Path) -> None:
+    """From a session (its timeline shown), `j tab` and `j t` typed together: the log
+    moved to is shown before tab or t acts (they acted on the timeline still shown)."""
+    app = HltuiApp(sample_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        await pilot.pause(0.3)
+        tree = tree_of(app)
+        assert tree.current_row is not None and tree.current_row.is_session
+        typed_together(app, "j", "tab")
+        await settle_workers(app)
+        await pilot.pause()
+        transcript = app.query_one(Transcript)
+        assert app.focused is transcript
+        assert transcript.record is not None and transcript.record.id == current_key(app)
+        typed_together(app, "tab", "k", "t")  # back to the tree, up to the session, Details
+        await settle_workers(app)
+        await pilot.pause()
+        assert app.query_one(TabbedContent).active == "details"
+        assert tree_of(app).current_row is not None and tree_of(app).current_row.is_session
 
 
 async def test_enter_on_a_log_focuses_the_tab_shown(sample_dir: Path) -> None:

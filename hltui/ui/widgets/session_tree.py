@@ -353,15 +353,21 @@ class SessionTree(
         scroll bar (cut at the full width, the `…` was under the bar)."""
         text = self._label_of(row)
         base = self.rich_style
+        on_top = None
         if highlight == "cursor":
-            base = base + self._cursor_style()
+            cursor = self._cursor_style()
+            base = base + cursor
+            if self.has_focus and cursor.color is not None:
+                # the bright cursor's own text colour over the label's: muted, green and
+                # red parts all but vanished on it (1.0-1.8:1 contrast in most themes)
+                on_top = Style(color=cursor.color)
         elif highlight == "match":
             base = base + self._look_of("session-tree--match")
         text.truncate(room, overflow="ellipsis", pad=True)
-        segments = [
-            Segment(seg.text, base + seg.style if seg.style else base)
-            for seg in text.render(self.app.console)
-        ]
+        segments = []
+        for seg in text.render(self.app.console):
+            style = base + seg.style if seg.style else base
+            segments.append(Segment(seg.text, style + on_top if on_top else style))
         return Strip(segments).crop(0, room).extend_cell_length(width, base)
 
     def _cursor_style(self) -> Style:

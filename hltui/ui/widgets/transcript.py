@@ -463,12 +463,13 @@ class Transcript(
         self.focus_message(len(self._places) - 1)
 
     def action_leave(self, direction: int) -> None:
-        """Move focus to the next (or previous) widget in the focus chain."""
+        """Move focus to the next (or previous) widget in the focus chain, at once (keys
+        typed together with tab go there)."""
         chain = self.screen.focus_chain
         if self not in chain or len(chain) < 2:
             return
         here = chain.index(self)
-        chain[(here + direction) % len(chain)].focus()
+        self.screen.set_focus(chain[(here + direction) % len(chain)])
 
     # --- events -------------------------------------------------------------------------
 
