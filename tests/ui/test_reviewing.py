@@ -466,6 +466,8 @@ async def test_undo_of_a_deleted_log_item_brings_it_back(tmp_path: Path) -> None
         await pilot.press("d")
         await settle(pilot)
         assert panel_values(app) == []
+        # the table went with its last item: the keys go to the tree (not nowhere)
+        assert isinstance(app.focused, SessionTree)
         await pilot.press("u")
         await settle(pilot)
         assert panel_values(app) == [("rating", "bad", "log")]
@@ -581,24 +583,6 @@ async def test_unwritable_journal_retry_to_a_path(tmp_path: Path) -> None:
         assert status_of(app).pending == 0
         assert [line["value"] for line in journal_lines(target)] == ["good"]
         assert f"{FEEDBACK_GLYPH}good" in label_of(app)
-
-
-async def test_deleting_the_last_item_leaves_the_keys_with_the_tree(tmp_path: Path) -> None:
-    """The table of items goes when its last item is deleted: focus goes to the tree
-    (it was left nowhere, and no key did anything until tab)."""
-    data = small_data(tmp_path / "data")
-    app = HltuiApp(data, user=USER)
-    async with app.run_test(size=SIZE) as pilot:
-        await wait_loaded(pilot)
-        await goto(pilot, "l3")
-        await focus_panel(pilot)
-        await pilot.press("d")
-        await settle(pilot)
-        assert panel_values(app) == []
-        assert isinstance(app.focused, SessionTree)
-        await pilot.press("j")
-        await pilot.pause()
-        assert current_key(app) == "l4"
 
 
 async def test_undo_drops_a_pending_edit(tmp_path: Path) -> None:
