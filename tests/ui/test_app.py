@@ -600,6 +600,27 @@ async def test_the_focused_cursor_row_is_all_in_the_cursors_text_colour(
         assert len(colours) > 1
 
 
+async def test_a_filter_hiding_the_log_under_the_cursor_leaves_it_on_its_session(
+    sample_dir: Path,
+) -> None:
+    """The cursor on a log the filter hides goes to that log's session when the session
+    stays (it went to whatever row had the same number)."""
+    app = HltuiApp(sample_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        assert app.forest is not None
+        session = next(
+            s
+            for s in app.forest.sessions.values()
+            if any(log.error for log in s.logs) and not s.logs[-1].error
+        )
+        await goto(pilot, session.logs[-1].id)
+        app.set_filter(LogFilter(has_error=True))
+        await settle_workers(app)
+        await pilot.pause()
+        assert current_key(app) == f"s:{session.key}"
+
+
 async def test_tree_labels_cut_with_an_ellipsis_left_of_the_scroll_bar(sample_dir: Path) -> None:
     """A label too long for the tree ends in `…` where it can be seen: cut at the full
     width, the `…` was drawn under the scroll bar and the label looked cut off."""

@@ -23,7 +23,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from hltui.model.hits import HitMarks
-from hltui.model.outline import Outline, Row
+from hltui.model.outline import Outline, Row, item_key
 from hltui.model.sessions import Forest, LogNode, Session
 from hltui.model.summary import FeedbackPairs, LogSummary, Preview
 from hltui.ui.safe import safe_text
@@ -166,9 +166,13 @@ class SessionTree(
         """
         current = self.current_row
         key = current.key if current else None
+        # a log filtered out leaves the cursor on its session, if that is still there
+        session = current.item.session if current and isinstance(current.item, LogNode) else None
         old_offset = self.cursor - int(self.scroll_y)
         self.outline.rebuild(forest, visible, places)
         new_index = self.outline.index_of(key) if key is not None else None
+        if new_index is None and session is not None:
+            new_index = self.outline.index_of(item_key(session))
         self._update_size()
         if new_index is not None:
             self.set_cursor(new_index, notify=new_index != self.cursor)
