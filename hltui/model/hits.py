@@ -51,8 +51,14 @@ class HitMarks:
         self, log_ids: Sequence[str], file: int | None = None, places: Sequence[int] = ()
     ) -> None:
         """Mark `log_ids`: the logs at `places` (ascending) in the `log_ids` of file
-        number `file`."""
-        self.count += len(log_ids)
+        number `file`. `count` grows once they are all marked, so a reader that saw a
+        count has seen every mark made before it."""
+        try:
+            self._mark(log_ids, file, places)
+        finally:
+            self.count += len(log_ids)
+
+    def _mark(self, log_ids: Sequence[str], file: int | None, places: Sequence[int]) -> None:
         marks, positions = self._bytes, self._positions
         if (
             marks is None

@@ -1326,6 +1326,10 @@ async def test_search_finds_steps_and_highlights(sample_dir: Path) -> None:
         holding = {row.key for row in sessions if {log.id for log in row.item.logs} & set(hits)}
         assert holding and {row.key for row in sessions if tree.is_marked(row)} == holding
         assert len(holding) < len(sessions)
+        # a mark added later shows on its session's row (the answer kept is not stale)
+        other = next(row for row in sessions if row.key not in holding)
+        tree.marks.add((other.item.logs[0].id,))
+        assert tree.is_marked(other)
         # escape clears the search and the highlight
         await wait_shown(pilot)
         await pilot.press("escape")

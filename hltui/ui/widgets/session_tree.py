@@ -140,6 +140,8 @@ class SessionTree(
         # labelled again (a session's label walks its logs and reads previews from disk).
         self._labels: dict[str, tuple[object, tuple[int, bool], Text]] = {}
         self._looks: dict[str, Style] = {}  # see `_look_of`
+        # whether a session row holds a hit: (marks, their count, session, answer)
+        self._session_marks: dict[str, tuple[HitMarks, int, Session, bool]] = {}
         self.preview_of: Callable[[str], Preview] = lambda _log_id: Preview()
         # What enter on a log does: post `Selected`, unless the app opens the row itself
         # (at once, so keys typed right after enter go where it moves focus).
@@ -336,9 +338,19 @@ class SessionTree(
         if not marks:
             return False
         item = row.item
-        if isinstance(item, Session):
-            return any(marks.has(log) for log in item.logs)
-        return marks.has(item.log)
+        if not isinstance(item, Session):
+            return marks.has(item.log)
+        # A session's answer is kept while the marks and their count stay: the rows are
+        # drawn on every frame that touches the tree, and a session may hold many logs.
+        count = marks.count
+        known = self._session_marks.get(row.key)
+        if known is not None and known[0] is marks and known[1] == count and known[2] is item:
+            return known[3]
+        found = any(marks.has(log) for log in item.logs)
+        if len(self._session_marks) >= STRIP_CACHE_SIZE:
+            self._session_marks.clear()
+        self._session_marks[row.key] = (marks, count, item, found)
+        return found
 
     def _label_of(self, row: Row) -> Text:
         """The row's label (a copy: rendering truncates it), from the cache if it fits."""
