@@ -1182,14 +1182,20 @@ async def test_raw_view_shows_unparseable_text_as_is() -> None:
         assert '"output": "cut ␛[31m' in screen_text(app)
 
 
+async def focused_raw(pilot: Any, data: bytes) -> RawView:
+    """The Raw view of the app under test, showing `data`, with focus."""
+    raw = pilot.app.query_one(RawView)
+    raw.show_raw(data)
+    await pilot.pause()
+    raw.focus()
+    return raw
+
+
 async def test_raw_view_huge_record_is_fast() -> None:
     data = orjson.dumps({"id": "data_1", "output": "x" * 2_000_000, "n": list(range(50_000))})
     app = Host(RawView)
     async with app.run_test(size=(100, 40)) as pilot:
-        raw = app.query_one(RawView)
-        raw.show_raw(data)
-        await pilot.pause()
-        raw.focus()
+        raw = await focused_raw(pilot, data)
         await pilot.press("down", "pagedown", "end")
         assert raw.document.line_count == LINE_COUNT_LIMIT + 1
         assert "… 30,006 more lines — press o to open the whole log" in raw.text
@@ -1213,10 +1219,7 @@ async def test_raw_view_moves_its_cursor_without_walking_the_record(
     data = orjson.dumps({"id": "data_1", "n": list(range(5_000))})
     app = Host(RawView)
     async with app.run_test(size=(100, 40)) as pilot:
-        raw = app.query_one(RawView)
-        raw.show_raw(data)
-        await pilot.pause()
-        raw.focus()
+        raw = await focused_raw(pilot, data)
         await pilot.press("down", "G", "g")
         await pilot.pause()
         assert raw.cursor_location == (0, 0) and raw.text.startswith("{")
