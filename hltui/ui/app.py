@@ -20,6 +20,7 @@ from typing import Any
 
 from rich.text import Text
 from textual import events, on, work
+from textual.actions import SkipAction
 from textual.app import App, ComposeResult, SuspendNotSupported, SystemCommand
 from textual.binding import Binding
 from textual.css.query import NoMatches
@@ -66,7 +67,7 @@ from hltui.ui.widgets.blank import (
 from hltui.ui.widgets.details import Details
 from hltui.ui.widgets.feedback_panel import FeedbackPanel
 from hltui.ui.widgets.focus_edge import FocusEdge
-from hltui.ui.widgets.key_footer import KeyFooter
+from hltui.ui.widgets.key_footer import KeyFooter, takes_text
 from hltui.ui.widgets.raw_view import RawView
 from hltui.ui.widgets.render import pretty_json
 from hltui.ui.widgets.session_overview import SessionOverview
@@ -110,7 +111,9 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
     BINDINGS = [
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("question_mark,f1", "help", "Help", id="app.help"),
-        Binding("slash", "search", "Search", id="app.search"),
+        # priority: taken before the focused widget, so a term typed right after `/`
+        # (a fast typist, a terminal sending the keys in one read) goes to the box
+        Binding("slash", "search", "Search", id="app.search", priority=True),
         Binding("n", "next_hit", "Next hit", show=False, id="app.next_hit"),
         Binding("N", "previous_hit", "Prev hit", show=False, id="app.previous_hit"),
         Binding("f", "filter", "Filter", id="app.filter"),
@@ -243,6 +246,7 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
         self.markdown = False
         self.loaded = False
         self.search_term = ""
+        self._focus_before_search: Widget | None = None  # where `escape` in the box goes
         self.hits: Sequence[str] = []  # in tree order once a search is done
         self._progress_timer: Timer | None = None  # to draw the hits found so far
         self._progress_drawn_at = 0.0
@@ -845,10 +849,14 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
     # -- search --------------------------------------------------------------------------
 
     def action_search(self) -> None:
+        if not isinstance(self.screen, BrowserScreen) or takes_text(self.focused):
+            raise SkipAction()  # `/` types itself in a text box, or is the screen's own
         box = self.query_one("#search", Input)
+        self._focus_before_search = self.focused
         box.display = True
         box.value = self.search_term
-        box.focus()
+        # focused now, not after the keys already queued: they go to the box
+        self.screen.set_focus(box)
         self.run_worker(
             lambda: prepare_search(self.index),
             thread=True,
@@ -986,9 +994,12 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
 
     def action_clear_search(self) -> None:
         box = self.query_one("#search", Input)
-        if box.display:
+        if box.display:  # the box cancelled: back to where `/` was pressed
             box.display = False
-            self.query_one(SessionTree).focus()
+            before = self._focus_before_search
+            if before is None or not before.is_attached or not before.focusable:
+                before = self.query_one(SessionTree)
+            self.screen.set_focus(before)
             return
         self._stop_search_progress()
         self.search_term = ""

@@ -19,6 +19,7 @@ from textual import constants as textual_constants
 from textual import events
 from textual._styles_cache import StylesCache
 from textual.drivers.headless_driver import HeadlessDriver
+from textual.keys import _character_to_key
 from textual.widgets import (
     ContentSwitcher,
     DataTable,
@@ -38,6 +39,7 @@ from hltui.model.query import LogFilter, search
 from hltui.model.sessions import Session, build_forest
 from hltui.ui.app import HltuiApp
 from hltui.ui.messages import ForestReady, SearchHits
+from hltui.ui.screens.browser import BrowserScreen
 from hltui.ui.screens.filter import FilterScreen
 from hltui.ui.screens.help import HelpScreen
 from hltui.ui.screens.problems import ProblemsScreen
@@ -933,9 +935,14 @@ async def test_a_log_opened_with_enter_is_drawn_at_once(sample_dir: Path) -> Non
 
 
 def typed_together(app: HltuiApp, *keys: str) -> None:
-    """Keys arriving in one read, as typed fast in a terminal (no pause between them)."""
+    """Keys arriving in one read, as typed fast in a terminal (no pause between them): a
+    character as the key a terminal reports for it (`/` is `slash`, typing `/`), a name
+    (`enter`, `tab`) as that key."""
     for key in keys:
-        app.post_message(events.Key(key, key if len(key) == 1 else None))
+        if len(key) == 1:
+            app.post_message(events.Key(_character_to_key(key), key))
+        else:
+            app.post_message(events.Key(key, None))
 
 
 @pytest.mark.parametrize("tab", ["details", "raw"])
@@ -1235,6 +1242,43 @@ async def test_a_search_whose_hit_is_the_log_shown_marks_it(sample_dir: Path) ->
         assert list(app.hits) == ["data_errContextLen0001"]
         marked = [b for b in app.query_one(Transcript).blocks if highlighted(b)]
         assert [b.header.plain for b in marked] == ["error"]
+
+
+@pytest.mark.parametrize("pane", ["tree", "transcript"])
+async def test_a_search_typed_in_one_burst_reaches_the_search_box(
+    sample_dir: Path, pane: str
+) -> None:
+    """`/refund` arriving in one read (a fast typist, tmux `send-keys`): every character
+    after `/` lands in the box, none acts as a key (they reached the tree before the box
+    had focus: `r` `e` were lost and `f` opened the filter)."""
+    app = HltuiApp(sample_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        await goto(pilot, "data_chatRefund0000003")
+        if pane == "transcript":
+            await pilot.press("enter")
+            await settle(pilot)
+        focused_before = app.focused
+        typed_together(app, "/", *"refund")
+        await pilot.pause()
+        box = app.query_one("#search", Input)
+        assert box.has_focus and box.value == "refund"
+        assert isinstance(app.screen, BrowserScreen)  # no filter or other screen opened
+        assert current_key(app) == "data_chatRefund0000003"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.focused is focused_before
+
+
+async def test_a_slash_typed_in_a_text_box_types_itself(sample_dir: Path) -> None:
+    """`/` is taken by the app before any widget sees it, except in a text box: there it
+    types itself (in the search box, and in a comment being written)."""
+    app = HltuiApp(sample_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        typed_together(app, *"/a/b")
+        await pilot.pause()
+        assert app.query_one("#search", Input).value == "a/b"
 
 
 async def test_keys_typed_with_enter_go_to_the_transcript_it_opens(sample_dir: Path) -> None:
