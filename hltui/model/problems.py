@@ -6,6 +6,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
+# JSON nested past what the decoders follow (msgspec stops at about 1,000 levels)
+TOO_DEEP = "JSON nested too deeply to read (arrays or objects about 1,000 levels deep)"
+
 
 class Severity(StrEnum):
     """How bad a problem is: errors make `hltui validate` fail, notices do not."""

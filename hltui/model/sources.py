@@ -20,7 +20,7 @@ from typing import BinaryIO
 
 import msgspec
 
-from hltui.model.problems import Problem
+from hltui.model.problems import TOO_DEEP, Problem
 
 NOT_UTF8 = "not valid UTF-8 text"
 CHUNK_SIZE = 8 * 1024 * 1024
@@ -268,6 +268,8 @@ def split_json_document(path: Path, data: bytes) -> tuple[list[msgspec.Raw], lis
         return [], [Problem(path, None, "`records` is not an array of log records")]
     except msgspec.DecodeError as error:
         return [], [Problem(path, None, f"not valid JSON ({plain_decode_error(error)})")]
+    except RecursionError:  # msgspec's own limit on nesting
+        return [], [Problem(path, None, TOO_DEEP)]
 
 
 def read_bytes(path: Path, kind: FileKind) -> bytes:

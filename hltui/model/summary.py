@@ -13,6 +13,8 @@ from typing import Any
 
 import msgspec
 
+from hltui.model.problems import TOO_DEEP
+
 PREVIEW_CHARS = 80
 ERROR_CHARS = 200
 
@@ -101,7 +103,7 @@ def decode_preview(data: bytes | memoryview) -> Preview:
     """The preview texts of a record's bytes (empty when they cannot be read)."""
     try:
         fields = _preview_decoder.decode(data)
-    except (msgspec.DecodeError, UnicodeDecodeError):
+    except (msgspec.DecodeError, UnicodeDecodeError, RecursionError):
         return Preview()
     prompt = None
     for message in fields.messages or ():
@@ -188,6 +190,8 @@ def decode_summary(
         raise SummaryError(f"not valid JSON ({text.removeprefix('JSON is malformed: ')})") from None
     except UnicodeDecodeError:
         raise SummaryError("not valid UTF-8 text") from None
+    except RecursionError:  # msgspec's own limit on nesting, checked as it decodes
+        raise SummaryError(TOO_DEEP) from None
     summary.file = file
     summary.offset = offset
     summary.line = line

@@ -122,6 +122,7 @@ def test_crlf_blank_lines_and_no_final_newline(tmp_path: Path) -> None:
 
 # -- problems ------------------------------------------------------------------------------
 
+DEEP_LINE = '{"id": "data_x", "metadata": {"x": ' + "[" * 1000 + "]" * 1000 + "}}"
 BAD_LINES = [
     ('{"id": "data_x", "config": {"type": "mod', "truncated JSON (the line ends early)"),
     ("this is not json", "not valid JSON"),
@@ -138,6 +139,8 @@ BAD_LINES = [
     ('{"id": "data_x", "feedback": "good"}', "field `feedback` should hold objects"),
     ('{"id": "data_x", "output": "caf\xe9"}'.encode("latin-1"), "not valid UTF-8 text"),
     ('{"id": "data_x", "inputs": {"c": "\xe9"}}'.encode("latin-1"), "not valid UTF-8 text"),
+    # msgspec raised RecursionError for it, which stopped the whole load
+    (DEEP_LINE, "JSON nested too deeply to read"),
 ]
 
 
@@ -165,7 +168,8 @@ def test_each_bad_line_is_a_problem_and_the_rest_loads(
 BAD_RECORDS = [
     (line, reason)
     for line, reason in BAD_LINES
-    if isinstance(line, str) and not reason.startswith(("truncated", "not valid JSON"))
+    if isinstance(line, str)
+    and not reason.startswith(("truncated", "not valid JSON", "JSON nested too deeply"))
 ]
 
 
@@ -194,6 +198,7 @@ def test_whole_file_problems_do_not_stop_the_load(tmp_path: Path) -> None:
     write_bytes(tmp_path / "binary.jsonl", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
     (tmp_path / "fake.jsonl.gz").write_bytes(b'{"id": "data_4"}\n')  # not compressed
     (tmp_path / "fake.json.gz").write_bytes(b'{"id": "data_5"}\n')
+    write_bytes(tmp_path / "deep.json", f"[{json.dumps(make_log('data_6'))}, {DEEP_LINE}]".encode())
 
     index = load_index(tmp_path)
 
@@ -205,15 +210,17 @@ def test_whole_file_problems_do_not_stop_the_load(tmp_path: Path) -> None:
         "binary.jsonl",
         "fake.jsonl.gz",
         "fake.json.gz",
+        "deep.json",
     }
     assert found["truncated.json"].message == "not valid JSON (truncated)"
     assert found["empty.json"].message == "empty file"
     assert found["binary.jsonl"].message == "binary file (NUL bytes), not JSON logs"
     assert found["fake.jsonl.gz"].message.startswith("invalid gzip stream")
     assert found["fake.json.gz"].message.startswith("invalid gzip stream")
+    assert found["deep.json"].message.startswith("JSON nested too deeply to read")
     assert found["truncated.json"].line is None
     assert all(p.is_error for p in index.problems)
-    assert index.error_count == 5
+    assert index.error_count == 6
 
 
 def test_an_empty_jsonl_file_is_fine(tmp_path: Path) -> None:
