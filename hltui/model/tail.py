@@ -9,9 +9,10 @@ its old logs replaced; a deleted file's logs go away; a JSON or gzip file is re-
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import AsyncGenerator, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from hltui.model.index import FileState, LogIndex
 from hltui.model.problems import Problem
@@ -19,7 +20,33 @@ from hltui.model.sessions import Forest, build_forest, update_forest
 from hltui.model.sources import SKIPPED_DIRS, file_kind, find_log_files
 from hltui.model.summary import LogSummary
 
+if TYPE_CHECKING:
+    from watchfiles import Change
+
 MARK_BYTES = 64
+WATCH_STEP_MS = 10
+# During a write burst awatch groups changes for up to this long (a single append is
+# still reported after WATCH_STEP_MS): fewer, larger updates keep input responsive.
+WATCH_DEBOUNCE_MS = 300
+
+
+def watch_changes(paths: Iterable[Path]) -> AsyncGenerator[set[tuple[Change, str]], None]:
+    """Batches of (change, path) for every file and folder under `paths`, as the system
+    reports them (inotify and its kin, through `watchfiles`).
+
+    A folder that cannot be read is skipped (it raised PermissionError, which stopped
+    every later change from being seen); its files are reported by the load as problems.
+    """
+    from watchfiles import awatch
+
+    return awatch(
+        *paths,
+        step=WATCH_STEP_MS,
+        debounce=WATCH_DEBOUNCE_MS,
+        watch_filter=None,
+        recursive=True,
+        ignore_permission_denied=True,
+    )
 
 
 @dataclass(slots=True)

@@ -21,16 +21,12 @@ from textual.css.query import NoMatches
 from hltui.model.outline import Row
 from hltui.model.query import apply_filter
 from hltui.model.sessions import Forest, Session
-from hltui.model.tail import Tailer, TailUpdate, forest_after
+from hltui.model.tail import Tailer, TailUpdate, forest_after, watch_changes
 
 if TYPE_CHECKING:
     from hltui.ui.app import HltuiApp
 
 POLL_INTERVAL = 0.25
-WATCH_STEP_MS = 10
-# During a write burst awatch groups changes for up to this long (a single append is
-# still reported after WATCH_STEP_MS): fewer, larger updates keep input responsive.
-WATCH_DEBOUNCE_MS = 300
 OVERVIEW_REFRESH_DELAY = 0.5
 
 
@@ -71,15 +67,7 @@ class LiveTailMixin:
                 journal_changed = self.store.journal is not None and not self.store.is_own_write()
                 if changed or journal_changed:
                     await self.apply_changes(changed, journal=journal_changed)
-        from watchfiles import awatch
-
-        events = awatch(
-            *self.watched_paths(),
-            step=WATCH_STEP_MS,
-            debounce=WATCH_DEBOUNCE_MS,
-            watch_filter=None,
-            recursive=True,
-        )
+        events = watch_changes(self.watched_paths())
         # The watcher is set up on the first step of the generator, before it waits for
         # events: start that step, then catch up with what changed during loading, so no
         # write between the two is missed.

@@ -10,6 +10,8 @@ import textwrap
 import time
 from pathlib import Path
 
+import pytest
+
 from hltui.model.index import LogIndex
 from hltui.model.tail import Tailer, is_log_path
 from tests.conftest import make_log
@@ -221,3 +223,51 @@ def test_stress_a_writer_in_bursts_every_log_exactly_once(tmp_path: Path) -> Non
     seen.extend(s.id for s in tailer.apply([log]).added)
     assert len(seen) == total == len(set(seen)) == len(index)
     assert not index.problems
+
+
+WATCH_PAST_A_CLOSED_FOLDER = """
+import asyncio, sys
+from pathlib import Path
+from hltui.model.tail import watch_changes
+
+async def main(root):
+    events = watch_changes([root])
+    first = asyncio.ensure_future(anext(events))
+    await asyncio.sleep(0.5)  # the watcher set up
+    with open(root / "open" / "a.jsonl", "ab") as handle:
+        handle.write(b'{"id": "data_2"}\\n')
+    changes = await asyncio.wait_for(first, 10)
+    print(sorted(Path(name).name for _, name in changes))
+    await events.aclose()
+
+asyncio.run(main(Path(sys.argv[1])))
+"""
+
+# Without the permission to pass a folder's mode bits (root has it; setpriv drops it)
+DROP_READ_ANYWHERE = [
+    "setpriv",
+    "--bounding-set=-dac_override,-dac_read_search",
+    "--inh-caps=-dac_override,-dac_read_search",
+]
+
+
+def test_watching_goes_on_past_a_folder_it_cannot_read(tmp_path: Path) -> None:
+    """A folder that cannot be read is skipped by the watcher: it raised PermissionError,
+    which stopped every later change in the directory from being seen."""
+    (tmp_path / "open").mkdir()
+    (tmp_path / "open" / "a.jsonl").write_bytes(line("data_1"))
+    closed = tmp_path / "closed"
+    closed.mkdir()
+    (closed / "b.jsonl").write_bytes(line("data_3"))
+    closed.chmod(0)
+    try:
+        command = [sys.executable, "-c", WATCH_PAST_A_CLOSED_FOLDER, str(tmp_path)]
+        if os.access(closed, os.R_OK):  # root: run without the power to read anything
+            if subprocess.run(["which", "setpriv"], capture_output=True).returncode:
+                pytest.skip("running as root, and no setpriv to drop that")
+            command = [*DROP_READ_ANYWHERE, *command]
+        done = subprocess.run(command, capture_output=True, text=True, timeout=30)
+    finally:
+        closed.chmod(0o755)
+    assert done.returncode == 0, done.stderr
+    assert "a.jsonl" in done.stdout
