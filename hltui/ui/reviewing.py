@@ -7,6 +7,7 @@ or saved to another file from the command palette: nothing is lost.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,6 +22,8 @@ from hltui.ui.screens.path_prompt import PathPrompt
 if TYPE_CHECKING:
     from hltui.ui.app import HltuiApp
 
+QUIT_AGAIN_WITHIN = 8.0  # seconds: a second `q` this soon quits with edits unsaved
+
 # What an undo names, by the kind of the edit it reverted: "Undid the new item on l2".
 UNDONE = {"add": "the new item on", "change": "the change on", "delete": "the deletion on"}
 
@@ -30,6 +33,7 @@ class ReviewMixin:
 
     store: FeedbackStore
     user: str
+    _quit_warned_at: float = -QUIT_AGAIN_WITHIN  # when `q` last met unsaved feedback
 
     # -- which log -------------------------------------------------------------------------
 
@@ -265,6 +269,30 @@ class ReviewMixin:
         self.step_to(lambda log_id: not self.store.pairs(log_id), -1, "Every log has feedback")
 
     # -- when saving fails -------------------------------------------------------------------
+
+    async def action_quit(self: HltuiApp) -> None:
+        """Quit; with feedback edits that could not be saved, first try once more, and
+        if the journal still fails say so and quit only on a second `q` (they were lost
+        without a word)."""
+        pending = len(self.store.pending)
+        now = time.monotonic()
+        if pending and now - self._quit_warned_at > QUIT_AGAIN_WITHIN:
+            try:
+                self.store.retry_pending()
+            except JournalError as error:
+                self._quit_warned_at = now
+                self.notify(
+                    one_line(
+                        f"{pending} feedback edit(s) not saved: {error}. Press q again to "
+                        "quit without them, or ctrl+p: Save feedback to another file."
+                    ),
+                    title="Unsaved feedback",
+                    severity="error",
+                    timeout=QUIT_AGAIN_WITHIN,
+                    markup=False,
+                )
+                return
+        self.exit()
 
     def action_retry_feedback(self: HltuiApp, path: Path | None = None) -> None:
         if not self.store.pending:

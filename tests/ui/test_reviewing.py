@@ -585,6 +585,47 @@ async def test_unwritable_journal_retry_to_a_path(tmp_path: Path) -> None:
         assert f"{FEEDBACK_GLYPH}good" in label_of(app)
 
 
+async def test_quitting_with_unsaved_feedback_warns_first(tmp_path: Path) -> None:
+    """`q` with an edit the journal refused does not quit at once (the edit was lost
+    without a word): it says so, and a second `q` quits."""
+    data = small_data(tmp_path / "data")
+    app = HltuiApp(data, user=USER, feedback_file=unwritable(tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        await goto(pilot, "l1")
+        await pilot.press("plus")
+        await settle(pilot)
+        await pilot.press("q")
+        await pilot.pause()
+        assert app.is_running
+        warning = [n for n in app._notifications if n.title == "Unsaved feedback"]
+        assert warning and "1 feedback edit(s) not saved" in warning[-1].message
+        assert "Press q again" in warning[-1].message
+        await pilot.press("q")
+        await pilot.pause()
+        assert not app.is_running
+
+
+async def test_quitting_saves_feedback_the_journal_now_takes(tmp_path: Path) -> None:
+    """Quitting tries the pending edits once more: a journal that can be written now
+    (room made, a folder fixed) gets them, and the app quits."""
+    data = small_data(tmp_path / "data")
+    journal = unwritable(tmp_path)
+    app = HltuiApp(data, user=USER, feedback_file=journal)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        await goto(pilot, "l1")
+        await pilot.press("plus")
+        await settle(pilot)
+        assert status_of(app).pending == 1
+        journal.parent.unlink()  # the file that stood where the folder goes
+        journal.parent.mkdir()
+        await pilot.press("q")
+        await pilot.pause()
+        assert not app.is_running
+    assert [line["value"] for line in journal_lines(journal)] == ["good"]
+
+
 async def test_undo_drops_a_pending_edit(tmp_path: Path) -> None:
     data = small_data(tmp_path / "data")
     app = HltuiApp(data, user=USER, feedback_file=unwritable(tmp_path))
