@@ -107,10 +107,28 @@ class Tailer:
     def apply(self, paths: Iterable[Path]) -> TailUpdate:
         """Bring the index up to date with the given changed paths."""
         update = TailUpdate()
-        for path in dict.fromkeys(paths):
+        wanted = list(dict.fromkeys(paths))
+        # What went away first: a renamed file or folder comes as its old path and its
+        # new one, in any order, and reading the new one while the old one's logs were
+        # still in the index took them for duplicates (then forgetting the old dropped
+        # them all).
+        for path in wanted:
+            if not path.exists():
+                update.merge(self.forget_gone(path))
+        for path in wanted:
             if path.is_dir():
                 update.merge(self.scan_directory(path))
             elif is_log_path(path, self.index.root):
+                update.merge(self.refresh_file(path))
+        return update
+
+    def forget_gone(self, gone: Path) -> TailUpdate:
+        """Drop the logs of the files at a path that no longer exists, or under it (a
+        folder deleted or moved away)."""
+        update = TailUpdate()
+        for state in list(self.index.files):
+            path = state.path
+            if (path == gone or gone in path.parents) and path in self.index.file_ids:
                 update.merge(self.refresh_file(path))
         return update
 

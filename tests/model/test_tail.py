@@ -125,6 +125,40 @@ def test_deleted_file_logs_disappear(tmp_path: Path) -> None:
     assert index.problems == []
 
 
+@pytest.mark.parametrize("new_first", [True, False])
+def test_a_renamed_file_keeps_its_logs(tmp_path: Path, new_first: bool) -> None:
+    """`mv a.jsonl b.jsonl`: the events for the two paths come in any order. Reading the
+    new path first took its logs for duplicates of the old one's and dropped them; then
+    the old one's went too, and the logs were gone."""
+    (tmp_path / "keep.jsonl").write_bytes(line("data_0"))
+    old = tmp_path / "a.jsonl"
+    old.write_bytes(line("data_1") + line("data_2"))
+    index, tailer = start(tmp_path)
+    new = tmp_path / "b.jsonl"
+    old.rename(new)
+    update = tailer.apply([new, old] if new_first else [old, new])
+    assert ids(index) == ["data_0", "data_1", "data_2"]
+    assert not update.problems
+    assert [index.file_of(index.summary("data_1")).path] == [new]
+
+
+@pytest.mark.parametrize("new_first", [True, False])
+def test_a_renamed_folder_keeps_its_logs(tmp_path: Path, new_first: bool) -> None:
+    """`mv day1 day2`: the logs of the files in it are read from their new paths, and
+    none is left under the old ones."""
+    (tmp_path / "day1").mkdir()
+    (tmp_path / "day1" / "a.jsonl").write_bytes(line("data_1"))
+    (tmp_path / "day1" / "b.jsonl").write_bytes(line("data_2"))
+    index, tailer = start(tmp_path)
+    (tmp_path / "day1").rename(tmp_path / "day2")
+    paths = [tmp_path / "day2", tmp_path / "day1"]
+    update = tailer.apply(paths if new_first else paths[::-1])
+    assert ids(index) == ["data_1", "data_2"]
+    assert not update.problems
+    places = {index.file_of(index.summary(log_id)).path.parent.name for log_id in ids(index)}
+    assert places == {"day2"}
+
+
 def test_new_files_in_new_subfolders(tmp_path: Path) -> None:
     (tmp_path / "a.jsonl").write_bytes(line("data_1"))
     index, tailer = start(tmp_path)
