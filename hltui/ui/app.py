@@ -873,6 +873,10 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
         if not term:
             self.action_clear_search()
             return
+        self._start_search(term)
+
+    def _start_search(self, term: str) -> None:
+        """Search the logs the filter shows for `term`, from nothing found yet."""
         self._stop_search_progress()
         self.search_term = term
         self.hits = HitChunks()
@@ -1071,6 +1075,8 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
     def on_filter_applied(self, message: FilterApplied) -> None:
         self.visible_ids = message.visible
         status = self.query_one(StatusBar)
+        # not the same filter run again (after a feedback edit, a live tail)
+        changed = status.filter_text != message.description
         status.filter_text = message.description
         status.shown = None if message.visible is None else len(message.visible)
         if self.forest is not None:
@@ -1079,6 +1085,8 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
             self._refresh_shown_session()
         if message.visible is not None and not message.visible:
             self.notify("No log matches the filter", severity="warning", timeout=3)
+        if changed and self.search_term:  # its hits were of the logs shown before
+            self._start_search(self.search_term)
 
     # -- command palette -----------------------------------------------------------------
 

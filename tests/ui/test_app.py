@@ -1335,6 +1335,37 @@ async def test_rows_that_gain_the_cursor_or_a_mark_are_not_labelled_again(
         assert len(set(labelled)) == min(len(tree.rows), tree.size.height)
 
 
+async def test_a_filter_chosen_after_a_search_searches_the_logs_it_shows(
+    sample_dir: Path,
+) -> None:
+    """The hits were of the logs shown when the search ran: after a filter, `n` counted
+    up through hidden hits while the cursor stayed put. Now the term is searched again
+    in what the filter shows, and cleared filters bring every hit back."""
+    app = HltuiApp(sample_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        await search_for(pilot, "refund")
+        everywhere = set(app.hits)
+        assert len(everywhere) > 10
+        app.set_filter(LogFilter(has_error=True))
+        await settle(pilot)
+        visible = set(app.visible_ids or ())
+        assert set(app.hits) == everywhere & visible and app.hits
+        status = app.query_one(StatusBar)
+        assert status.search_text == f"hit 1/{len(app.hits)} for 'refund'"
+        for _ in range(len(app.hits)):
+            await pilot.press("n")
+            await pilot.pause()
+            assert current_key(app) in visible
+        position = app.hit_position
+        app.set_filter(LogFilter(has_error=True))  # the same filter again (a feedback edit)
+        await settle(pilot)
+        assert app.hit_position == position  # not searched again: the place is kept
+        app.set_filter(LogFilter())
+        await settle(pilot)
+        assert set(app.hits) == everywhere
+
+
 async def test_search_finds_steps_and_highlights(sample_dir: Path) -> None:
     app = HltuiApp(sample_dir)
     async with app.run_test(size=SIZE) as pilot:
