@@ -27,7 +27,7 @@ from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import ContentSwitcher, Input, Static, TabbedContent, Tabs
+from textual.widgets import ContentSwitcher, Static, TabbedContent, Tabs
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from hltui.model.columns import filter_columns
@@ -70,6 +70,7 @@ from hltui.ui.widgets.focus_edge import FocusEdge
 from hltui.ui.widgets.key_footer import KeyFooter, takes_text
 from hltui.ui.widgets.raw_view import RawView
 from hltui.ui.widgets.render import pretty_json
+from hltui.ui.widgets.search_box import SearchBox
 from hltui.ui.widgets.session_overview import SessionOverview
 from hltui.ui.widgets.session_tree import SessionTree
 from hltui.ui.widgets.status_bar import StatusBar
@@ -280,12 +281,16 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
                         yield RawView(id="raw-view")
                     with BlankTabPane("Feedback", id="feedback"):
                         yield FeedbackPanel(id="feedback-view")
-        yield Input(placeholder="search all logs…  (enter to search, esc to cancel)", id="search")
+        yield SearchBox(
+            self._search_box_closed,
+            placeholder="search all logs…  (enter to search, esc to cancel)",
+            id="search",
+        )
         yield StatusBar(id="status")
         yield KeyFooter()
 
     def on_mount(self) -> None:
-        self.query_one("#search", Input).display = False
+        self.query_one("#search", SearchBox).display = False
         self.query_one(SessionTree).open_row = self.open_row
         # tab goes from the tree into the pane shown, not to the tab strip first (t and T
         # switch tabs, and a click on a tab still works)
@@ -851,7 +856,7 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
     def action_search(self) -> None:
         if not isinstance(self.screen, BrowserScreen) or takes_text(self.focused):
             raise SkipAction()  # `/` types itself in a text box, or is the screen's own
-        box = self.query_one("#search", Input)
+        box = self.query_one("#search", SearchBox)
         self._focus_before_search = self.focused
         box.display = True
         box.value = self.search_term
@@ -865,11 +870,18 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
             exit_on_error=False,
         )
 
-    @on(Input.Submitted, "#search")
-    def on_search_submitted(self, event: Input.Submitted) -> None:
-        term = event.value
-        event.input.display = False
-        self.query_one(SessionTree).focus()
+    def _search_box_closed(self, term: str | None) -> None:
+        """`enter` (search for `term`) or `escape` (None) in the search box, handled as
+        the box takes the key, so the keys typed after it go where focus goes now."""
+        box = self.query_one("#search", SearchBox)
+        box.display = False
+        if term is None:  # cancelled: back to where `/` was pressed
+            before = self._focus_before_search
+            if before is None or not before.is_attached or not before.focusable:
+                before = self.query_one(SessionTree)
+            self.screen.set_focus(before)
+            return
+        self.screen.set_focus(self.query_one(SessionTree))
         if not term:
             self.action_clear_search()
             return
@@ -977,7 +989,9 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
 
     def _step_hit(self, step: int) -> None:
         if not self.hits:
-            if self.search_term:
+            if any(w.group == "search" and not w.is_finished for w in self.workers):
+                self.notify("Still searching: no hits yet", timeout=2)
+            elif self.search_term:
                 self.notify("No hits", timeout=2)
             return
         self.hit_position = (self.hit_position + step) % len(self.hits)
@@ -997,13 +1011,8 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
         self._step_hit(-1)
 
     def action_clear_search(self) -> None:
-        box = self.query_one("#search", Input)
-        if box.display:  # the box cancelled: back to where `/` was pressed
-            box.display = False
-            before = self._focus_before_search
-            if before is None or not before.is_attached or not before.focusable:
-                before = self.query_one(SessionTree)
-            self.screen.set_focus(before)
+        if self.query_one("#search", SearchBox).display:
+            self._search_box_closed(None)
             return
         self._stop_search_progress()
         self.search_term = ""

@@ -1270,6 +1270,27 @@ async def test_a_search_typed_in_one_burst_reaches_the_search_box(
         assert app.focused is focused_before
 
 
+async def test_keys_typed_after_the_enter_of_a_search_go_to_the_tree(sample_dir: Path) -> None:
+    """`/refund enter n n` in one read: the search runs for `refund` and the `n`s step
+    through its hits (the box took them: it searched for 'refundnn')."""
+    app = HltuiApp(sample_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        typed_together(app, "/", *"refund", "enter")
+        await settle(pilot)
+        first = app.hit_position
+        typed_together(app, "n", "n")
+        await pilot.pause()
+        assert app.search_term == "refund" and app.hits
+        assert app.hit_position == first + 2
+        box = app.query_one("#search", Input)
+        assert not box.display and app.focused is tree_of(app)
+        typed_together(app, "/", *"x", "enter", "n")
+        await settle(pilot)
+        # the box opens with the last term selected: typing replaces it
+        assert app.search_term == "x" and not app.query_one("#search", Input).display
+
+
 async def test_a_slash_typed_in_a_text_box_types_itself(sample_dir: Path) -> None:
     """`/` is taken by the app before any widget sees it, except in a text box: there it
     types itself (in the search box, and in a comment being written)."""
