@@ -15,6 +15,7 @@ from hltui.model.problems import Problem
 from hltui.model.sessions import Forest, build_forest
 from hltui.model.sources import FileKind, file_kind
 from hltui.model.stats import compute_stats, iso
+from hltui.model.wording import counted
 
 if TYPE_CHECKING:
     from hltui.model.feedback import FeedbackStore
@@ -137,9 +138,11 @@ def validate(path: Path, as_json: bool) -> None:
             tag = "" if problem.is_error else " (notice)"
             click.echo(f"{problem.describe(path)}{tag}")
         files = len(index.files)
+        notices = len(problems) - len(errors)
         click.echo(
-            f"{len(index)} logs in {files} files; {len(errors)} problems"
-            + (f", {len(problems) - len(errors)} notices" if len(problems) > len(errors) else "")
+            f"{counted(len(index), 'log')} in {counted(files, 'file')}; "
+            f"{counted(len(errors), 'problem')}"
+            + (f", {counted(notices, 'notice')}" if notices else "")
         )
     if not index.files:
         fail(f"no log files (.jsonl, .json, .gz) under {path}", EXIT_PROBLEMS)

@@ -145,7 +145,7 @@ def test_validate_lists_problems_and_exits_1(broken_dir: Path) -> None:
     assert len(notices) == 1
     assert notices[0].startswith(("array.json record 3: ", "good.jsonl:1: "))
     assert "duplicate log data_1" in notices[0]
-    assert lines[-1] == "5 logs in 3 files; 4 problems, 1 notices"
+    assert lines[-1] == "5 logs in 3 files; 4 problems, 1 notice"
 
 
 def test_validate_json_shape(broken_dir: Path) -> None:

@@ -1387,6 +1387,26 @@ async def test_a_filter_chosen_after_a_search_searches_the_logs_it_shows(
         assert set(app.hits) == everywhere
 
 
+async def test_the_status_bar_keeps_the_search_place_in_view(tmp_path: Path) -> None:
+    """A long path and filter shorten (in the middle) before the counts and the search's
+    place are cut: `hit 1/1` was cut off at 120 columns. One log is `1 log`."""
+    deep = tmp_path / ("a-very-long-folder-name-" * 4) / "logs"
+    log = make_log("data_1", session_id="sess_1", output="a rare word: zebra, said at length")
+    write_jsonl(deep / "one.jsonl", [log])
+    app = HltuiApp(deep)
+    async with app.run_test(size=(96, 24)) as pilot:
+        await wait_loaded(pilot)
+        status = app.query_one(StatusBar)
+        app.set_filter(LogFilter(text="a rare word: zebra, said at length"))
+        await settle(pilot)
+        await search_for(pilot, "zebra")
+        line = screen_text(app).splitlines()[-2]
+        assert "1 log  1 session" in line
+        assert line.rstrip().endswith("hit 1/1 for 'zebra'")
+        assert "…" in line and line.lstrip().startswith(str(deep)[:4])
+        assert status.render().cell_len <= status.content_size.width
+
+
 async def test_search_finds_steps_and_highlights(sample_dir: Path) -> None:
     app = HltuiApp(sample_dir)
     async with app.run_test(size=SIZE) as pilot:

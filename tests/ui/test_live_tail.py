@@ -434,7 +434,7 @@ async def test_problems_in_new_data_are_counted_and_listed(tmp_path: Path) -> No
         assert "a.jsonl" in str(app.screen.problems[0].file)
         assert has_log(app, "two")
         await pilot.press("escape")
-        assert "1 problems" in status.render().plain
+        assert "⚠ 1 problem " in status.render().plain
 
 
 async def test_poll_mode_sees_appends_and_new_files(tmp_path: Path) -> None:

@@ -6,6 +6,7 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widgets import Static
 
+from hltui.model.wording import counted
 from hltui.ui.safe import one_line
 
 
@@ -34,16 +35,32 @@ class StatusBar(Static):
     pending: reactive[int] = reactive(0)
 
     def render(self) -> Text:
+        path = one_line(self.path)
+        filter_text = one_line(self.filter_text)
+        room = self.content_size.width
+        # Too long for the line: the path is shortened first, then the filter's
+        # description, so the counts, the search's place and unsaved edits stay in view.
+        for part in ("path", "filter"):
+            over = self._text(path, filter_text).cell_len - room
+            if room <= 0 or over <= 0:
+                break
+            if part == "path":
+                path = _shortened(path, max(MIN_PATH, len(path) - over))
+            else:
+                filter_text = _shortened(filter_text, max(MIN_FILTER, len(filter_text) - over))
+        return self._text(path, filter_text)
+
+    def _text(self, path: str, filter_text: str) -> Text:
         text = Text(no_wrap=True, overflow="ellipsis")
-        text.append(one_line(self.path), "bold")
-        text.append(f"  {self.logs:,} logs  {self.sessions:,} sessions")
+        text.append(path, "bold")
+        text.append(f"  {counted(self.logs, 'log')}  {counted(self.sessions, 'session')}")
         if self.problems:
-            text.append(f"  ⚠ {self.problems:,} problems", "bold red")
+            text.append(f"  ⚠ {counted(self.problems, 'problem')}", "bold red")
         if self.progress is not None:
             text.append(f"  loading {self.progress:4.0%}", "bold yellow")
-        if self.filter_text:
+        if filter_text:
             shown = f" ({self.shown:,} shown)" if self.shown is not None else ""
-            text.append(f"  filter: {one_line(self.filter_text)}{shown}", "cyan")
+            text.append(f"  filter: {filter_text}{shown}", "cyan")
         if self.search_text:
             text.append(f"  {one_line(self.search_text)}", "magenta")
         if self.pending:
@@ -53,3 +70,15 @@ class StatusBar(Static):
         elif self.new_logs:
             text.append(f"  {self.new_logs:,} new", "bold green")
         return text
+
+
+MIN_PATH = 12  # cells a shortened path keeps
+MIN_FILTER = 16
+
+
+def _shortened(text: str, width: int) -> str:
+    """`text` in at most `width` characters, its middle replaced by `…`."""
+    if len(text) <= width:
+        return text
+    head = (width - 1) // 2
+    return text[:head] + "…" + text[len(text) - (width - 1 - head) :]
