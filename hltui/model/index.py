@@ -286,13 +286,12 @@ class LogIndex:
     ) -> bool:
         existing = self.logs.get(summary.id)
         if existing is not None:
-            first = self.files[existing.file]
             problems.append(
                 Problem(
                     state.path,
                     summary.line,
-                    f"duplicate log {summary.id} (first read from {first.path.name}"
-                    f":{existing.line}); kept the first",
+                    f"duplicate log {summary.id} (first read from {self.place(existing)}); "
+                    "kept the first",
                     Severity.NOTICE,
                     unit,
                 )

@@ -263,6 +263,21 @@ def test_duplicate_id_across_files_is_one_log_and_a_notice(tmp_path: Path) -> No
     assert notices[0].line == (2 if other == dup else 1)
 
 
+def test_a_duplicate_names_where_the_first_copy_is(tmp_path: Path) -> None:
+    """The notice names the first copy's file by its path under the root and its place
+    in it: files of the same name in two folders were told apart by nothing."""
+    write_jsonl(tmp_path / "support" / "day.jsonl", [make_log("data_0"), make_log("data_1")])
+    write_json(tmp_path / "x-exports" / "day.json", [make_log("data_2"), make_log("data_1")])
+    index = load_index(tmp_path)
+    [notice] = index.problems
+    places = {"support": "support/day.jsonl:2", "x-exports": "x-exports/day.json record 2"}
+    first = index.file_of(index.summary("data_1")).path.parent.name  # read first (newest)
+    [second] = set(places) - {first}
+    assert notice.describe(tmp_path) == (
+        f"{places[second]}: duplicate log data_1 (first read from {places[first]}); kept the first"
+    )
+
+
 def test_duplicate_id_within_one_file(tmp_path: Path) -> None:
     write_jsonl(tmp_path / "a.jsonl", [make_log("data_1", output="one"), make_log("data_1")])
     index = load_index(tmp_path)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import orjson
@@ -20,6 +21,7 @@ from hltui.ui.widgets.feedback_panel import FeedbackPanel
 from hltui.ui.widgets.raw_view import LINE_COUNT_LIMIT, RawView, pretty_raw
 from hltui.ui.widgets.render import KEY_MAX_WIDTH, fmt_clock, fmt_seconds, plain, safe
 from hltui.ui.widgets.session_overview import MAX_ROWS, SessionOverview
+from hltui.ui.widgets.session_tree import format_clock
 from hltui.ui.widgets.transcript import FIRST_BLOCKS, ShownBlock, Transcript
 
 SIZE = (220, 120)
@@ -1432,3 +1434,9 @@ async def test_session_overview_markup_safety() -> None:
         await pilot.pause()
         assert_safe_screen(app)
         assert "[bold]ref[/bold]" in screen_text(app)
+
+
+def test_an_unknown_time_is_as_wide_as_a_known_one() -> None:
+    """A row with no `created_at` lines up with the others (its date was a cell wider)."""
+    for with_date in (True, False):
+        assert len(format_clock(math.nan, with_date)) == len(format_clock(0.0, with_date))

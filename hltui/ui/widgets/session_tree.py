@@ -42,7 +42,7 @@ ORPHAN_GLYPH = "⤷"
 def format_clock(moment: float, with_date: bool = False) -> str:
     """`HH:MM:SS` (or `YYYY-MM-DD HH:MM`) in UTC; `--` when unknown."""
     if math.isnan(moment):
-        return "----------- --:--" if with_date else "--:--:--"
+        return "---------- --:--" if with_date else "--:--:--"  # as wide as a time
     when = datetime.fromtimestamp(moment, UTC)
     return when.strftime("%Y-%m-%d %H:%M") if with_date else when.strftime("%H:%M:%S")
 
