@@ -607,9 +607,16 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
         current = self.query_one(SessionTree).current_row
         if row is not None and current is not None and current.key == row.key:
             row = current  # the same item in the newest forest (a reload may have come since)
-        if row is None:
+        if row is None:  # an empty tree (a filter matching nothing): every pane empty
             self._shown_key = None
+            switcher = self.query_one("#transcript-switcher", ContentSwitcher)
+            if switcher.current != "transcript-view":
+                self._focus_tree_if_within(switcher)
+                switcher.current = "transcript-view"
             self.query_one(Transcript).clear()
+            self._fill_tab("details", self.query_one(Details).clear)
+            self._fill_tab("raw", self.query_one(RawView).clear)
+            self.query_one(FeedbackPanel).show_items([])
             return
         self.show_row(row)
 

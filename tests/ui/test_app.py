@@ -1407,6 +1407,28 @@ async def test_the_status_bar_keeps_the_search_place_in_view(tmp_path: Path) -> 
         assert status.render().cell_len <= status.content_size.width
 
 
+@pytest.mark.parametrize("tab", ["details", "raw", "feedback"])
+async def test_a_filter_that_matches_nothing_empties_every_pane(sample_dir: Path, tab: str) -> None:
+    """With the tree empty, Details, Raw and Feedback showed the log hidden by the filter
+    (the transcript alone was cleared); all of them are empty now, shown or not."""
+    app = HltuiApp(sample_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        await goto(pilot, "data_chatRefund0000003")
+        app.action_tab(tab)
+        await pilot.pause()
+        app.set_filter(LogFilter(text="zzz not in any log"))
+        await settle(pilot)
+        assert tree_of(app).row_count == 0
+        for other in ("transcript", "details", "raw", "feedback"):
+            app.action_tab(other)
+            await pilot.pause()
+            assert "data_chatRefund0000003" not in screen_text(app), other
+        assert app.query_one(Details).sections == []
+        assert app.query_one(RawView).text == ""
+        assert app.query_one(FeedbackPanel).items == []
+
+
 async def test_search_finds_steps_and_highlights(sample_dir: Path) -> None:
     app = HltuiApp(sample_dir)
     async with app.run_test(size=SIZE) as pilot:
