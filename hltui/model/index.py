@@ -224,6 +224,10 @@ class LogIndex:
         removed: list[str] = []
         if not state.kind.is_lines:
             removed = self.forget_file(path, keep_state=True)
+        elif state.offset == 0 and not state.log_ids:
+            # read from its start again with nothing taken from it (binary, unreadable):
+            # what the last read reported is reported anew, or is gone (fixed since)
+            state.problems = []
         try:
             stat = path.stat()
             state.size, state.mtime_ns, state.inode = stat.st_size, stat.st_mtime_ns, stat.st_ino

@@ -192,7 +192,7 @@ class LiveTailMixin:
         status.logs = len(self.index)
         if self.visible_ids is not None:
             status.shown = len(self.visible_ids)
-        if update.problems or update.removed:
+        if update.problems or update.removed or update.files:  # (some may be gone)
             self._refresh_problem_count()
         added = [s.id for s in update.added]
         new_ids = set(added if fresh is None else fresh)

@@ -159,6 +159,21 @@ def test_a_renamed_folder_keeps_its_logs(tmp_path: Path, new_first: bool) -> Non
     assert places == {"day2"}
 
 
+def test_a_file_that_gives_no_logs_is_reported_once(tmp_path: Path) -> None:
+    """A binary file is read again on every poll (nothing of it was taken, so it looks
+    grown): its problem was added each time (15 problems listed for 14)."""
+    (tmp_path / "good.jsonl").write_bytes(line("data_1"))
+    junk = tmp_path / "junk.jsonl"
+    junk.write_bytes(b"\x00\x01binary" * 300)
+    index, tailer = start(tmp_path)
+    for _ in range(3):
+        tailer.apply(tailer.poll())
+    assert [p.message for p in index.problems] == ["binary file (NUL bytes), not JSON logs"]
+    junk.write_bytes(line("data_2"))  # made a log file: the problem is gone
+    tailer.apply(tailer.poll())
+    assert index.problems == [] and ids(index) == ["data_1", "data_2"]
+
+
 def test_new_files_in_new_subfolders(tmp_path: Path) -> None:
     (tmp_path / "a.jsonl").write_bytes(line("data_1"))
     index, tailer = start(tmp_path)

@@ -437,6 +437,25 @@ async def test_problems_in_new_data_are_counted_and_listed(tmp_path: Path) -> No
         assert "⚠ 1 problem " in status.render().plain
 
 
+async def test_a_problem_fixed_in_a_file_leaves_the_count(tmp_path: Path) -> None:
+    """A JSON file half written, then whole: its problem goes, and the status bar's count
+    with it (it stayed, as an update that only took problems away did not recount)."""
+    data = tmp_path / "data"
+    write_jsonl(data / "a.jsonl", [log("one", 0)])
+    whole = json.dumps([log("two", 1), log("three", 2)]).encode()
+    export = data / "export.json"
+    app = HltuiApp(data, user=USER)
+    async with app.run_test(size=SIZE) as pilot:
+        await start(pilot)
+        status = status_of(app)
+        export.write_bytes(whole[: len(whole) // 2])
+        await poll(pilot, lambda: status.problems == 1)
+        export.write_bytes(whole)
+        await poll(pilot, lambda: has_log(app, "three"))
+        await poll(pilot, lambda: status.problems == 0)
+        assert "⚠" not in status.render().plain
+
+
 async def test_poll_mode_sees_appends_and_new_files(tmp_path: Path) -> None:
     data = tmp_path / "data"
     path = write_jsonl(data / "a.jsonl", [log("one", 0)])
