@@ -35,7 +35,8 @@ from hltui.model.summary import LogSummary, _interned
 if TYPE_CHECKING:
     from hltui.model.index import FileState, IndexBatch, LogIndex
 
-CACHE_VERSION = 4  # 3: chunks are msgpack bin, skipped unparsed; 4: chunks are columns
+CACHE_VERSION = 5  # 3: chunks are msgpack bin, skipped unparsed; 4: chunks are columns;
+# 5: a blank error is none (it was kept as "")
 CHUNK_ROWS = 5000  # summaries per separately decoded chunk
 CACHE_DIR = ".hltui"
 CACHE_NAME = "index-cache.msgpack"

@@ -41,7 +41,8 @@ from hltui.model.problems import Problem, Severity
 from hltui.model.sessions import Forest, LogNode, Session, TopItem, _Keys
 from hltui.model.summary import LogSummary
 
-FOREST_CACHE_VERSION = 4  # 3: derived columns and a digest of all; 4: filter columns
+FOREST_CACHE_VERSION = 5  # 3: derived columns and a digest of all; 4: filter columns;
+# 5: a blank error is none (the error column was made with it as an error)
 FOREST_CACHE_NAME = "forest-cache.msgpack"
 ROOT, ORPHAN = -1, -2
 

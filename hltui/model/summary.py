@@ -144,11 +144,15 @@ def parse_time(text: str | None) -> float:
 
 
 def short(text: str | None, limit: int = PREVIEW_CHARS) -> str | None:
-    """The first `limit` characters of `text` on one line."""
+    """`text` on one line in at most `limit` characters, ending in `…` where it was cut;
+    None when it holds nothing but white space."""
     if not text:
         return None
-    head = text[: limit * 2] if len(text) > limit * 2 else text
-    return " ".join(head.split())[:limit]
+    head = text[: limit * 2 + 1] if len(text) > limit * 2 + 1 else text
+    line = " ".join(head.split())
+    if not line:
+        return None
+    return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
 def _feedback_pairs(value: object) -> FeedbackPairs | None:

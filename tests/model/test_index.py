@@ -582,9 +582,19 @@ def test_summary_preview_is_the_output_shortened() -> None:
     preview = preview_of(make_log("data_1", output="line one\r\nline\ttwo " + "x" * 500))
     assert preview.output is not None
     assert preview.output.startswith("line one line two x")
-    assert len(preview.output) == 80
+    assert len(preview.output) == 80 and preview.output.endswith("x…")  # cut: says so
     assert short(None) is None
     assert short("") is None
+    assert short(" \n\t ") is None
+    assert short("a" * 80) == "a" * 80  # fits: not cut
+
+
+@pytest.mark.parametrize("error", ["", "   ", "\n"])
+def test_a_blank_error_is_no_error(error: str) -> None:
+    """`"error": ""` is a log without an error in the tree, filters and `e` alike (the
+    transcript drew an empty error box for it; blank space was an error in the tree)."""
+    summary = summarise(make_log("data_1", error=error))
+    assert summary.error is None and not summary.has_error
 
 
 def test_summary_keeps_unknown_and_null_fields_lenient() -> None:

@@ -1440,3 +1440,12 @@ def test_an_unknown_time_is_as_wide_as_a_known_one() -> None:
     """A row with no `created_at` lines up with the others (its date was a cell wider)."""
     for with_date in (True, False):
         assert len(format_clock(math.nan, with_date)) == len(format_clock(0.0, with_date))
+
+
+@pytest.mark.parametrize("error", ["", "  \n"])
+def test_a_blank_error_draws_no_error_block(error: str) -> None:
+    """A blank error is no error, as the tree shows it (an `(empty error)` box was drawn)."""
+    specs = transcript_module.build_blocks(log(output="fine", error=error))
+    assert [spec.header.plain for spec in specs if spec.header is not None] == ["output"]
+    with_error = transcript_module.build_blocks(log(output="fine", error="boom"))
+    assert [spec.header.plain for spec in with_error if spec.header is not None][-1] == "error"

@@ -869,12 +869,12 @@ def build_blocks(record: LogResponse, markdown: bool = False) -> list[BlockSpec]
                 subtitle=_output_subtitle(output, more, finish),
             )
         )
-    if record.error is not None:
-        error = to_str(record.error)
+    error = to_str(record.error) if record.error is not None else ""
+    if error.strip():  # an empty error is no error, as in the tree and the filters
         text, more = _body(error, TEXT_LIMIT, markdown=False)
         specs.append(
             BlockSpec(
-                text if text is not None else Text("(empty error)", style="dim italic"),
+                text if text is not None else Text(error),
                 header=Text("error"),
                 full_text=error,
                 classes="-error",
