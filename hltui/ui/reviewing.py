@@ -15,6 +15,7 @@ from rich.text import Text
 
 from hltui.model.feedback import FeedbackStore, JournalError, known_labels
 from hltui.model.records import Feedback
+from hltui.model.summary import FeedbackPairs
 from hltui.ui.safe import one_line
 from hltui.ui.screens.feedback_editor import FeedbackDraft, FeedbackEditor
 from hltui.ui.screens.path_prompt import PathPrompt
@@ -49,6 +50,13 @@ class ReviewMixin:
             self.notify("Select a log (not a session) to give it feedback.", timeout=3)
             return None
         return row.item.key
+
+    def feedback_pairs(self: HltuiApp, log_id: str) -> FeedbackPairs:
+        """(type, value) of the log's feedback as the Feedback tab shows it: unsaved
+        edits applied (the tree showed a pending rating as no rating, or the old one)."""
+        if not any(edit.log_id == log_id for edit in self.store.pending):
+            return self.store.pairs(log_id)
+        return tuple((item.type, item.value) for item, _source in self.feedback_items(log_id))
 
     def feedback_items(self: HltuiApp, log_id: str) -> list[tuple[Feedback, str]]:
         """The log's merged feedback with its pending (unsaved) edits applied: a pending

@@ -574,6 +574,12 @@ async def test_unwritable_journal_retry_to_a_path(tmp_path: Path) -> None:
         await goto(pilot, "l1")
         await pilot.press("plus")
         await settle(pilot)
+        assert f"{FEEDBACK_GLYPH}good" in label_of(app)  # unsaved, but shown (it was not)
+        await pilot.press("4")  # changed before it is saved: the row follows
+        await settle(pilot)
+        assert f"{FEEDBACK_GLYPH}4" in label_of(app) and "good" not in label_of(app)
+        await pilot.press("plus")
+        await settle(pilot)
         app.action_retry_feedback()  # the same place: still fails, still pending
         await settle(pilot)
         assert status_of(app).pending == 1
