@@ -665,6 +665,24 @@ async def test_the_footer_draws_its_keys_without_widgets_and_a_click_presses_one
         assert screen_text(app).splitlines()[-1] == bottom
 
 
+@pytest.mark.parametrize("width", [80, 120])
+async def test_the_help_fits_the_terminal(sample_dir: Path, width: int) -> None:
+    """On 80 columns the help's box and its second column went past the right edge:
+    it is one column there (scrolled), two where they fit."""
+    app = HltuiApp(sample_dir)
+    async with app.run_test(size=(width, 40)) as pilot:
+        await wait_loaded(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        body = app.screen.query_one("#help-body")
+        assert body.outer_size.width <= width
+        table = app.screen.query_one("#help-table", Static)
+        text = "\n".join(strip.text for strip in table.render_lines(table.region.reset_offset))
+        widest = max(len(line.rstrip()) for line in text.splitlines())
+        assert widest <= table.content_size.width
+        assert "move down / up" in text  # the first key, whole
+
+
 async def test_the_footer_tells_when_the_transcript_has_focus(sample_dir: Path) -> None:
     """In the transcript the footer starts with its own keys (moving by message, tab
     back to the tree); in the tree it does not show them."""

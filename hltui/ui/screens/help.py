@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from rich.table import Table
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+TWO_COLUMNS_WIDTH = 118  # the help box's width (116) and a cell of margin each side
 KEY_NAMES = {
     "question_mark": "?",
     "slash": "/",
@@ -39,14 +41,25 @@ class HelpScreen(ModalScreen[None]):
         self.sections = sections
 
     def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help-body") as body:
+            body.border_title = "hltui keys"
+            body.border_subtitle = "esc to close"
+            yield Static(self._table(two_columns=True), id="help-table")
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Two columns where they fit, else one (on 80 columns the second was cut off)."""
+        self.query_one("#help-table", Static).update(
+            self._table(two_columns=event.size.width >= TWO_COLUMNS_WIDTH)
+        )
+
+    def _table(self, two_columns: bool) -> Table:
+        if not two_columns:
+            return self._keys_table(self.sections)
         half = (len(self.sections) + 1) // 2
         columns = [self._keys_table(self.sections[:half]), self._keys_table(self.sections[half:])]
         table = Table.grid(padding=(0, 3))
         table.add_row(*columns)
-        with VerticalScroll(id="help-body") as body:
-            body.border_title = "hltui keys"
-            body.border_subtitle = "esc to close"
-            yield Static(table, id="help-table")
+        return table
 
     @staticmethod
     def _keys_table(sections: list[tuple[str, list[tuple[str, str]]]]) -> Table:
