@@ -296,6 +296,36 @@ async def test_transcript_keys_pressed_together_each_move() -> None:
         assert transcript.chosen_message == 1
 
 
+async def test_transcript_j_after_paging_goes_on_from_the_messages_on_screen() -> None:
+    """`j` after `pagedown` chooses the first message on screen, `k` the last (they went
+    back to the message paged away from); inside a message still on screen, `j` and `k`
+    step from it as before."""
+    messages = [{"role": "user", "content": f"message {n}\n" + "line\n" * 6} for n in range(40)]
+    app = Host(Transcript)
+    async with app.run_test(size=(100, 30)) as pilot:
+        transcript = app.query_one(Transcript)
+        await transcript.show_log(log(messages=messages))
+        while transcript.mounting_more:
+            await pilot.pause()
+        transcript.focus_message(0)
+        await pilot.pause()
+        await pilot.press("pagedown", "pagedown")
+        top = transcript.scroll_y
+        assert top > 0
+        await pilot.press("j")
+        first = transcript.chosen_message
+        assert first is not None and first > 1
+        assert transcript.message_lines(first)[0] >= top  # on the screen paged to
+        assert transcript.scroll_y >= top
+        await pilot.press("j")
+        assert transcript.chosen_message == first + 1
+        await pilot.press("k", "k")
+        assert transcript.chosen_message == first - 1
+        await pilot.press("pageup", "pageup", "pageup", "pageup", "k")
+        assert transcript.chosen_message is not None
+        assert transcript.chosen_message < first - 1
+
+
 async def test_transcript_tab_leaves_the_messages() -> None:
     """Tab moves to the next pane instead of walking through every message block."""
 

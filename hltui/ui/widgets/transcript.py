@@ -647,10 +647,29 @@ class Transcript(
     def _move(self, delta: int) -> None:
         if not self._places:
             return
-        if self._current is None:
+        shown, starting = self._messages_in_view()
+        if shown and (self._current is None or self._current not in shown):
+            # scrolled away from the chosen message (page keys, the mouse): go on from
+            # the messages on screen (`j` went back to the one scrolled away from)
+            self.focus_message((starting or shown)[0] if delta > 0 else shown[-1])
+        elif self._current is None:
             self.focus_message(0 if delta > 0 else len(self._places) - 1)
         else:
             self.focus_message(self._current + delta)
+
+    def _messages_in_view(self) -> tuple[list[int], list[int]]:
+        """The (drawn) messages with a line on screen, top to bottom, and those of them
+        that start on screen."""
+        top = int(self.scroll_y)
+        bottom = top + self.scrollable_content_region.height
+        drawn = len(self._lines)
+        shown = [
+            number
+            for number, place in enumerate(self._places)
+            if place < drawn and self._tops[place] < bottom and self._tops[place + 1] - 1 > top
+        ]
+        starting = [number for number in shown if self._tops[self._places[number]] >= top]
+        return shown, starting
 
     def _show_top_of(self, place: int, term: str = "") -> None:
         """Scroll block `place` to the top, or the line where `term` first shows in it
