@@ -683,6 +683,17 @@ async def test_the_help_fits_the_terminal(sample_dir: Path, width: int) -> None:
         assert "move down / up" in text  # the first key, whole
 
 
+async def test_a_narrow_footer_shows_whole_keys_only(sample_dir: Path) -> None:
+    """On 80 columns the last key that fits is whole: `] Next unrated` was cut to `]`."""
+    app = HltuiApp(sample_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_loaded(pilot)
+        bottom = screen_text(app).splitlines()[-1]
+        keys = bottom.split("▏")[0].rstrip()
+        assert keys.endswith("+ Good"), bottom
+        assert bottom.rstrip().endswith("^p palette")
+
+
 async def test_the_footer_tells_when_the_transcript_has_focus(sample_dir: Path) -> None:
     """In the transcript the footer starts with its own keys (moving by message, tab
     back to the tree); in the tree it does not show them."""

@@ -187,9 +187,9 @@ class KeyFooter(Widget, can_focus=False):
             self._append_key(palette, palette_spans, self._palette, item, padded=False)
             palette.append(" ")
             room = width - palette.cell_len
-            if text.cell_len > room:
-                text.truncate(max(0, room), overflow="crop")
+            if text.cell_len > room:  # whole keys only: a key cut short (`]`) says nothing
                 spans = [span for span in spans if span.end <= room]
+                text.truncate(spans[-1].end if spans else 0, overflow="crop")
             text.append(" " * (room - text.cell_len))
             spans += [KeySpan(s.start + room, s.end + room, s.key) for s in palette_spans]
             text.append_text(palette)
