@@ -346,18 +346,20 @@ def format_stats(data: dict) -> str:  # type: ignore[type-arg]
 
     lines = [
         f"logs       {data['logs']}",
-        f"sessions   {data['sessions']} (+{data['standalone']} standalone logs)",
+        f"sessions   {data['sessions']} (+{counted(data['standalone'], 'standalone log')})",
         f"files      {data['files']}",
         f"problems   {data['problems']}"
-        + (f" (+{data['notices']} notices)" if data["notices"] else ""),
+        + (f" (+{counted(data['notices'], 'notice')})" if data["notices"] else ""),
         f"errors     {data['errors']}",
         f"span       {data['first'] or '-'} .. {data['last'] or '-'}",
         f"latency    p50 {seconds(data['latency_p50'])}  p95 {seconds(data['latency_p95'])}",
         f"feedback   {data['feedback']}",
     ]
-    for kind, values in data["feedback_by_type"].items():
+    kinds = data["feedback_by_type"]
+    width = max((len(kind) for kind in kinds), default=0) + 2  # the longest kind, a gap
+    for kind, values in kinds.items():
         shown = ", ".join(f"{value} {count}" for value, count in values.items())
-        lines.append(f"  {kind:<9}{shown}")
+        lines.append(f"  {kind:<{width}}{shown}")
     for title in ("projects", "models"):
         lines.append(title)
         for name, count in data[title].items():

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from hltui.cli import main
+from hltui.cli import format_stats, main
 from tests.conftest import make_log, write_bytes, write_json, write_jsonl
 
 STATS_KEYS = {"logs", "sessions", "files", "problems", "errors", "feedback", "projects", "models"}
@@ -295,13 +295,29 @@ def test_stats_text(clean_dir: Path) -> None:
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
     assert "logs       5" in lines
-    assert "sessions   2 (+1 standalone logs)" in lines
+    assert "sessions   2 (+1 standalone log)" in lines
     assert "files      2" in lines
     assert "errors     1" in lines
     assert "latency    p50 1.50s  p95 3.00s" in lines
-    assert "  rating   bad 1, good 1" in lines
+    assert "  rating  bad 1, good 1" in lines
     assert "        3  gpt-4" in lines
     assert "        2  agents" in lines
+
+
+def test_stats_text_lines_up_feedback_kinds_of_any_length() -> None:
+    """Values start in one column after the longest kind (`correction(text) 2` ran
+    together); one notice is `1 notice`."""
+    data = {
+        "logs": 3, "sessions": 1, "standalone": 2, "files": 1, "problems": 0, "notices": 1,
+        "errors": 0, "first": None, "last": None, "latency_p50": None, "latency_p95": None,
+        "feedback": 3, "projects": {}, "models": {},
+        "feedback_by_type": {"rating": {"good": 1}, "correction": {"(text)": 2}},
+    }  # fmt: skip
+    lines = format_stats(data).splitlines()
+    assert "  rating      good 1" in lines
+    assert "  correction  (text) 2" in lines
+    assert "problems   0 (+1 notice)" in lines
+    assert "sessions   1 (+2 standalone logs)" in lines
 
 
 def test_version() -> None:
