@@ -299,7 +299,7 @@ def test_stats_text(clean_dir: Path) -> None:
     assert "files      2" in lines
     assert "errors     1" in lines
     assert "latency    p50 1.50s  p95 3.00s" in lines
-    assert "  rating  bad 1, good 1" in lines
+    assert "  rating   bad 1, good 1" in lines
     assert "        3  gpt-4" in lines
     assert "        2  agents" in lines
 
