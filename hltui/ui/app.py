@@ -15,6 +15,7 @@ import tempfile
 import time
 from collections.abc import Callable, Collection, Iterable, Sequence
 from contextlib import suppress
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -1112,20 +1113,23 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
         yield SystemCommand(
             "Filter", "Filter by project, model, error, feedback… (f)", self.action_filter
         )
+        # each adds its condition to the filter in place (it replaced the whole filter)
         yield SystemCommand(
             "Filter: errors only",
-            "Show only logs with an error",
-            lambda: self.set_filter(LogFilter(has_error=True)),
+            "Keep only logs with an error (within the current filter)",
+            lambda: self.set_filter(replace(self.log_filter, has_error=True)),
         )
         yield SystemCommand(
             "Filter: with feedback",
-            "Show only logs with feedback",
-            lambda: self.set_filter(LogFilter(has_feedback=True)),
+            "Keep only logs with feedback (within the current filter)",
+            lambda: self.set_filter(replace(self.log_filter, has_feedback=True)),
         )
         yield SystemCommand(
             "Filter: without feedback",
-            "Show only logs nobody has reviewed",
-            lambda: self.set_filter(LogFilter(has_feedback=False)),
+            "Keep only logs nobody has reviewed (within the current filter)",
+            lambda: self.set_filter(
+                replace(self.log_filter, has_feedback=False, feedback_value=None)
+            ),
         )
         yield SystemCommand("Clear filter", "Show every log", lambda: self.set_filter(LogFilter()))
         yield SystemCommand(

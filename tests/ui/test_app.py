@@ -2178,6 +2178,25 @@ async def test_palette_commands_include_the_actions(sample_dir: Path) -> None:
         assert set(app.visible_ids or ()) == ERROR_LOGS
 
 
+async def test_a_palette_filter_narrows_the_filter_chosen(sample_dir: Path) -> None:
+    """`Filter: errors only` keeps the project chosen before and adds errors to it (it
+    replaced the filter: errors from every project were listed, the project forgotten)."""
+    app = HltuiApp(sample_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        app.set_filter(LogFilter(project="research-agent"))
+        await settle(pilot)
+        command = next(
+            c for c in app.get_system_commands(app.screen) if c.title == "Filter: errors only"
+        )
+        command.callback()
+        await settle(pilot)
+        assert app.log_filter == LogFilter(project="research-agent", has_error=True)
+        visible = set(app.visible_ids or ())
+        assert visible and visible < ERROR_LOGS
+        assert all(app.index.summary(log_id).project == "research-agent" for log_id in visible)
+
+
 async def test_garbage_is_collected_in_a_quiet_moment_after_input(
     sample_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
