@@ -250,6 +250,7 @@ class LogIndex:
         problems: list[Problem] = []
         unit = "line" if state.kind.is_lines else "record"
         start_offset = state.offset
+        gaps: list[str] = []
         with gc_paused():
             for item in items:
                 if isinstance(item, Problem):
@@ -257,11 +258,15 @@ class LogIndex:
                     continue
                 try:
                     summary = decode_summary(
-                        item.data, file=number, offset=item.offset, line=item.line
+                        item.data, file=number, offset=item.offset, line=item.line, gaps=gaps
                     )
                 except SummaryError as error:
                     problems.append(Problem(path, item.line, str(error), unit=unit))
+                    gaps.clear()
                     continue
+                if gaps:  # kept, and reported: it does not fit the schema
+                    problems.extend(Problem(path, item.line, gap, unit=unit) for gap in gaps)
+                    gaps.clear()
                 if self._add(summary, state, problems, unit):
                     logs.append(summary)
                 if len(logs) >= batch_size:

@@ -155,18 +155,42 @@ def short(text: str | None, limit: int = PREVIEW_CHARS) -> str | None:
     return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
-def _feedback_pairs(value: object) -> FeedbackPairs | None:
-    """(type, value) of each feedback item; raises SummaryError for items that are not objects."""
+def _feedback_pairs(value: object, gaps: list[str] | None = None) -> FeedbackPairs | None:
+    """(type, value) of each feedback item; raises SummaryError for items that are not
+    objects, and notes in `gaps` an item without its `type` or `value` (left out)."""
     items = value if isinstance(value, list) else [value]
     pairs = []
-    for item in items:
+    for number, item in enumerate(items, 1):
         if not isinstance(item, dict):
             raise SummaryError("field `feedback` should hold objects")
         kind = item.get("type")
         val = item.get("value")
         if isinstance(kind, str) and isinstance(val, str | int | float):
             pairs.append((sys.intern(kind), val))
+        elif gaps is not None:
+            lacking = "`type`" if not isinstance(kind, str) else "`value` (a number or text)"
+            gaps.append(f"feedback item {number} has no {lacking} (left out)")
     return tuple(pairs) or None
+
+
+def schema_gap(summary: LogSummary) -> str | None:
+    """What a decoded record lacks that the schema requires, where it can still be shown
+    (checked on the fields the summary decodes, so it costs nothing more to read)."""
+    if not summary.id:
+        return "field `id` is empty"
+    config = summary.config
+    if config is None:
+        return "no `config` (the schema requires one; shown without it)"
+    kind = config.type
+    if kind == "model" and not config.model:
+        return "its model config has no `model`"
+    if kind in ("tool", "generic") and not config.name:
+        return f"its {kind} config has no `name`"
+    if kind is None and not (config.model or config.name):
+        return "its config has no `type`, `model` or `name`"
+    if summary.created_at is not None and math.isnan(summary.time):
+        return f"`created_at` is not a date-time: {summary.created_at[:40]!r} (shown as unknown)"
+    return None
 
 
 _interned: dict[str, str] = {}
@@ -180,9 +204,16 @@ def _intern(value: str | None) -> str | None:
 
 
 def decode_summary(
-    data: bytes | memoryview, *, file: int = 0, offset: int = 0, line: int = 0
+    data: bytes | memoryview,
+    *,
+    file: int = 0,
+    offset: int = 0,
+    line: int = 0,
+    gaps: list[str] | None = None,
 ) -> LogSummary:
-    """The summary of one raw record; raises SummaryError with a plain reason if unfit."""
+    """The summary of one raw record; raises SummaryError with a plain reason if unfit.
+    What the schema requires and the record lacks, though it can be shown (no `config`,
+    a date that is not one), is added to `gaps`."""
     try:
         summary = _decoder.decode(data)
     except msgspec.ValidationError as error:
@@ -201,7 +232,11 @@ def decode_summary(
     summary.line = line
     if summary.created_at is not None:
         summary.time = parse_time(summary.created_at)
-        summary.created_at = None
+    if gaps is not None:
+        gap = schema_gap(summary)
+        if gap is not None:
+            gaps.append(gap)
+    summary.created_at = None
     config = summary.config
     if config is not None:
         kind = config.type
@@ -211,7 +246,7 @@ def decode_summary(
         summary.config = None
     summary.messages = None
     if summary.feedback is not None:
-        summary.feedback = _feedback_pairs(summary.feedback)
+        summary.feedback = _feedback_pairs(summary.feedback, gaps)
     if summary.project is not None:
         summary.project = _intern(summary.project)
     if summary.session_id is not None:

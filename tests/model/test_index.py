@@ -7,6 +7,7 @@ import json
 import math
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -164,6 +165,39 @@ def test_each_bad_line_is_a_problem_and_the_rest_loads(
     assert problem.describe(tmp_path).startswith(f"mixed.jsonl:2: {reason}")
 
 
+SCHEMA_GAPS = [
+    ({"config": None}, "no `config` (the schema requires one"),
+    ({"config": "__absent__"}, "no `config` (the schema requires one"),
+    ({"id": ""}, "field `id` is empty"),
+    ({"config": {"type": "model"}}, "its model config has no `model`"),
+    ({"config": {"type": "tool"}}, "its tool config has no `name`"),
+    ({"config": {"id": "config_9"}}, "its config has no `type`, `model` or `name`"),
+    ({"created_at": "not a date"}, "`created_at` is not a date-time: 'not a date'"),
+    ({"feedback": {"type": "rating"}}, "feedback item 1 has no `value` (a number or text)"),
+    ({"feedback": [{"type": "rating", "value": "good"}, {"value": 3}]}, "feedback item 2 has"),
+]
+
+
+@pytest.mark.parametrize(("fields", "reason"), SCHEMA_GAPS)
+def test_a_record_that_breaks_the_schema_is_kept_and_reported(
+    tmp_path: Path, fields: dict[str, Any], reason: str
+) -> None:
+    """A record the schema does not allow but that can be shown (no `config`, a date that
+    is not one, feedback without its value) loads, and says how it breaks the schema
+    (it loaded without a word; `validate` counted it as a good log)."""
+    log = make_log("data_x", **fields)
+    if log.get("config") == "__absent__":
+        del log["config"]
+    path = write_jsonl(tmp_path / "a.jsonl", [make_log("data_1"), log, make_log("data_2")])
+    index = load_index(tmp_path)
+    assert len(index) == 3
+    [problem] = index.problems
+    assert (problem.file, problem.line, problem.severity) == (path, 2, Severity.ERROR)
+    assert problem.message.startswith(reason)
+    cached = load_index(tmp_path)  # taken from the index cache: reported the same
+    assert [(p.line, p.message) for p in cached.problems] == [(2, problem.message)]
+
+
 # A syntax error spoils a whole JSON document (see the next test); the others are per record.
 BAD_RECORDS = [
     (line, reason)
@@ -173,13 +207,12 @@ BAD_RECORDS = [
 ]
 
 
+LOG_2 = json.dumps(make_log("data_2")).encode()
+
+
 @pytest.mark.parametrize(("line", "reason"), BAD_RECORDS)
 def test_bad_records_in_a_json_array_are_numbered(tmp_path: Path, line: str, reason: str) -> None:
-    data = (
-        b"["
-        + b", ".join([json.dumps(make_log("data_1")).encode(), line.encode(), b'{"id": "data_2"}'])
-        + b"]"
-    )
+    data = b"[" + b", ".join([json.dumps(make_log("data_1")).encode(), line.encode(), LOG_2]) + b"]"
     path = write_bytes(tmp_path / "array.json", data)
 
     index = load_index(tmp_path)
