@@ -8,7 +8,8 @@ The app runs in a fresh subprocess per measurement (so peak RSS is the app's own
 bytes as a real terminal would get them, and notes when each awaited change was painted.
 
 Figures: first sessions on screen and the full forest, cold (no index cache) and warm
-(cache); peak RSS; key press to repaint (tree cursor, tab switch, opening a 100-message
+(cache); the biggest file opened alone, beside toolong's first screen of it
+(`bench.vs_toolong`); peak RSS; key press to repaint (tree cursor, tab switch, opening a 100-message
 transcript); full-text search against `grep -F -c`; filters; the index build against
 `orjson.loads` of every record (from `bench.index`).
 """
@@ -320,6 +321,8 @@ def measure(kind: str, root: Path, launched: float) -> dict[str, Any]:
         HltuiApp.workers_idle = workers_idle  # type: ignore[attr-defined]
         warm = kind != "app-cold"
         return asyncio.run(open_app(root, launched, warm, interact=kind == "app-warm"))
+    if kind in ("app-file-cold", "app-file-warm"):  # `root` is one file
+        return asyncio.run(open_app(root, launched, kind.endswith("warm"), interact=False))
     if kind == "grep":
         paths = [str(p) for p in files_of(root)]
         figures = {}
@@ -409,6 +412,7 @@ def report(n: int) -> None:
         index["seconds"] <= limit,
     )
     line("full forest, warm (cache)", ms(warm["loaded"]), "limit 500 ms", warm["loaded"] <= 0.5)
+    compare_with_toolong(max(paths, key=lambda path: path.stat().st_size), root)
     print("memory")
     line(
         "peak RSS of the app (cold open)",
@@ -465,6 +469,29 @@ def report(n: int) -> None:
     )
     for name, seconds in warm["filters"].items():
         line(f"filter: {name}", ms(seconds), "limit 200 ms", seconds < 0.2)
+
+
+def compare_with_toolong(big: Path, root: Path) -> None:
+    """hltui and toolong opening the same big file, each to its first screen."""
+    from bench.vs_toolong import TOOLONG, first_screen
+
+    cold = run("app-file-cold", big)
+    warm = run("app-file-warm", big)
+    theirs = first_screen(big)
+    print(f"the biggest file alone: {big.relative_to(root)}, {big.stat().st_size / 1e6:,.0f} MB")
+    line(
+        "hltui, first screen cold / warm",
+        f"{ms(cold['first_paint'])} / {ms(warm['first_paint'])}",
+        f"all {cold['logs']:,} logs {cold['loaded']:.2f} s / {warm['loaded']:.2f} s",
+    )
+    if isinstance(theirs, str):
+        line(f"{TOOLONG}, first screen", "-", theirs)
+    else:
+        line(
+            f"{TOOLONG}, first screen",
+            ms(theirs["first_screen"]),
+            f"all lines found {theirs['scan_done']:.2f} s",
+        )
 
 
 def growth(sizes: list[int]) -> None:
