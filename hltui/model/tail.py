@@ -9,10 +9,13 @@ its old logs replaced; a deleted file's logs go away; a JSON or gzip file is re-
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import AsyncGenerator, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+import msgspec
 
 from hltui.model.index import FileState, LogIndex
 from hltui.model.problems import Problem
@@ -28,6 +31,7 @@ WATCH_STEP_MS = 10
 # During a write burst awatch groups changes for up to this long (a single append is
 # still reported after WATCH_STEP_MS): fewer, larger updates keep input responsive.
 WATCH_DEBOUNCE_MS = 300
+QUIET_BATCH_MS = 1000
 
 
 def watch_changes(paths: Iterable[Path]) -> AsyncGenerator[set[tuple[Change, str]], None]:
@@ -46,6 +50,9 @@ def watch_changes(paths: Iterable[Path]) -> AsyncGenerator[set[tuple[Change, str
         watch_filter=None,
         recursive=True,
         ignore_permission_denied=True,
+        # an empty batch after a quiet second, to look at unfinished last lines
+        rust_timeout=QUIET_BATCH_MS,
+        yield_on_timeout=True,
     )
 
 
@@ -69,6 +76,24 @@ class TailUpdate:
         self.files.extend(other.files)
 
 
+STILL_AFTER = 1.0  # seconds an unfinished last line must stay unchanged to be read
+WHOLE_RECORD_LIMIT = 64 * 1024 * 1024  # a longer unfinished line is left to its newline
+
+
+def _whole_record(path: Path, start: int, end: int) -> bool:
+    """Whether bytes [start, end) of `path` are one JSON object (a record whose line
+    only lacks its newline), not the first part of one."""
+    if end - start > WHOLE_RECORD_LIMIT:
+        return False
+    try:
+        with open(path, "rb") as handle:
+            handle.seek(start)
+            data = handle.read(end - start)
+        return isinstance(msgspec.json.decode(data), dict)
+    except (OSError, msgspec.DecodeError, RecursionError):
+        return False
+
+
 def is_log_path(path: Path, root: Path) -> bool:
     """Whether a changed path may hold logs (a log file outside hltui's own folders)."""
     if file_kind(path) is None:
@@ -88,6 +113,52 @@ class Tailer:
         self.marks: dict[Path, bytes] = {}
         for state in index.files:
             self.marks[state.path] = self._read_mark(state)
+        # files whose last line has no newline yet: (size, mtime, inode) as first seen
+        # so, when, and whether that line was found not to be a whole record
+        self._unfinished: dict[Path, tuple[tuple[int, int, int], float, bool]] = {}
+
+    def has_unfinished(self) -> bool:
+        """Whether a line file's last read left a line without its newline."""
+        return any(
+            state.kind.is_lines and not state.kind.is_gzip and state.size > state.offset
+            for state in self.index.files
+        )
+
+    def finish_still_lines(self, now: float | None = None) -> TailUpdate:
+        """Read a last line that has no newline once its file has stayed as it is for
+        STILL_AFTER seconds, if it holds a whole record: a writer that ends its last
+        record without a newline would otherwise never have it shown. (Anything it
+        writes later starts with that newline, a blank line.)"""
+        now = time.monotonic() if now is None else now
+        update = TailUpdate()
+        for state in list(self.index.files):
+            path = state.path
+            # what the last read left unread (its size is from that read: no stat
+            # for files read to their end, so an idle directory costs nothing)
+            if not state.kind.is_lines or state.kind.is_gzip or state.size <= state.offset:
+                self._unfinished.pop(path, None)
+                continue
+            try:
+                stat = path.stat()
+            except OSError:
+                continue
+            seen = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+            known = self._unfinished.get(path)
+            if known is None or known[0] != seen:
+                self._unfinished[path] = (seen, now, False)
+                continue
+            if known[2] or now - known[1] < STILL_AFTER or stat.st_size != state.size:
+                continue
+            if not _whole_record(path, state.offset, stat.st_size):
+                self._unfinished[path] = (seen, known[1], True)  # not again till it changes
+                continue
+            for batch in self.index.read_file(path, complete_only=False):
+                update.added.extend(batch.logs)
+                update.problems.extend(batch.problems)
+            update.files.append(path)
+            self.marks[path] = self._read_mark(state)
+            self._unfinished.pop(path, None)
+        return update
 
     @staticmethod
     def _read_mark(state: FileState) -> bytes:

@@ -65,8 +65,8 @@ class LiveTailMixin:
                 await asyncio.sleep(POLL_INTERVAL)
                 changed = await asyncio.to_thread(tailer.poll)
                 journal_changed = self.store.journal is not None and not self.store.is_own_write()
-                if changed or journal_changed:
-                    await self.apply_changes(changed, journal=journal_changed)
+                # (with nothing changed, it looks at unfinished last lines, if any)
+                await self.apply_changes(changed, journal=journal_changed)
         events = watch_changes(self.watched_paths())
         # The watcher is set up on the first step of the generator, before it waits for
         # events: start that step, then catch up with what changed during loading, so no
@@ -134,11 +134,16 @@ class LiveTailMixin:
         if tailer is None:
             return
         paths = list(paths)
+        still = tailer.has_unfinished()  # a last line may have waited long enough
+        if not (paths or journal or still):
+            return  # a quiet moment with nothing waiting: no thread, nothing to draw
         forest = self.forest
         log_filter = self.log_filter
 
         def read() -> tuple[TailUpdate, Forest | None, set[str], Collection[str] | None, list[str]]:
             update = tailer.apply(paths) if paths else TailUpdate()
+            if still:
+                update.merge(tailer.finish_still_lines())
             if update.removed or update.files:
                 self.store.invalidate(None if update.removed else {s.id for s in update.added})
             touched = self.store.refresh() if journal else set()

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from hltui.model.index import LogIndex
-from hltui.model.tail import Tailer, is_log_path
+from hltui.model.tail import STILL_AFTER, Tailer, is_log_path
 from tests.conftest import make_log
 
 
@@ -172,6 +172,30 @@ def test_a_file_that_gives_no_logs_is_reported_once(tmp_path: Path) -> None:
     junk.write_bytes(line("data_2"))  # made a log file: the problem is gone
     tailer.apply(tailer.poll())
     assert index.problems == [] and ids(index) == ["data_1", "data_2"]
+
+
+def test_a_last_record_without_its_newline_is_read_once_the_file_is_still(
+    tmp_path: Path,
+) -> None:
+    """A writer that ends its last record without a newline: the record is read once
+    the file has stayed as it is for STILL_AFTER (it was never shown while watching);
+    the first part of a record is not; what comes later is read as usual."""
+    log = tmp_path / "app.jsonl"
+    log.write_bytes(line("data_1") + line("data_2").rstrip(b"\n"))
+    index = LogIndex(tmp_path).load(complete_only=True)  # as the app loads when watching
+    tailer = Tailer(index)
+    assert ids(index) == ["data_1"] and tailer.has_unfinished()
+    assert tailer.finish_still_lines(now=100.0).empty  # first seen now
+    assert tailer.finish_still_lines(now=100.0 + STILL_AFTER / 2).empty  # not still enough
+    update = tailer.finish_still_lines(now=100.0 + STILL_AFTER)
+    assert [s.id for s in update.added] == ["data_2"] and not update.problems
+    assert ids(index) == ["data_1", "data_2"] and not tailer.has_unfinished()
+    append(log, b"\n" + line("data_3") + line("data_4")[:20])  # its newline, then more
+    update = tailer.apply([log])
+    assert [s.id for s in update.added] == ["data_3"] and not update.problems
+    for moment in (200.0, 200.0 + 2 * STILL_AFTER, 200.0 + 4 * STILL_AFTER):
+        assert tailer.finish_still_lines(now=moment).empty  # half a record: it waits
+    assert ids(index) == ["data_1", "data_2", "data_3"] and not index.problems
 
 
 def test_new_files_in_new_subfolders(tmp_path: Path) -> None:

@@ -221,6 +221,25 @@ async def test_half_a_line_then_the_rest_is_one_log(tmp_path: Path) -> None:
         assert not app.all_problems() and status_of(app).problems == 0
 
 
+@pytest.mark.parametrize("poll_files", [False, True])
+async def test_a_last_record_without_its_newline_shows_once_the_file_is_still(
+    tmp_path: Path, poll_files: bool
+) -> None:
+    """A record written without its newline, the writer then quiet: it appears (it never
+    did while watching) once the file has been still a second, with no problem."""
+    data = tmp_path / "data"
+    path = write_jsonl(data / "a.jsonl", [log("one", 0)])
+    app = HltuiApp(data, user=USER, poll=poll_files)
+    async with app.run_test(size=SIZE) as pilot:
+        await start(pilot)
+        append(path, line(log("two", 1, session="s_2")).rstrip(b"\n"))
+        await poll(pilot, lambda: has_log(app, "two"), steps=100)  # within 5 s
+        assert not app.all_problems() and status_of(app).problems == 0
+        append(path, b"\n" + line(log("three", 2, session="s_2")))
+        await poll(pilot, lambda: has_log(app, "three"))
+        assert not app.all_problems()
+
+
 async def test_a_new_file_in_a_new_subfolder_is_read(tmp_path: Path) -> None:
     data = tmp_path / "data"
     write_jsonl(data / "a.jsonl", [log("one", 0)])
