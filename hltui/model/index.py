@@ -110,6 +110,9 @@ class LogIndex:
         self._previews: dict[str, Preview] = {}
         # while loading with the cache: summaries dropped as duplicates, by file number
         self._dropped: dict[int, list[LogSummary]] | None = None
+        # the files holding a copy of a log dropped as a duplicate, by the log's id: read
+        # again when the copy kept goes away, so the log stays (rare: a small dict)
+        self.copies_dropped: dict[str, set[int]] = {}
         # Counts removals: a log's position in `logs` holds until the next one.
         self.generation = 0
         # `file_starts` as last worked out, for (generation, number of logs) then: logs
@@ -305,6 +308,7 @@ class LogIndex:
                     unit,
                 )
             )
+            self.copies_dropped.setdefault(summary.id, set()).add(summary.file)
             if self._dropped is not None:
                 self._dropped.setdefault(summary.file, []).append(summary)
             return False

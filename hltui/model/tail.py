@@ -191,6 +191,32 @@ class Tailer:
                 update.merge(self.scan_directory(path))
             elif is_log_path(path, self.index.root):
                 update.merge(self.refresh_file(path))
+        if update.removed:
+            update.merge(self._restore_copies(update.removed))
+        return update
+
+    def _restore_copies(self, removed: list[str]) -> TailUpdate:
+        """Read again, whole, the files holding a copy (dropped as a duplicate) of a log
+        that is gone now: that copy is the log now (it vanished with the one kept)."""
+        index = self.index
+        numbers = {
+            number
+            for log_id in removed
+            if log_id not in index.logs
+            for number in index.copies_dropped.pop(log_id, ())
+        }
+        update = TailUpdate()
+        for number in sorted(numbers):
+            path = index.files[number].path
+            if not path.exists():
+                continue
+            again = TailUpdate(files=[path], removed=index.forget_file(path))
+            for batch in index.read_file(path, complete_only=True):
+                again.added.extend(batch.logs)
+                again.problems.extend(batch.problems)
+                again.removed.extend(batch.removed)
+            self.marks[path] = self._read_mark(index.files[number])
+            update.merge(again)
         return update
 
     def forget_gone(self, gone: Path) -> TailUpdate:

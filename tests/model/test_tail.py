@@ -198,6 +198,28 @@ def test_a_last_record_without_its_newline_is_read_once_the_file_is_still(
     assert ids(index) == ["data_1", "data_2", "data_3"] and not index.problems
 
 
+def test_a_duplicate_takes_over_when_the_copy_kept_goes_away(tmp_path: Path) -> None:
+    """A log in two files is kept from the first one read; deleting that file left the
+    log gone although the other file still holds it. That file is read again."""
+    first = tmp_path / "b-newer.jsonl"
+    second = tmp_path / "a-older.jsonl"
+    second.write_bytes(line("data_1", output="old copy") + line("data_2"))
+    first.write_bytes(line("data_1", output="new copy") + line("data_3"))
+    os.utime(second, (1_000_000_000, 1_000_000_000))  # older: read after the newer file
+    index = LogIndex(tmp_path).load(complete_only=True)
+    tailer = Tailer(index)
+    kept = index.file_of(index.summary("data_1")).path
+    other = second if kept == first else first
+    assert [p.message.split(" (")[0] for p in index.problems] == ["duplicate log data_1"]
+    kept.unlink()
+    update = tailer.apply([kept])
+    assert "data_1" in index and index.file_of(index.summary("data_1")).path == other
+    assert "data_1" in [s.id for s in update.added]
+    assert not index.problems  # the notice went with the file that had the copy kept
+    remaining = {"data_2"} if kept == first else {"data_3"}
+    assert set(index.logs) == {"data_1"} | remaining
+
+
 def test_new_files_in_new_subfolders(tmp_path: Path) -> None:
     (tmp_path / "a.jsonl").write_bytes(line("data_1"))
     index, tailer = start(tmp_path)
