@@ -1416,6 +1416,21 @@ async def test_a_filter_chosen_after_a_search_searches_the_logs_it_shows(
         assert set(app.hits) == everywhere
 
 
+async def test_notifications_sit_above_the_status_bar(sample_dir: Path) -> None:
+    """A toast covered the right end of the status bar (the search's place) for seconds."""
+    from textual.widgets._toast import Toast
+
+    app = HltuiApp(sample_dir)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await wait_loaded(pilot)
+        app.notify("something to say", timeout=5)
+        await poll(pilot, lambda: app.screen.query(Toast))
+        await pilot.pause()
+        [toast] = app.screen.query(Toast)
+        status = app.query_one(StatusBar)
+        assert toast.region.bottom <= status.region.y
+
+
 async def test_the_status_bar_keeps_the_search_place_in_view(tmp_path: Path) -> None:
     """A long path and filter shorten (in the middle) before the counts and the search's
     place are cut: `hit 1/1` was cut off at 120 columns. One log is `1 log`."""
