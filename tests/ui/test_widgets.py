@@ -20,7 +20,7 @@ from hltui.ui.widgets.details import RULE, Details
 from hltui.ui.widgets.feedback_panel import FeedbackPanel
 from hltui.ui.widgets.raw_view import LINE_COUNT_LIMIT, RawView, pretty_raw
 from hltui.ui.widgets.render import KEY_MAX_WIDTH, fmt_clock, fmt_seconds, plain, safe
-from hltui.ui.widgets.session_overview import MAX_ROWS, SessionOverview
+from hltui.ui.widgets.session_overview import MAX_ROWS, PREVIEW_WIDTH, SessionOverview, timeline_row
 from hltui.ui.widgets.session_tree import format_clock
 from hltui.ui.widgets.transcript import FIRST_BLOCKS, ShownBlock, Transcript
 
@@ -1479,3 +1479,13 @@ def test_a_blank_error_draws_no_error_block(error: str) -> None:
     assert [spec.header.plain for spec in specs if spec.header is not None] == ["output"]
     with_error = transcript_module.build_blocks(log(output="fine", error="boom"))
     assert [spec.header.plain for spec in with_error if spec.header is not None][-1] == "error"
+
+
+def test_a_timeline_preview_cut_short_says_so() -> None:
+    """The timeline's preview column ends in `…` where the text goes on (it was cut
+    mid-word with nothing to show it), and a short one is left whole."""
+    summary = decode_summary(orjson.dumps({"id": "data_1", "config": {"model": "m"}}))
+    long = "word " * 40
+    cell = timeline_row(summary, long)[-1].plain
+    assert len(cell) == PREVIEW_WIDTH and cell.endswith("…")
+    assert timeline_row(summary, "short")[-1].plain == "short"

@@ -220,6 +220,6 @@ def fmt_datetime(moment: datetime | None) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f UTC")
 
 
-def fmt_count(count: int, noun: str) -> str:
-    """``1 log``, ``2,345 logs``."""
-    return f"{count:,} {noun}{'' if count == 1 else 's'}"
+def cut(text: str, width: int) -> str:
+    """``text`` in at most ``width`` characters, ending in ``…`` where it was cut."""
+    return text if len(text) <= width else text[: max(0, width - 1)] + "…"

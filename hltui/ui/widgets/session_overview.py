@@ -15,9 +15,10 @@ from textual.widgets import DataTable, Static
 
 from hltui.model.sessions import Session
 from hltui.model.summary import LogSummary
+from hltui.model.wording import counted
 from hltui.ui.widgets.render import (
+    cut,
     fmt_clock,
-    fmt_count,
     fmt_epoch,
     fmt_seconds,
     kv_table,
@@ -54,7 +55,7 @@ def _feedback_cell(log: LogSummary) -> Text:
     if not log.feedback:
         return Text("-", style="dim")
     values = ", ".join(to_str(value) for _, value in log.feedback)
-    return Text(safe(f"{log.feedback_count} ({values})"[:40]))
+    return Text(cut(safe(f"{log.feedback_count} ({values})"), 40))
 
 
 PreviewOf = Callable[[str], Any]
@@ -78,7 +79,7 @@ def timeline_row(log: LogSummary, preview: Any = None) -> tuple[Text, ...]:
         Text(fmt_seconds(log.duration) if log.duration is not None else "-", justify="right"),
         Text("error", style="bold red") if error else Text("ok", style="green"),
         _feedback_cell(log),
-        Text(safe(preview or "")[:PREVIEW_WIDTH], style="red" if error else "", no_wrap=True),
+        Text(cut(safe(preview or ""), PREVIEW_WIDTH), style="red" if error else "", no_wrap=True),
     )
 
 
@@ -161,13 +162,15 @@ class SessionOverview(Vertical):
         and for the first ``PREVIEW_ROWS`` rows only.
         """
         self.session = session
-        title = f"Session · {fmt_count(len(session.logs), 'log')}"
+        title = f"Session · {counted(len(session.logs), 'log')}"
         heading = session.preview(
             lambda log_id: getattr(preview_of(log_id), "prompt", None) if preview_of else None
         )
         if heading:
             title += f" · {heading}"
-        self.query_one(".overview--title", Static).update(Text(safe(title), no_wrap=True))
+        self.query_one(".overview--title", Static).update(
+            Text(safe(title), no_wrap=True, overflow="ellipsis")
+        )
         self.query_one(".overview--header", Static).update(header_table(session))
         shown = session.logs[:MAX_ROWS]
         self.log_ids = [log.id for log in shown]
