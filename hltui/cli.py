@@ -274,7 +274,7 @@ def export(
         )
     except ExportError as error:
         fail(str(error))
-    click.echo(f"wrote {count} logs to {out}")
+    click.echo(f"wrote {counted(count, 'log')} to {out}")
     if path.is_dir() and out.resolve().is_relative_to(path.resolve()):
         click.echo(
             f"hltui: note: {out} is inside {path}: opening {path} will read it as logs too",

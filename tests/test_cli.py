@@ -381,3 +381,19 @@ def test_console_script_stats_and_errors(clean_dir: Path, tmp_path: Path) -> Non
     )
     assert nothing.returncode == 1
     assert_one_line_error(nothing.stderr)
+
+
+def test_export_takes_what_a_gzip_file_cut_short_holds(tmp_path: Path) -> None:
+    """`export` wrote nothing and said only `Aborted!` for a `.jsonl.gz` cut short."""
+    from tests.model.test_index import cut_short_gzip
+
+    data = tmp_path / "data"
+    data.mkdir()
+    cut_short_gzip(data / "stream.jsonl.gz", 60)
+    out = tmp_path / "out.jsonl"
+    result = run("export", str(data), "-o", str(out))
+    assert result.exit_code == 0, result.output
+    lines = out.read_bytes().splitlines()
+    assert 0 < len(lines) < 60
+    assert all(json.loads(line)["id"].startswith("data_") for line in lines)
+    assert f"wrote {len(lines)} logs to" in result.output

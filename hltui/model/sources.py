@@ -280,6 +280,23 @@ def read_bytes(path: Path, kind: FileKind) -> bytes:
     return path.read_bytes()
 
 
+def read_gzip_prefix(path: Path) -> bytes:
+    """The decompressed content of a gzip file as far as it goes: one cut short, or still
+    being written, ends where its stream does (the line scan reads no further)."""
+    data = path.read_bytes()
+    parts: list[bytes] = []
+    while data:  # member by member (gzip files may be concatenated)
+        stream = zlib.decompressobj(wbits=31)  # a gzip header and trailer
+        try:
+            parts.append(stream.decompress(data))
+        except zlib.error:
+            break
+        if not stream.eof:  # cut short: all it held is out
+            break
+        data = stream.unused_data
+    return b"".join(parts)
+
+
 def scan_json(path: Path, kind: FileKind) -> Iterator[RawRecord | Problem]:
     """Raw records of a JSON (or JSON.gz) document, numbered from 1."""
     try:
@@ -326,7 +343,11 @@ class RecordReader:
         if path in self._cache:
             self._cache.move_to_end(path)
             return self._cache[path]
-        data = read_bytes(path, kind)
+        try:
+            # a `.jsonl.gz` as far as it goes: its records there were indexed
+            data = read_gzip_prefix(path) if kind.is_lines else read_bytes(path, kind)
+        except (EOFError, zlib.error, gzip.BadGzipFile) as error:  # a `.json.gz` cut short
+            raise OSError(f"cannot read {path.name}: {error}") from None
         value: bytes | list[msgspec.Raw]
         value = data if kind.is_lines else split_json_document(path, data)[0]
         self._cache[path] = value

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import math
+import random
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -254,6 +255,30 @@ def test_whole_file_problems_do_not_stop_the_load(tmp_path: Path) -> None:
     assert found["truncated.json"].line is None
     assert all(p.is_error for p in index.problems)
     assert index.error_count == 6
+
+
+def cut_short_gzip(path: Path, count: int) -> Path:
+    """A `.jsonl.gz` of `count` logs (text that hardly compresses), cut off mid-stream,
+    as a writer that has not closed it yet leaves it."""
+    noise = [random.Random(n).randbytes(200).hex() for n in range(count)]
+    data = jsonl_bytes([make_log(f"data_{n}", output=noise[n]) for n in range(count)])
+    whole = gzip.compress(data)
+    path.write_bytes(whole[: len(whole) // 2])  # (`write_bytes` would compress it again)
+    return path
+
+
+def test_a_gzip_file_cut_short_gives_what_it_holds(tmp_path: Path) -> None:
+    """The logs before the cut load and read back (their bytes, preview, record); the
+    cut is a problem. Reading a log back raised EOFError, which closed the app."""
+    path = cut_short_gzip(tmp_path / "stream.jsonl.gz", 60)
+    index = load_index(tmp_path)
+    assert 0 < len(index) < 60
+    [problem] = index.problems
+    assert problem.file == path and problem.message.startswith("invalid gzip stream")
+    for log_id in index.logs:
+        assert json.loads(index.raw_bytes(log_id))["id"] == log_id
+        assert index.preview(log_id).output is not None
+        assert index.record(log_id).id == log_id
 
 
 def test_an_empty_jsonl_file_is_fine(tmp_path: Path) -> None:

@@ -1416,6 +1416,27 @@ async def test_a_filter_chosen_after_a_search_searches_the_logs_it_shows(
         assert set(app.hits) == everywhere
 
 
+async def test_a_gzip_file_cut_short_is_browsed_as_far_as_it_goes(tmp_path: Path) -> None:
+    """A `.jsonl.gz` still being written (or cut off): its logs show, a transcript
+    opens, and the cut is one problem. Reading a log back raised EOFError, which closed
+    the app (a traceback, exit code 0)."""
+    from tests.model.test_index import cut_short_gzip
+
+    cut_short_gzip(tmp_path / "stream.jsonl.gz", 60)
+    app = HltuiApp(tmp_path, watch=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        assert 0 < len(app.index) < 60
+        last = max(app.index.logs, key=lambda log_id: app.index.summary(log_id).offset)
+        await goto(pilot, last)
+        await pilot.press("enter")
+        await settle(pilot)
+        transcript = app.query_one(Transcript)
+        assert app.is_running and transcript.record is not None
+        assert transcript.record.id == last
+        assert app.query_one(StatusBar).problems == 1
+
+
 async def test_notifications_sit_above_the_status_bar(sample_dir: Path) -> None:
     """A toast covered the right end of the status bar (the search's place) for seconds."""
     from textual.widgets._toast import Toast
