@@ -8,7 +8,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from textual.widgets import DataTable, Input, Select, Static, TextArea
+import pytest
+from textual.widgets import Button, DataTable, Input, Select, Static, TextArea
 
 from hltui.model.query import LogFilter
 from hltui.ui.app import HltuiApp
@@ -241,14 +242,41 @@ async def test_x_starts_a_correction_from_the_output(tmp_path: Path) -> None:
         assert (entry["type"], entry["value"]) == ("correction", "output of l5 fixed\nand more")
 
 
+@pytest.mark.parametrize("size", [(80, 24), (60, 20)])
+async def test_the_editor_fits_a_small_terminal(tmp_path: Path, size: tuple[int, int]) -> None:
+    """The editor was 80 columns wide whatever the terminal, and on 80x24 its buttons
+    were below its bottom edge."""
+    data = small_data(tmp_path / "data")
+    app = HltuiApp(data, user=USER)
+    async with app.run_test(size=size) as pilot:
+        await wait_loaded(pilot)
+        await goto(pilot, "l4")
+        editor = await open_editor(pilot, "c")
+        body = editor.query_one("#editor-body")
+        assert body.outer_size.width <= size[0]
+        save = editor.query_one("#editor-save", Button)
+        assert body.region.contains_region(save.region)
+
+
 async def test_escape_cancels_the_editor_without_writing(tmp_path: Path) -> None:
+    """`escape` closes the editor; with something typed, only when pressed again (one
+    press threw a comment being written away); typing on asks again."""
     data = small_data(tmp_path / "data")
     app = HltuiApp(data, user=USER)
     async with app.run_test(size=SIZE) as pilot:
         await wait_loaded(pilot)
         await goto(pilot, "l4")
-        await open_editor(pilot, "c")
-        await type_text(pilot, "never mind")
+        editor = await open_editor(pilot, "c")
+        await type_text(pilot, "never")
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is editor and editor_text(editor).text == "never"
+        message = editor.query_one("#editor-error", Static).render()
+        assert "esc again to discard" in str(message)
+        await type_text(pilot, " mind")
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is editor  # typed on since: asked again
         await pilot.press("escape")
         await settle(pilot)
         assert not isinstance(app.screen, FeedbackEditor)

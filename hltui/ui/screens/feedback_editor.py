@@ -98,6 +98,16 @@ class FeedbackEditor(ModalScreen[FeedbackDraft | None]):
     def on_mount(self) -> None:
         self.query_one("#editor-custom-type", Input).display = False
         self._show_kind(self.kind, first=True)
+        self._started_with = self._typed()
+        self._discard_armed = False
+
+    def _typed(self) -> tuple[str, str, str]:
+        """What the form holds: its type and both value fields."""
+        return (
+            self.current_kind,
+            self.query_one("#editor-value", Input).value,
+            self.query_one("#editor-text", TextArea).text,
+        )
 
     @property
     def current_kind(self) -> str:
@@ -162,7 +172,21 @@ class FeedbackEditor(ModalScreen[FeedbackDraft | None]):
             self.dismiss(draft)
 
     def action_cancel(self) -> None:
+        """`escape`: close; with something typed, only when pressed a second time (one
+        press threw away a comment being written)."""
+        if self._typed() != self._started_with and not self._discard_armed:
+            self._discard_armed = True
+            self.query_one("#editor-error", Static).update(
+                Text("Not saved: esc again to discard it, ctrl+s to save.")
+            )
+            return
         self.dismiss(None)
+
+    def on_text_area_changed(self) -> None:
+        self._discard_armed = False  # typing on: the next escape asks again
+
+    def on_input_changed(self) -> None:
+        self._discard_armed = False
 
     @on(Input.Submitted, "#editor-value")
     def _submitted(self) -> None:
@@ -171,5 +195,5 @@ class FeedbackEditor(ModalScreen[FeedbackDraft | None]):
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "editor-save":
             self.action_save()
-        else:
-            self.action_cancel()
+        else:  # a click on Cancel is meant: no second asking
+            self.dismiss(None)
