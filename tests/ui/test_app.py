@@ -1720,6 +1720,30 @@ async def test_filter_screen_keys_apply_and_cancel(sample_dir: Path) -> None:
         assert app.log_filter.text == "thermostat"  # cancel kept the filter
 
 
+@pytest.mark.parametrize("size", [(80, 24), (60, 20)])
+async def test_the_filter_form_fits_a_small_terminal(
+    sample_dir: Path, size: tuple[int, int]
+) -> None:
+    """On 80x24 the form (30 rows with bordered fields) ran off the screen: its buttons
+    and the line saying why a date was refused could not be seen. Its fields lose their
+    borders there, and every part of it shows."""
+    app = HltuiApp(sample_dir)
+    async with app.run_test(size=size) as pilot:
+        await wait_loaded(pilot)
+        await pilot.press("f")
+        await pilot.pause()
+        app.screen.query_one("#filter-since", Input).value = "2024-13-01"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, FilterScreen)
+        body = screen.query_one("#filter-body")
+        assert body.region.right <= size[0] and body.region.bottom <= size[1]
+        for part in ("#filter-text", "#filter-error-message", "Button"):
+            assert body.region.contains_region(screen.query(part).last().region), part
+        assert "Dates must be YYYY-MM-DD." in screen_text(app)
+
+
 async def test_set_filter_project_and_dates(sample_dir: Path) -> None:
     app = HltuiApp(sample_dir)
     async with app.run_test(size=SIZE) as pilot:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical
@@ -19,6 +20,9 @@ def _blank_to_none(value: str) -> str | None:
     return value or None
 
 
+ROOMY_HEIGHT = 34  # terminal rows the form needs with bordered fields
+
+
 class FilterScreen(ModalScreen[LogFilter | None]):
     """A form for a LogFilter; dismisses with the filter, or None when cancelled."""
 
@@ -33,6 +37,14 @@ class FilterScreen(ModalScreen[LogFilter | None]):
         self.current = current
         self.projects = projects
         self.models = models
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Fields without their borders on a short terminal: with them the form is 30
+        rows tall, and on 80x24 its buttons and error line were off the screen."""
+        compact = event.size.height < ROOMY_HEIGHT
+        self.query_one("#filter-body").set_class(compact, "-compact")
+        for field in self.query("#filter-grid Input, #filter-grid Select"):
+            field.compact = compact  # type: ignore[attr-defined]
 
     def compose(self) -> ComposeResult:
         current = self.current
