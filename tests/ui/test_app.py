@@ -665,7 +665,7 @@ async def test_the_footer_draws_its_keys_without_widgets_and_a_click_presses_one
         assert screen_text(app).splitlines()[-1] == bottom
 
 
-@pytest.mark.parametrize("width", [80, 120])
+@pytest.mark.parametrize("width", [80, 100, 120])
 async def test_the_help_fits_the_terminal(sample_dir: Path, width: int) -> None:
     """On 80 columns the help's box and its second column went past the right edge:
     it is one column there (scrolled), two where they fit."""
@@ -681,6 +681,8 @@ async def test_the_help_fits_the_terminal(sample_dir: Path, width: int) -> None:
         widest = max(len(line.rstrip()) for line in text.splitlines())
         assert widest <= table.content_size.width
         assert "move down / up" in text  # the first key, whole
+        if width == 100:  # one column, its descriptions as wide as there is room for
+            assert "expand a session or log; on a leaf, focus the tab shown" in text
 
 
 async def test_a_narrow_footer_shows_whole_keys_only(sample_dir: Path) -> None:

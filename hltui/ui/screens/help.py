@@ -53,8 +53,8 @@ class HelpScreen(ModalScreen[None]):
         )
 
     def _table(self, two_columns: bool) -> Table:
-        if not two_columns:
-            return self._keys_table(self.sections)
+        if not two_columns:  # the descriptions take the width the second column had
+            return self._keys_table(self.sections, description_width=None)
         half = (len(self.sections) + 1) // 2
         columns = [self._keys_table(self.sections[:half]), self._keys_table(self.sections[half:])]
         table = Table.grid(padding=(0, 3))
@@ -62,11 +62,13 @@ class HelpScreen(ModalScreen[None]):
         return table
 
     @staticmethod
-    def _keys_table(sections: list[tuple[str, list[tuple[str, str]]]]) -> Table:
+    def _keys_table(
+        sections: list[tuple[str, list[tuple[str, str]]]], description_width: int | None = 34
+    ) -> Table:
         """One column of sections: a title, then key and description rows."""
         table = Table.grid(padding=(0, 2))
         table.add_column(style="bold", no_wrap=True)
-        table.add_column(max_width=34)
+        table.add_column(max_width=description_width)
         for title, keys in sections:
             table.add_row(Text(title, style="bold underline"), "")
             for keys_text, description in keys:

@@ -651,7 +651,9 @@ class Transcript(
         if shown and (self._current is None or self._current not in shown):
             # scrolled away from the chosen message (page keys, the mouse): go on from
             # the messages on screen (`j` went back to the one scrolled away from)
-            self.focus_message((starting or shown)[0] if delta > 0 else shown[-1])
+            # `j`: the first message starting on screen; `k`: the top one (a message
+            # lower down would scroll the view on, not back)
+            self.focus_message((starting or shown)[0] if delta > 0 else shown[0])
         elif self._current is None:
             self.focus_message(0 if delta > 0 else len(self._places) - 1)
         else:
