@@ -7,11 +7,13 @@ from typing import Any
 
 import orjson
 import pytest
+from rich.cells import cell_len
 from rich.text import Text
 from textual import events
 from textual.app import App, ComposeResult
 from textual.widgets import Button, Static, TextArea
 
+import hltui.ui.widgets.status_bar as status_bar_module
 import hltui.ui.widgets.transcript as transcript_module
 from hltui.model.records import Feedback, LogResponse
 from hltui.model.sessions import Session, build_forest
@@ -1490,3 +1492,13 @@ def test_a_timeline_preview_cut_short_says_so() -> None:
     cell = timeline_row(summary, long)[-1].plain
     assert len(cell) == PREVIEW_WIDTH and cell.endswith("…")
     assert timeline_row(summary, "short")[-1].plain == "short"
+
+
+@pytest.mark.parametrize("width", [1, 5, 12, 20])
+def test_a_shortened_path_fits_its_cells(width: int) -> None:
+    """The status bar shortens in cells: a path of CJK and emoji (two cells a character)
+    kept twice the room it was given, and cut the counts behind it."""
+    path = "/tmp/c_日本語ディレクトリ名前とても長い絵文字😀😀😀😀"
+    short = status_bar_module._shortened(path, width)
+    assert cell_len(short) <= width and "…" in short
+    assert status_bar_module._shortened("short", width + 5) == "short"

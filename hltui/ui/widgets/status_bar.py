@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.cells import cell_len, set_cell_size
 from rich.text import Text
 from textual.reactive import reactive
 from textual.widgets import Static
@@ -45,9 +46,9 @@ class StatusBar(Static):
             if room <= 0 or over <= 0:
                 break
             if part == "path":
-                path = _shortened(path, max(MIN_PATH, len(path) - over))
+                path = _shortened(path, max(MIN_PATH, cell_len(path) - over))
             else:
-                filter_text = _shortened(filter_text, max(MIN_FILTER, len(filter_text) - over))
+                filter_text = _shortened(filter_text, max(MIN_FILTER, cell_len(filter_text) - over))
         return self._text(path, filter_text)
 
     def _text(self, path: str, filter_text: str) -> Text:
@@ -77,8 +78,16 @@ MIN_FILTER = 16
 
 
 def _shortened(text: str, width: int) -> str:
-    """`text` in at most `width` characters, its middle replaced by `…`."""
-    if len(text) <= width:
+    """`text` in at most `width` cells, its middle replaced by `…` (wide characters such
+    as CJK and emoji count as the two cells they take)."""
+    if cell_len(text) <= width:
         return text
-    head = (width - 1) // 2
-    return text[:head] + "…" + text[len(text) - (width - 1 - head) :]
+    room = max(0, width - 1)
+    head = set_cell_size(text, room // 2).rstrip()
+    tail_room = room - cell_len(head)
+    tail = ""
+    for char in reversed(text):
+        if cell_len(char + tail) > tail_room:
+            break
+        tail = char + tail
+    return head + "…" + tail
