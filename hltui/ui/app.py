@@ -305,6 +305,7 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
         tree = self.query_one(SessionTree)
         tree.preview_of = self.index.preview
         tree.feedback_of = self.feedback_pairs
+        self.query_one(SessionOverview).feedback_of = self.feedback_pairs
         tree.focus()
         # No cyclic GC while loading: the index and forests hold no cycles, and full
         # collections walking hundreds of thousands of new objects cost seconds.

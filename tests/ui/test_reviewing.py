@@ -5,6 +5,7 @@ lines are read back from disk."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from hltui.ui.screens.feedback_editor import FeedbackEditor
 from hltui.ui.screens.path_prompt import PathPrompt
 from hltui.ui.screens.problems import ProblemsScreen
 from hltui.ui.widgets.feedback_panel import FeedbackPanel
+from hltui.ui.widgets.session_overview import COLUMNS, SessionOverview
 from hltui.ui.widgets.session_tree import FEEDBACK_GLYPH, SessionTree
 from hltui.ui.widgets.status_bar import StatusBar
 from tests.conftest import make_log, write_jsonl
@@ -256,6 +258,29 @@ async def test_the_editor_fits_a_small_terminal(tmp_path: Path, size: tuple[int,
         assert body.outer_size.width <= size[0]
         save = editor.query_one("#editor-save", Button)
         assert body.region.contains_region(save.region)
+
+
+@pytest.mark.parametrize("writable", [True, False])
+async def test_the_session_timeline_shows_feedback_given_here(
+    tmp_path: Path, writable: bool
+) -> None:
+    """The session's timeline and its feedback count showed only what the log files
+    hold: a rating given in hltui (saved, or not yet) was missing there, though the tree
+    showed it."""
+    data = small_data(tmp_path / "data")
+    journal = None if writable else unwritable(tmp_path)
+    app = HltuiApp(data, user=USER, feedback_file=journal)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        await goto(pilot, "l1")
+        await pilot.press("plus")
+        await settle(pilot)
+        await goto(pilot, "s:id:s")
+        await settle(pilot)
+        overview = app.query_one(SessionOverview)
+        row = overview.table.get_row("l1")
+        assert row[COLUMNS.index("feedback")].plain == "1 (good)"
+        assert re.search(r"feedback +2 ", screen_text(app))  # l1's, and l3's in the file
 
 
 async def test_escape_cancels_the_editor_without_writing(tmp_path: Path) -> None:

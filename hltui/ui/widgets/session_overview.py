@@ -14,7 +14,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Static
 
 from hltui.model.sessions import Session
-from hltui.model.summary import LogSummary
+from hltui.model.summary import FeedbackPairs, LogSummary
 from hltui.model.wording import counted
 from hltui.ui.widgets.render import (
     cut,
@@ -33,8 +33,12 @@ PREVIEW_WIDTH = 60
 COLUMNS = ("time", "model", "duration", "status", "feedback", "preview")
 
 
-def header_table(session: Session) -> Table:
-    """Ids, projects, counts and span of ``session``."""
+FeedbackOf = Callable[[str], FeedbackPairs | None]
+
+
+def header_table(session: Session, feedback_of: FeedbackOf | None = None) -> Table:
+    """Ids, projects, counts and span of ``session`` (its feedback as ``feedback_of``
+    gives each log's, else as stored in the logs)."""
     rows: list[tuple[str, object]] = []
     if session.session_ids:
         rows.append(("session id", ", ".join(session.session_ids)))
@@ -47,15 +51,19 @@ def header_table(session: Session) -> Table:
     rows.append(("total span", fmt_seconds(span) if span is not None else "-"))
     errors = session.error_count
     rows.append(("errors", Text(f"{errors:,}", style="bold red" if errors else "")))
-    rows.append(("feedback", f"{session.feedback_count:,}"))
+    if feedback_of is None:
+        feedback = session.feedback_count
+    else:
+        feedback = sum(len(feedback_of(log.id) or ()) for log in session.logs)
+    rows.append(("feedback", f"{feedback:,}"))
     return kv_table(rows, key_width=18)
 
 
-def _feedback_cell(log: LogSummary) -> Text:
-    if not log.feedback:
+def _feedback_cell(pairs: FeedbackPairs | None) -> Text:
+    if not pairs:
         return Text("-", style="dim")
-    values = ", ".join(to_str(value) for _, value in log.feedback)
-    return Text(cut(safe(f"{log.feedback_count} ({values})"), 40))
+    values = ", ".join(to_str(value) for _, value in pairs)
+    return Text(cut(safe(f"{len(pairs)} ({values})"), 40))
 
 
 PreviewOf = Callable[[str], Any]
@@ -69,8 +77,11 @@ def _preview_text(preview: Any) -> str | None:
     return output if output else getattr(preview, "prompt", None)
 
 
-def timeline_row(log: LogSummary, preview: Any = None) -> tuple[Text, ...]:
-    """One log as timeline cells (all ``Text``: never markup)."""
+def timeline_row(
+    log: LogSummary, preview: Any = None, feedback: FeedbackPairs | None = None
+) -> tuple[Text, ...]:
+    """One log as timeline cells (all ``Text``: never markup); ``feedback`` is the log's
+    (type, value) pairs as shown elsewhere (default: as stored in the log)."""
     error = log.error is not None
     preview = log.error if error else (_preview_text(preview) or "")
     return (
@@ -78,7 +89,7 @@ def timeline_row(log: LogSummary, preview: Any = None) -> tuple[Text, ...]:
         Text(safe(log.model or log.config_type or "-")),
         Text(fmt_seconds(log.duration) if log.duration is not None else "-", justify="right"),
         Text("error", style="bold red") if error else Text("ok", style="green"),
-        _feedback_cell(log),
+        _feedback_cell(log.feedback if feedback is None else feedback),
         Text(cut(safe(preview or ""), PREVIEW_WIDTH), style="red" if error else "", no_wrap=True),
     )
 
@@ -131,6 +142,8 @@ class SessionOverview(Vertical):
         super().__init__(name=name, id=id, classes=classes)
         self.session: Session | None = None
         self.log_ids: list[str] = []
+        # each log's feedback as the app shows it (journal and unsaved edits included)
+        self.feedback_of: FeedbackOf | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(Text("Session"), classes="overview--title")
@@ -171,7 +184,8 @@ class SessionOverview(Vertical):
         self.query_one(".overview--title", Static).update(
             Text(safe(title), no_wrap=True, overflow="ellipsis")
         )
-        self.query_one(".overview--header", Static).update(header_table(session))
+        feedback_of = self.feedback_of
+        self.query_one(".overview--header", Static).update(header_table(session, feedback_of))
         shown = session.logs[:MAX_ROWS]
         self.log_ids = [log.id for log in shown]
         table = self.table
@@ -185,7 +199,8 @@ class SessionOverview(Vertical):
             key = log.id if log.id not in seen else f"{log.id}#{index}"
             seen.add(key)
             preview = preview_of(log.id) if preview_of and index < PREVIEW_ROWS else None
-            table.add_row(*timeline_row(log, preview), key=key)
+            feedback = (feedback_of(log.id) or ()) if feedback_of is not None else None
+            table.add_row(*timeline_row(log, preview, feedback), key=key)
         more = self.query_one(".overview--more", Static)
         hidden = len(session.logs) - len(shown)
         more.update(Text(f"… {hidden:,} more logs not listed" if hidden else ""))
