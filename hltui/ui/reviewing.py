@@ -112,8 +112,8 @@ class ReviewMixin:
             panel = self.query_one(FeedbackPanel)
             had_focus = panel.has_focus_within
             panel.show_items(self.feedback_items(log_id))
-            if had_focus and not panel.items:  # its table is gone: keys go to the tree
-                self.screen.set_focus(self.query_one(SessionTree), scroll_visible=False)
+            if had_focus and not panel.items:  # its table is gone: the panel takes the keys
+                self.screen.set_focus(panel, scroll_visible=False)
         self.query_one(StatusBar).pending = len(self.store.pending)
         if not self.log_filter.is_empty and (
             self.log_filter.has_feedback is not None or self.log_filter.feedback_value

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.widgets import Button, DataTable, Input, Select, Static, TextArea
+from textual.widgets import Button, DataTable, Input, Select, Static, TabbedContent, TextArea
 
 from hltui.model.query import LogFilter
 from hltui.ui.app import HltuiApp
@@ -509,6 +509,28 @@ async def test_u_undoes_the_last_edits(tmp_path: Path) -> None:
         assert len(journal_lines(journal)) == 4
 
 
+async def test_a_is_the_first_item_of_an_empty_feedback_tab(tmp_path: Path) -> None:
+    """With no feedback yet, `t` to the Feedback tab gives it focus and `a` adds (focus
+    stayed in the tree, where `a` does nothing, though the tab offered it)."""
+    data = small_data(tmp_path / "data")
+    app = HltuiApp(data, user=USER)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        await goto(pilot, "l4")
+        await pilot.press("enter")  # into the transcript, then across to Feedback
+        await settle(pilot)
+        while app.query_one(TabbedContent).active != "feedback":
+            await pilot.press("t")
+            await settle(pilot)
+        assert app.focused is panel_of(app) and panel_values(app) == []
+        editor = await open_editor(pilot, "a")
+        await type_text(pilot, "4")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is not editor
+        assert panel_values(app)[0][:2] == ("rating", 4)
+
+
 async def test_undo_of_a_deleted_log_item_brings_it_back(tmp_path: Path) -> None:
     data = small_data(tmp_path / "data")
     app = HltuiApp(data, user=USER)
@@ -519,8 +541,8 @@ async def test_undo_of_a_deleted_log_item_brings_it_back(tmp_path: Path) -> None
         await pilot.press("d")
         await settle(pilot)
         assert panel_values(app) == []
-        # the table went with its last item: the keys go to the tree (not nowhere)
-        assert isinstance(app.focused, SessionTree)
+        # the table went with its last item: the panel takes the keys (not nowhere)
+        assert app.focused is panel_of(app)
         await pilot.press("u")
         await settle(pilot)
         assert panel_values(app) == [("rating", "bad", "log")]

@@ -160,6 +160,9 @@ class FeedbackPanel(Vertical):
             )
         table.display = bool(self.items)
         self.query_one(".feedback--empty").display = not self.items
+        # with no table to focus, the panel takes focus itself, so `a` can add the first
+        # item (focus stayed in the tree, where `a` does nothing)
+        self.can_focus = not self.items
         if self.items:
             table.move_cursor(row=min(cursor, len(self.items) - 1))
 
