@@ -1502,3 +1502,31 @@ def test_a_shortened_path_fits_its_cells(width: int) -> None:
     short = status_bar_module._shortened(path, width)
     assert cell_len(short) <= width and "…" in short
     assert status_bar_module._shortened("short", width + 5) == "short"
+
+
+async def test_tool_call_arguments_nested_too_deep_to_show_do_not_crash() -> None:
+    """A tool call whose arguments hold JSON 990 levels deep (orjson reads it, cannot
+    write it back indented; Python's `json` then hit its recursion limit) crashed the
+    app. The transcript shows a note instead; the Raw tab keeps the text."""
+    arguments = '{"a":' * 990 + "1" + "}" * 990
+    record = log(
+        messages=[
+            {
+                "role": "assistant",
+                "content": None,
+                "tool_calls": [
+                    {
+                        "id": "c1",
+                        "type": "function",
+                        "function": {"name": "f", "arguments": arguments},
+                    }
+                ],
+            }
+        ]
+    )
+    app = Host(Transcript)
+    async with app.run_test(size=(100, 30)) as pilot:
+        transcript = app.query_one(Transcript)
+        await transcript.show_log(record)
+        await pilot.pause()
+        assert "nested too deeply to show" in transcript.blocks[0].full_text

@@ -96,12 +96,18 @@ def more_line(count: int, hint: str = "press o to open the whole log") -> str:
     return f"… {count:,} more characters — {hint}"
 
 
+TOO_DEEP_TO_SHOW = "(JSON nested too deeply to show here: the Raw tab has it as stored)"
+
+
 def dumps(value: Any) -> str:
     """``value`` as JSON indented by 2, key order kept; non-JSON values via ``str``."""
     try:
         return orjson.dumps(value, option=orjson.OPT_INDENT_2).decode()
-    except TypeError:  # non-string keys, integers beyond 64 bits, ...
-        return json.dumps(value, indent=2, ensure_ascii=False, default=str)
+    except TypeError:  # non-string keys, integers beyond 64 bits, nesting past 254, ...
+        try:
+            return json.dumps(value, indent=2, ensure_ascii=False, default=str)
+        except RecursionError:  # a tool call's arguments 1,000 levels deep crashed the app
+            return TOO_DEEP_TO_SHOW
 
 
 def parse_json_string(value: Any) -> Any:
