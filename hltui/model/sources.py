@@ -83,6 +83,9 @@ def sniff_kind(path: Path) -> FileKind:
     return FileKind.JSON if head.startswith(b"[") else FileKind.JSONL
 
 
+UNREADABLE_FOLDER = "cannot read directory"  # how the walk reports a folder it cannot list
+
+
 def find_log_files(root: Path) -> tuple[list[Path], list[Problem]]:
     """Every log file under `root` (or `root` itself), sorted, and problems met on the way.
 
@@ -97,7 +100,7 @@ def find_log_files(root: Path) -> tuple[list[Path], list[Problem]]:
 
     def on_error(error: OSError) -> None:
         where = Path(error.filename) if error.filename else root
-        problems.append(Problem(where, None, f"cannot read directory: {error.strerror}"))
+        problems.append(Problem(where, None, f"{UNREADABLE_FOLDER}: {error.strerror}"))
 
     for dirpath, dirnames, filenames in os.walk(root, followlinks=True, onerror=on_error):
         try:

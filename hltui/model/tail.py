@@ -20,7 +20,7 @@ import msgspec
 from hltui.model.index import FileState, LogIndex
 from hltui.model.problems import Problem
 from hltui.model.sessions import Forest, build_forest, update_forest
-from hltui.model.sources import SKIPPED_DIRS, file_kind, find_log_files
+from hltui.model.sources import SKIPPED_DIRS, UNREADABLE_FOLDER, file_kind, find_log_files
 from hltui.model.summary import LogSummary
 
 if TYPE_CHECKING:
@@ -34,12 +34,20 @@ WATCH_DEBOUNCE_MS = 300
 QUIET_BATCH_MS = 1000
 
 
+def must_poll(index: LogIndex) -> bool:
+    """Whether change events cannot be trusted under the index's root: a folder there
+    cannot be read, and the system watcher then stops adding watches for the folders
+    listed after it (their changes were never seen); polling sees them all."""
+    return any(p.message.startswith(UNREADABLE_FOLDER) for p in index.walk_problems)
+
+
 def watch_changes(paths: Iterable[Path]) -> AsyncGenerator[set[tuple[Change, str]], None]:
     """Batches of (change, path) for every file and folder under `paths`, as the system
     reports them (inotify and its kin, through `watchfiles`).
 
     A folder that cannot be read is skipped (it raised PermissionError, which stopped
-    every later change from being seen); its files are reported by the load as problems.
+    every later change from being seen), but folders listed after it may go unwatched
+    too: see `must_poll`.
     """
     from watchfiles import awatch
 

@@ -21,7 +21,7 @@ from textual.css.query import NoMatches
 from hltui.model.outline import Row
 from hltui.model.query import apply_filter
 from hltui.model.sessions import Forest, Session
-from hltui.model.tail import Tailer, TailUpdate, forest_after, watch_changes
+from hltui.model.tail import Tailer, TailUpdate, forest_after, must_poll, watch_changes
 
 if TYPE_CHECKING:
     from hltui.ui.app import HltuiApp
@@ -58,6 +58,14 @@ class LiveTailMixin:
         """Feed file changes to the tailer until the app closes."""
         tailer = self.tailer
         assert tailer is not None
+        if must_poll(self.index) and not self.poll_files:
+            self.poll_files = True
+            self.notify(
+                "A folder here cannot be read: changes are found by polling instead "
+                "(see the problems, p).",
+                timeout=6,
+                markup=False,
+            )
         if self.poll_files:
             await self.catch_up()
             self.watch_ready = True

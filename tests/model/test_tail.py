@@ -13,7 +13,9 @@ from pathlib import Path
 import pytest
 
 from hltui.model.index import LogIndex
-from hltui.model.tail import STILL_AFTER, Tailer, is_log_path
+from hltui.model.problems import Problem
+from hltui.model.sources import UNREADABLE_FOLDER
+from hltui.model.tail import STILL_AFTER, Tailer, is_log_path, must_poll
 from tests.conftest import make_log
 
 
@@ -366,3 +368,40 @@ def test_watching_goes_on_past_a_folder_it_cannot_read(tmp_path: Path) -> None:
         closed.chmod(0o755)
     assert done.returncode == 0, done.stderr
     assert "a.jsonl" in done.stdout
+
+
+def test_changes_are_polled_for_when_a_folder_cannot_be_read(tmp_path: Path) -> None:
+    """The system watcher skips an unreadable folder but then also the folders listed
+    after it (their appends were never seen): such a tree is polled instead."""
+    (tmp_path / "a.jsonl").write_bytes(line("data_1"))
+    index, _tailer = start(tmp_path)
+    assert not must_poll(index)
+    index.walk_problems.append(
+        Problem(tmp_path / "locked", None, f"{UNREADABLE_FOLDER}: Permission denied")
+    )
+    assert must_poll(index)
+
+
+def test_an_unreadable_folder_is_reported_as_must_poll_expects(tmp_path: Path) -> None:
+    """The walk's own report of a folder it cannot list is what `must_poll` looks for."""
+    closed = tmp_path / "closed"
+    closed.mkdir()
+    closed.chmod(0)
+    try:
+        command = [
+            sys.executable,
+            "-c",
+            "import sys; from pathlib import Path; from hltui.model.index import LogIndex;"
+            "from hltui.model.tail import must_poll;"
+            "print(must_poll(LogIndex(Path(sys.argv[1])).load(use_cache=False)))",
+            str(tmp_path),
+        ]
+        if os.access(closed, os.R_OK):
+            if subprocess.run(["which", "setpriv"], capture_output=True).returncode:
+                pytest.skip("running as root, and no setpriv to drop that")
+            command = [*DROP_READ_ANYWHERE, *command]
+        done = subprocess.run(command, capture_output=True, text=True, timeout=30)
+    finally:
+        closed.chmod(0o755)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "True"
