@@ -16,6 +16,7 @@ from rich.text import Text
 from hltui.model.feedback import FeedbackStore, JournalError, known_labels
 from hltui.model.records import Feedback
 from hltui.model.summary import FeedbackPairs
+from hltui.model.wording import counted
 from hltui.ui.safe import one_line
 from hltui.ui.screens.feedback_editor import FeedbackDraft, FeedbackEditor
 from hltui.ui.screens.path_prompt import PathPrompt
@@ -35,6 +36,7 @@ class ReviewMixin:
     store: FeedbackStore
     user: str
     _quit_warned_at: float = -QUIT_AGAIN_WITHIN  # when `q` last met unsaved feedback
+    _quit_warned_count = 0  # how many edits that warning was about
 
     # -- which log -------------------------------------------------------------------------
 
@@ -279,20 +281,24 @@ class ReviewMixin:
     # -- when saving fails -------------------------------------------------------------------
 
     async def action_quit(self: HltuiApp) -> None:
-        """Quit; with feedback edits that could not be saved, first try once more, and
-        if the journal still fails say so and quit only on a second `q` (they were lost
-        without a word)."""
+        """Quit; feedback edits that could not be saved are tried again first (every
+        time), and if the journal still refuses them the app says so and quits only on
+        a second `q` right after that warning, with no edit made since."""
         pending = len(self.store.pending)
-        now = time.monotonic()
-        if pending and now - self._quit_warned_at > QUIT_AGAIN_WITHIN:
+        if pending:
             try:
                 self.store.retry_pending()
             except JournalError as error:
-                self._quit_warned_at = now
+                now = time.monotonic()
+                warned = (self._quit_warned_at, self._quit_warned_count)
+                if now - warned[0] <= QUIT_AGAIN_WITHIN and warned[1] == pending:
+                    self.exit()
+                    return
+                self._quit_warned_at, self._quit_warned_count = now, pending
                 self.notify(
                     one_line(
-                        f"{pending} feedback edit(s) not saved: {error}. Press q again to "
-                        "quit without them, or ctrl+p: Save feedback to another file."
+                        f"{counted(pending, 'feedback edit')} not saved: {error}. Press q "
+                        "again to quit without them, or ctrl+p: Save feedback to another file."
                     ),
                     title="Unsaved feedback",
                     severity="error",

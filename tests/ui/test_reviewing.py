@@ -680,8 +680,16 @@ async def test_quitting_with_unsaved_feedback_warns_first(tmp_path: Path) -> Non
         await pilot.pause()
         assert app.is_running
         warning = [n for n in app._notifications if n.title == "Unsaved feedback"]
-        assert warning and "1 feedback edit(s) not saved" in warning[-1].message
+        assert warning and "1 feedback edit not saved" in warning[-1].message
         assert "Press q again" in warning[-1].message
+        await goto(pilot, "l2")
+        await pilot.press("minus")  # another edit since the warning: it warns again
+        await settle(pilot)
+        await pilot.press("q")
+        await pilot.pause()
+        assert app.is_running
+        warning = [n for n in app._notifications if n.title == "Unsaved feedback"]
+        assert "2 feedback edits not saved" in warning[-1].message
         await pilot.press("q")
         await pilot.pause()
         assert not app.is_running
@@ -699,9 +707,12 @@ async def test_quitting_saves_feedback_the_journal_now_takes(tmp_path: Path) -> 
         await pilot.press("plus")
         await settle(pilot)
         assert status_of(app).pending == 1
+        await pilot.press("q")  # still refused: a warning
+        await pilot.pause()
+        assert app.is_running
         journal.parent.unlink()  # the file that stood where the folder goes
         journal.parent.mkdir()
-        await pilot.press("q")
+        await pilot.press("q")  # the second q tries again (it quit without trying)
         await pilot.pause()
         assert not app.is_running
     assert [line["value"] for line in journal_lines(journal)] == ["good"]
