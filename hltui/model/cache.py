@@ -29,7 +29,7 @@ import msgspec
 
 import hltui
 from hltui.model.problems import Problem, Severity
-from hltui.model.sources import FileKind
+from hltui.model.sources import UNREADABLE_FILE, FileKind
 from hltui.model.summary import LogSummary, _interned
 
 if TYPE_CHECKING:
@@ -213,6 +213,8 @@ def reuse_mode(
         stat = os.stat(path)
     except OSError:
         return None
+    if any(row[2].startswith(UNREADABLE_FILE) for row in entry.problems):
+        return None  # made readable since, perhaps: a chmod leaves size and time as they were
     same_mode = not kind.is_lines or entry.whole or entry.complete_only == complete_only
     if (stat.st_size, stat.st_mtime_ns, stat.st_ino) == (entry.size, entry.mtime_ns, entry.inode):
         if same_mode:

@@ -84,6 +84,7 @@ def sniff_kind(path: Path) -> FileKind:
 
 
 UNREADABLE_FOLDER = "cannot read directory"  # how the walk reports a folder it cannot list
+UNREADABLE_FILE = "cannot read file"  # how a file that cannot be opened is reported
 
 
 def find_log_files(root: Path) -> tuple[list[Path], list[Problem]]:
@@ -169,7 +170,7 @@ class LineScan:
         try:
             handle = self._open()
         except OSError as error:
-            yield Problem(path, None, f"cannot read file: {error.strerror or error}")
+            yield Problem(path, None, f"{UNREADABLE_FILE}: {error.strerror or error}")
             return
         with handle:
             try:
@@ -308,7 +309,7 @@ def scan_json(path: Path, kind: FileKind) -> Iterator[RawRecord | Problem]:
         yield Problem(path, None, f"invalid gzip stream: {error}")
         return
     except OSError as error:
-        yield Problem(path, None, f"cannot read file: {error.strerror or error}")
+        yield Problem(path, None, f"{UNREADABLE_FILE}: {error.strerror or error}")
         return
     if b"\x00" in data[:8192]:
         yield Problem(path, None, "binary file (NUL bytes), not JSON logs")

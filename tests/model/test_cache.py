@@ -12,6 +12,7 @@ import pytest
 
 import hltui.model.cache as cache
 import hltui.model.index as index_module
+import hltui.model.sources as sources
 from hltui.model.index import IndexBatch, LogIndex
 from tests.conftest import append_bytes, jsonl_bytes, make_log, write_json, write_jsonl
 
@@ -168,6 +169,26 @@ def test_a_deleted_file_is_dropped(root: Path) -> None:
     assert snapshot(warm) == fresh(root)
     entries = cache.read_cache(root)
     assert entries is not None and "c.json" not in entries
+
+
+def test_a_file_that_could_not_be_read_is_tried_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file that could not be opened (no read permission) is read again on the next
+    open: made readable with `chmod`, it keeps its size, time and inode, and its cached
+    "cannot read file" was reused (no logs, the problem for good)."""
+    write_jsonl(tmp_path / "a.jsonl", [make_log("data_1"), make_log("data_2")])
+    real_open = sources.LineScan._open
+
+    def refused(scan: Any) -> Any:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(sources.LineScan, "_open", refused)
+    first = LogIndex(tmp_path).load()
+    assert len(first) == 0 and first.problems[0].message.startswith("cannot read file")
+    monkeypatch.setattr(sources.LineScan, "_open", real_open)
+    again = LogIndex(tmp_path).load()
+    assert sorted(again.logs) == ["data_1", "data_2"] and again.problems == []
 
 
 def test_a_new_file_is_read(root: Path) -> None:
