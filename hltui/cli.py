@@ -346,7 +346,8 @@ def format_stats(data: dict) -> str:  # type: ignore[type-arg]
 
     lines = [
         f"logs       {data['logs']}",
-        f"sessions   {data['sessions']} (+{counted(data['standalone'], 'standalone log')})",
+        f"sessions   {data['sessions']}"
+        + (f" (+{counted(data['standalone'], 'standalone log')})" if data["standalone"] else ""),
         f"files      {data['files']}",
         f"problems   {data['problems']}"
         + (f" (+{counted(data['notices'], 'notice')})" if data["notices"] else ""),

@@ -314,6 +314,7 @@ def test_stats_text_lines_up_feedback_kinds_of_any_length() -> None:
         "feedback_by_type": {"rating": {"good": 1}, "correction": {"(text)": 2}},
     }  # fmt: skip
     lines = format_stats(data).splitlines()
+    assert format_stats({**data, "standalone": 0}).splitlines()[1] == "sessions   1"
     assert "  rating      good 1" in lines
     assert "  correction  (text) 2" in lines
     assert "problems   0 (+1 notice)" in lines

@@ -176,8 +176,6 @@ def _feedback_pairs(value: object, gaps: list[str] | None = None) -> FeedbackPai
 def schema_gap(summary: LogSummary) -> str | None:
     """What a decoded record lacks that the schema requires, where it can still be shown
     (checked on the fields the summary decodes, so it costs nothing more to read)."""
-    if not summary.id:
-        return "field `id` is empty"
     config = summary.config
     if config is None:
         return "no `config` (the schema requires one; shown without it)"
@@ -227,6 +225,8 @@ def decode_summary(
         raise SummaryError("not valid UTF-8 text") from None
     except RecursionError:  # msgspec's own limit on nesting, checked as it decodes
         raise SummaryError(TOO_DEEP) from None
+    if not summary.id:  # no way to tell it from another: two such would be one log
+        raise SummaryError("field `id` is empty")
     summary.file = file
     summary.offset = offset
     summary.line = line

@@ -133,6 +133,8 @@ BAD_LINES = [
     ('{"config": {"type": "model", "model": "gpt-4"}}', "record has no `id`"),
     ('{"id": 12}', "field `id` should be a string, got number"),
     ('{"id": null}', "field `id` should be a string, got null"),
+    # two records with an empty id were one log, the second dropped as its duplicate
+    ('{"id": "", "config": {"type": "model", "model": "gpt-4"}}', "field `id` is empty"),
     ('{"id": "data_x", "config": "gpt-4"}', "field `config` should be an object, got string"),
     ('{"id": "data_x", "duration": "1.5"}', "field `duration` should be a number, got string"),
     ('{"id": "data_x", "messages": "hi"}', "field `messages` should be an array, got string"),
@@ -169,7 +171,6 @@ def test_each_bad_line_is_a_problem_and_the_rest_loads(
 SCHEMA_GAPS = [
     ({"config": None}, "no `config` (the schema requires one"),
     ({"config": "__absent__"}, "no `config` (the schema requires one"),
-    ({"id": ""}, "field `id` is empty"),
     ({"config": {"type": "model"}}, "its model config has no `model`"),
     ({"config": {"type": "tool"}}, "its tool config has no `name`"),
     ({"config": {"id": "config_9"}}, "its config has no `type`, `model` or `name`"),

@@ -12,6 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
 from hltui.model.problems import Problem
+from hltui.model.wording import counted
 from hltui.ui.safe import one_line
 
 
@@ -65,12 +66,8 @@ class ProblemsScreen(ModalScreen[None]):
             )
         errors = sum(1 for p in self.problems if p.is_error)
         notices = len(self.problems) - errors
-        summary = (
-            f"{errors} problem{'' if errors == 1 else 's'}, "
-            f"{notices} notice{'' if notices == 1 else 's'}"
-            if self.problems
-            else "No problems."
-        )
+        parts = [counted(errors, "problem")] + ([counted(notices, "notice")] if notices else [])
+        summary = ", ".join(parts) if self.problems else "No problems."
         self.query_one("#problems-summary", Static).update(Text(summary))
         if initial:
             self._show_detail(table.cursor_row)
