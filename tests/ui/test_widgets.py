@@ -23,7 +23,7 @@ from hltui.ui.widgets.feedback_panel import FeedbackPanel
 from hltui.ui.widgets.raw_view import LINE_COUNT_LIMIT, RawView, pretty_raw
 from hltui.ui.widgets.render import KEY_MAX_WIDTH, fmt_clock, fmt_seconds, plain, safe
 from hltui.ui.widgets.session_overview import MAX_ROWS, PREVIEW_WIDTH, SessionOverview, timeline_row
-from hltui.ui.widgets.session_tree import format_clock
+from hltui.ui.widgets.session_tree import MAX_INDENT, format_clock, indent_of
 from hltui.ui.widgets.transcript import FIRST_BLOCKS, ShownBlock, Transcript
 
 SIZE = (220, 120)
@@ -1530,3 +1530,13 @@ async def test_tool_call_arguments_nested_too_deep_to_show_do_not_crash() -> Non
         await transcript.show_log(record)
         await pilot.pause()
         assert "nested too deeply to show" in transcript.blocks[0].full_text
+
+
+def test_deep_rows_say_their_depth_instead_of_indenting_on() -> None:
+    """Indentation stops at MAX_INDENT levels (a chain 200 deep left rows all blank), and
+    a deeper row says how deep it is, in the same width."""
+    assert indent_of(3) == "      "
+    assert len(indent_of(MAX_INDENT)) == 2 * MAX_INDENT
+    for depth in (MAX_INDENT + 1, 57, 200, 4321):
+        shown = indent_of(depth)
+        assert f"↳{depth}" in shown and len(shown) <= 2 * MAX_INDENT + 2

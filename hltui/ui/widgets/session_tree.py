@@ -39,6 +39,17 @@ STRIP_CACHE_SIZE = 512  # a few screens of rows
 ORPHAN_GLYPH = "⤷"
 
 
+MAX_INDENT = 12  # levels drawn as indentation; deeper ones say their depth instead
+
+
+def indent_of(depth: int) -> str:
+    """Two cells a level, up to MAX_INDENT levels, then the depth written out: a chain of
+    200 nested calls pushed every row's text off the tree."""
+    if depth <= MAX_INDENT:
+        return "  " * depth
+    return "  " * (MAX_INDENT - 2) + f"{f'↳{depth}':<4}"
+
+
 def format_clock(moment: float, with_date: bool = False) -> str:
     """`HH:MM:SS` (or `YYYY-MM-DD HH:MM`) in UTC; `--` when unknown."""
     if math.isnan(moment):
@@ -448,7 +459,7 @@ class SessionTree(
 
     def label(self, row: Row) -> Text:
         """The text of one row."""
-        indent = "  " * row.depth
+        indent = indent_of(row.depth)
         arrow = ("▾ " if self.outline.is_expanded(row) else "▸ ") if row.children() else "  "
         item = row.item
         if isinstance(item, Session):
