@@ -384,7 +384,7 @@ def decode_chunks(entry: CachedFile, number: int) -> Iterator[list[LogSummary] |
     """
     from hltui.model.index import gc_paused
 
-    none, file = itertools.repeat(None), itertools.repeat(number)
+    file = itertools.repeat(number)
     for chunk in entry.chunks:
         try:
             with gc_paused():
@@ -398,26 +398,23 @@ def decode_chunks(entry: CachedFile, number: int) -> Iterator[list[LogSummary] |
                     return
                 part = list(
                     map(
-                        LogSummary,
+                        LogSummary,  # its fields in order
                         columns.id,
-                        none,  # config
                         repeated["project"],
                         repeated["session_id"],
                         repeated["session_reference_id"],
                         columns.parent_id,
                         columns.parent_reference_id,
                         columns.reference_id,
-                        none,  # created_at
                         columns.error,
                         columns.duration,
-                        none,  # messages
                         columns.feedback,
+                        repeated["model"],
+                        columns.time,
+                        repeated["config_type"],
                         file,
                         columns.offset,
                         columns.line,
-                        columns.time,
-                        repeated["model"],
-                        repeated["config_type"],
                     )
                 )
         except (msgspec.DecodeError, ValueError, TypeError, OverflowError, IndexError):

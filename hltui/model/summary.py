@@ -37,31 +37,34 @@ class LogSummary(msgspec.Struct, gc=False):
     """What the index holds for one log, and where its bytes live.
 
     msgspec decodes the JSON fields straight into this struct, skipping everything
-    else; the fields after `feedback` are filled in afterwards (their JSON names cannot
-    occur in a record). `config` and `created_at` are only read while decoding and then
-    cleared, `feedback` is reduced to (type, value) pairs, and `messages` only has its
-    shape checked. Previews of the text are read on demand (`LogIndex.preview`).
+    else. `config`, `created_at` and `messages` are decoded into the slots of what is
+    made of them (`model`, `time`, `config_type`), which then replace them: 16 slots,
+    not 19 (32 bytes less per log with the allocator's rounding: 16 MB at 500k logs).
+    `feedback` is reduced to (type, value) pairs, and `messages` only has its shape
+    checked. The fields after `model` are filled in afterwards (their JSON names cannot
+    occur in a record). Previews of the text are read on demand (`LogIndex.preview`).
     """
 
     id: str
-    config: _ConfigFields | None = None
     project: str | None = None
     session_id: str | None = None
     session_reference_id: str | None = None
     parent_id: str | None = None
     parent_reference_id: str | None = None
     reference_id: str | None = None
-    created_at: str | None = None
     error: str | None = None
     duration: float | None = None
-    messages: list[_AnyObject] | None = None
     feedback: Any = None
+    # `config` while decoding (`str` only so a wrong one is told apart, see
+    # `_slot_problem`), then the model's name or the config's
+    model: _ConfigFields | str | None = msgspec.field(default=None, name="config")
+    # `created_at` while decoding, then seconds since the epoch (NaN: unknown)
+    time: str | float | None = msgspec.field(default=NAN, name="created_at")
+    # `messages` (shape only) while decoding, then the config's type
+    config_type: list[_AnyObject] | str | None = msgspec.field(default=None, name="messages")
     file: int = msgspec.field(default=0, name="__hltui_file__")
     offset: int = msgspec.field(default=0, name="__hltui_offset__")
     line: int = msgspec.field(default=0, name="__hltui_line__")
-    time: float = msgspec.field(default=NAN, name="__hltui_time__")
-    model: str | None = msgspec.field(default=None, name="__hltui_model__")
-    config_type: str | None = msgspec.field(default=None, name="__hltui_config_type__")
 
     @property
     def has_error(self) -> bool:
@@ -173,10 +176,9 @@ def _feedback_pairs(value: object, gaps: list[str] | None = None) -> FeedbackPai
     return tuple(pairs) or None
 
 
-def schema_gap(summary: LogSummary) -> str | None:
+def schema_gap(config: _ConfigFields | None, created_at: str | None, time: float) -> str | None:
     """What a decoded record lacks that the schema requires, where it can still be shown
     (checked on the fields the summary decodes, so it costs nothing more to read)."""
-    config = summary.config
     if config is None:
         return "no `config` (the schema requires one; shown without it)"
     kind = config.type
@@ -186,8 +188,24 @@ def schema_gap(summary: LogSummary) -> str | None:
         return f"its {kind} config has no `name`"
     if kind is None and not (config.model or config.name):
         return "its config has no `type`, `model` or `name`"
-    if summary.created_at is not None and math.isnan(summary.time):
-        return f"`created_at` is not a date-time: {summary.created_at[:40]!r} (shown as unknown)"
+    if created_at is not None and math.isnan(time):
+        return f"`created_at` is not a date-time: {created_at[:40]!r} (shown as unknown)"
+    return None
+
+
+# The JSON type each shared slot must have had (the slots take other types too)
+_SLOT_TYPES = {"config": "an object", "created_at": "a string", "messages": "an array"}
+
+
+def _slot_problem(summary: LogSummary) -> str | None:
+    """A `config`, `created_at` or `messages` of the wrong JSON type, which the shared
+    slots let through (a string config, a number for a date, text for messages)."""
+    if isinstance(summary.model, str):
+        return "field `config` should be an object, got string"
+    if isinstance(summary.time, float | int) and summary.time == summary.time:
+        return "field `created_at` should be a string, got number"
+    if isinstance(summary.config_type, str):
+        return "field `messages` should be an array, got string"
     return None
 
 
@@ -227,24 +245,27 @@ def decode_summary(
         raise SummaryError(TOO_DEEP) from None
     if not summary.id:  # no way to tell it from another: two such would be one log
         raise SummaryError("field `id` is empty")
+    wrong = _slot_problem(summary)
+    if wrong is not None:
+        raise SummaryError(wrong)
     summary.file = file
     summary.offset = offset
     summary.line = line
-    if summary.created_at is not None:
-        summary.time = parse_time(summary.created_at)
+    config: _ConfigFields | None = summary.model  # type: ignore[assignment]
+    created_at: str | None = summary.time  # type: ignore[assignment]
+    time = NAN if created_at is None or created_at != created_at else parse_time(created_at)
+    summary.time = time
     if gaps is not None:
-        gap = schema_gap(summary)
+        gap = schema_gap(config, created_at if isinstance(created_at, str) else None, time)
         if gap is not None:
             gaps.append(gap)
-    summary.created_at = None
-    config = summary.config
     if config is not None:
         kind = config.type
         model = config.model if kind in (None, "model") and config.model else config.name
         summary.model = _intern(model)
         summary.config_type = _intern(kind)
-        summary.config = None
-    summary.messages = None
+    else:
+        summary.model = summary.config_type = None
     if summary.feedback is not None:
         summary.feedback = _feedback_pairs(summary.feedback, gaps)
     if summary.project is not None:
@@ -271,9 +292,12 @@ def plain_validation_error(text: str) -> str:
     expected = message.removeprefix("Expected ")
     if "got" in expected:
         wanted, _, got = expected.partition(", got ")
+        got = _json_name(got.strip("`"))
+        if field in _SLOT_TYPES:  # its slot takes more types than the record may have
+            return f"field `{field}` should be {_SLOT_TYPES[field]}, got {got}"
         wanted = _json_name(wanted.replace("`", "").removesuffix(" | null"))
         article = "an" if wanted[:1] in "aeiou" else "a"
-        return f"field `{field}` should be {article} {wanted}, got {_json_name(got.strip('`'))}"
+        return f"field `{field}` should be {article} {wanted}, got {got}"
     return f"field `{field}`: {message}"
 
 

@@ -6,6 +6,7 @@ import gzip
 import json
 import math
 import random
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -140,6 +141,11 @@ BAD_LINES = [
     ('{"id": "data_x", "messages": "hi"}', "field `messages` should be an array, got string"),
     ('{"id": "data_x", "messages": [42]}', "field `messages[0]` should be an object, got number"),
     ('{"id": "data_x", "created_at": 1700000000}', "field `created_at` should be a string"),
+    # config, created_at and messages share their slots with what is made of them
+    ('{"id": "data_x", "config": 12}', "field `config` should be an object, got number"),
+    ('{"id": "data_x", "created_at": {}}', "field `created_at` should be a string, got object"),
+    ('{"id": "data_x", "created_at": true}', "field `created_at` should be a string, got boolean"),
+    ('{"id": "data_x", "messages": 5}', "field `messages` should be an array, got number"),
     ('{"id": "data_x", "feedback": "good"}', "field `feedback` should hold objects"),
     ('{"id": "data_x", "output": "caf\xe9"}'.encode("latin-1"), "not valid UTF-8 text"),
     ('{"id": "data_x", "inputs": {"c": "\xe9"}}'.encode("latin-1"), "not valid UTF-8 text"),
@@ -688,3 +694,15 @@ def test_problem_json_shape(tmp_path: Path) -> None:
         "/elsewhere/x.json"
     )
     assert messages_of([problem]) == ["bad"]
+
+
+def test_a_summary_is_small() -> None:
+    """`config`, `created_at` and `messages` share their slots with what is made of them:
+    a summary is 144 bytes, not 168 (176 with the allocator's rounding), 16 MB less at
+    500k logs; what a decoded one holds is unchanged."""
+    summary = decode_summary(
+        json.dumps(make_log("data_1", messages=[{"role": "user", "content": "hi"}])).encode()
+    )
+    assert sys.getsizeof(summary) <= 144
+    assert (summary.model, summary.config_type) == ("gpt-4", "model")
+    assert summary.time == datetime(2024, 3, 1, 12, tzinfo=UTC).timestamp()
