@@ -52,7 +52,8 @@ class LogSummary(msgspec.Struct, gc=False):
     parent_id: str | None = None
     parent_reference_id: str | None = None
     reference_id: str | None = None
-    error: str | None = None
+    # a number or boolean is taken too (and reported): the log is shown with it as text
+    error: str | int | float | bool | None = None
     duration: float | None = None
     feedback: Any = None
     # `config` while decoding (`str` only so a wrong one is told apart, see
@@ -193,8 +194,14 @@ def schema_gap(config: _ConfigFields | None, created_at: str | None, time: float
     return None
 
 
-# The JSON type each shared slot must have had (the slots take other types too)
-_SLOT_TYPES = {"config": "an object", "created_at": "a string", "messages": "an array"}
+# The JSON type each of these fields must have (their slots take other types too: the
+# shared slots, and `error`, which takes a number or boolean as text)
+_SLOT_TYPES = {
+    "config": "an object",
+    "created_at": "a string",
+    "messages": "an array",
+    "error": "a string",
+}
 
 
 def _slot_problem(summary: LogSummary) -> str | None:
@@ -274,9 +281,21 @@ def decode_summary(
         summary.session_id = _intern(summary.session_id)
     if summary.session_reference_id is not None:
         summary.session_reference_id = _intern(summary.session_reference_id)
-    if summary.error is not None:
-        summary.error = short(summary.error, ERROR_CHARS)
+    error = summary.error
+    if error is not None:
+        if not isinstance(error, str):  # a number or boolean: shown as its JSON text
+            error = json_scalar(error)
+            if gaps is not None:
+                gaps.append(f"field `error` should be a string, got {error} (shown as text)")
+        summary.error = short(error, ERROR_CHARS)
     return summary
+
+
+def json_scalar(value: int | float | bool) -> str:
+    """A number or boolean as JSON writes it (`true`, `3`, `1.5`)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return repr(value)
 
 
 def plain_validation_error(text: str) -> str:

@@ -146,6 +146,7 @@ BAD_LINES = [
     ('{"id": "data_x", "created_at": {}}', "field `created_at` should be a string, got object"),
     ('{"id": "data_x", "created_at": true}', "field `created_at` should be a string, got boolean"),
     ('{"id": "data_x", "messages": 5}', "field `messages` should be an array, got number"),
+    ('{"id": "data_x", "error": {"code": 500}}', "field `error` should be a string, got object"),
     ('{"id": "data_x", "feedback": "good"}', "field `feedback` should hold objects"),
     ('{"id": "data_x", "output": "caf\xe9"}'.encode("latin-1"), "not valid UTF-8 text"),
     ('{"id": "data_x", "inputs": {"c": "\xe9"}}'.encode("latin-1"), "not valid UTF-8 text"),
@@ -183,6 +184,9 @@ SCHEMA_GAPS = [
     ({"created_at": "not a date"}, "`created_at` is not a date-time: 'not a date'"),
     ({"feedback": {"type": "rating"}}, "feedback item 1 has no `value` (a number or text)"),
     ({"feedback": [{"type": "rating", "value": "good"}, {"value": 3}]}, "feedback item 2 has"),
+    # a number or boolean error was a reason to drop the whole log
+    ({"error": 500}, "field `error` should be a string, got 500 (shown as text)"),
+    ({"error": True}, "field `error` should be a string, got true"),
 ]
 
 
