@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
+from rich.cells import cell_len
 
 from hltui.model.index import LogIndex
 from hltui.model.problems import Problem
@@ -332,9 +333,13 @@ def feedback(path: Path, as_csv: bool, feedback_file: Path | None) -> None:
     table = [list(FEEDBACK_COLUMNS)] + [
         [one_line(row[name], TABLE_VALUE_CHARS) for name in FEEDBACK_COLUMNS] for row in rows
     ]
-    widths = [max(len(line[i]) for line in table) for i in range(len(FEEDBACK_COLUMNS))]
+    # in terminal cells: CJK and emoji take two each (counted as one, they pushed the
+    # columns after them out of line)
+    widths = [max(cell_len(line[i]) for line in table) for i in range(len(FEEDBACK_COLUMNS))]
     for line in table:
-        padded = (text.ljust(width) for text, width in zip(line, widths, strict=True))
+        padded = (
+            text + " " * (width - cell_len(text)) for text, width in zip(line, widths, strict=True)
+        )
         click.echo("  ".join(padded).rstrip())
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import orjson
 import pytest
+from rich.cells import cell_len
 
 from hltui.model.feedback import FeedbackStore, default_journal_path
 from tests.conftest import load_index, make_log, write_jsonl
@@ -164,6 +165,21 @@ def test_feedback_table_is_aligned(logs_dir: Path) -> None:
     assert all(line[value_at - 2 : value_at] == "  " for line in lines)
     assert "wrong, see the docs" in lines[2]  # one line per item
     assert [line.split()[-1] for line in lines[1:]] == ["journal", "log", "journal"]
+
+
+def test_feedback_table_lines_up_wide_characters(tmp_path: Path) -> None:
+    """Columns line up in terminal cells: a CJK or emoji value (two cells a character)
+    pushed the columns after it out of line."""
+    logs = [
+        make_log("data_1", feedback={"type": "comment", "value": "日本語のコメント😀"}),
+        make_log("data_2", feedback={"type": "comment", "value": "plain"}),
+    ]
+    write_jsonl(tmp_path / "logs.jsonl", logs)
+    result = run("feedback", str(tmp_path))
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    starts = {cell_len(line[: line.index(" log")]) for line in lines[1:]}
+    assert len(starts) == 1  # the last column starts in the same cell on every line
 
 
 def test_feedback_with_none_and_with_a_feedback_file(tmp_path: Path) -> None:
