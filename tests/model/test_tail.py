@@ -353,12 +353,18 @@ def test_watching_goes_on_past_a_folder_it_cannot_read(tmp_path: Path) -> None:
     which stopped every later change in the directory from being seen."""
     (tmp_path / "open").mkdir()
     (tmp_path / "open" / "a.jsonl").write_bytes(line("data_1"))
-    closed = tmp_path / "closed"
-    closed.mkdir()
-    (closed / "b.jsonl").write_bytes(line("data_3"))
+    (tmp_path / "closed").mkdir()
+    (tmp_path / "closed" / "b.jsonl").write_bytes(line("data_3"))
+    out = run_with_a_closed_folder(tmp_path / "closed", WATCH_PAST_A_CLOSED_FOLDER, tmp_path)
+    assert "a.jsonl" in out
+
+
+def run_with_a_closed_folder(closed: Path, code: str, root: Path) -> str:
+    """What Python `code` prints, run on `root` while `closed` cannot be read (as root,
+    with setpriv dropping the power to read anything; skipped when that cannot be)."""
     closed.chmod(0)
     try:
-        command = [sys.executable, "-c", WATCH_PAST_A_CLOSED_FOLDER, str(tmp_path)]
+        command = [sys.executable, "-c", code, str(root)]
         if os.access(closed, os.R_OK):  # root: run without the power to read anything
             if subprocess.run(["which", "setpriv"], capture_output=True).returncode:
                 pytest.skip("running as root, and no setpriv to drop that")
@@ -367,7 +373,7 @@ def test_watching_goes_on_past_a_folder_it_cannot_read(tmp_path: Path) -> None:
     finally:
         closed.chmod(0o755)
     assert done.returncode == 0, done.stderr
-    assert "a.jsonl" in done.stdout
+    return done.stdout
 
 
 def test_changes_are_polled_for_when_a_folder_cannot_be_read(tmp_path: Path) -> None:
@@ -384,24 +390,10 @@ def test_changes_are_polled_for_when_a_folder_cannot_be_read(tmp_path: Path) -> 
 
 def test_an_unreadable_folder_is_reported_as_must_poll_expects(tmp_path: Path) -> None:
     """The walk's own report of a folder it cannot list is what `must_poll` looks for."""
-    closed = tmp_path / "closed"
-    closed.mkdir()
-    closed.chmod(0)
-    try:
-        command = [
-            sys.executable,
-            "-c",
-            "import sys; from pathlib import Path; from hltui.model.index import LogIndex;"
-            "from hltui.model.tail import must_poll;"
-            "print(must_poll(LogIndex(Path(sys.argv[1])).load(use_cache=False)))",
-            str(tmp_path),
-        ]
-        if os.access(closed, os.R_OK):
-            if subprocess.run(["which", "setpriv"], capture_output=True).returncode:
-                pytest.skip("running as root, and no setpriv to drop that")
-            command = [*DROP_READ_ANYWHERE, *command]
-        done = subprocess.run(command, capture_output=True, text=True, timeout=30)
-    finally:
-        closed.chmod(0o755)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "True"
+    (tmp_path / "closed").mkdir()
+    code = (
+        "import sys; from pathlib import Path; from hltui.model.index import LogIndex;"
+        "from hltui.model.tail import must_poll;"
+        "print(must_poll(LogIndex(Path(sys.argv[1])).load(use_cache=False)))"
+    )
+    assert run_with_a_closed_folder(tmp_path / "closed", code, tmp_path).strip() == "True"
