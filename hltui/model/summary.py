@@ -250,7 +250,7 @@ def decode_summary(
         raise SummaryError("not valid UTF-8 text") from None
     except RecursionError:  # msgspec's own limit on nesting, checked as it decodes
         raise SummaryError(TOO_DEEP) from None
-    if not summary.id:  # no way to tell it from another: two such would be one log
+    if not summary.id.strip():  # no way to tell it from another: two such would be one
         raise SummaryError("field `id` is empty")
     wrong = _slot_problem(summary)
     if wrong is not None:

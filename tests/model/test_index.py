@@ -136,6 +136,7 @@ BAD_LINES = [
     ('{"id": null}', "field `id` should be a string, got null"),
     # two records with an empty id were one log, the second dropped as its duplicate
     ('{"id": "", "config": {"type": "model", "model": "gpt-4"}}', "field `id` is empty"),
+    ('{"id": "  ", "config": {"type": "model", "model": "gpt-4"}}', "field `id` is empty"),
     ('{"id": "data_x", "config": "gpt-4"}', "field `config` should be an object, got string"),
     ('{"id": "data_x", "duration": "1.5"}', "field `duration` should be a number, got string"),
     ('{"id": "data_x", "messages": "hi"}', "field `messages` should be an array, got string"),

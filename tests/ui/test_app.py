@@ -1472,6 +1472,10 @@ async def test_the_status_bar_keeps_the_search_place_in_view(tmp_path: Path) -> 
         assert line.rstrip().endswith("hit 1/1 for 'zebra'")
         assert "…" in line and line.lstrip().startswith(str(deep)[:4])
         assert status.render().cell_len <= status.content_size.width
+        await pilot.resize_terminal(76, 24)  # too narrow for any of the filter's text
+        await pilot.pause()
+        line = screen_text(app).splitlines()[-2]
+        assert "filter: … (1 shown)" in line and "hit 1/1 for 'zebra'" in line
 
 
 @pytest.mark.parametrize("tab", ["details", "raw", "feedback"])

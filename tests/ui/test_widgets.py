@@ -1540,3 +1540,5 @@ def test_deep_rows_say_their_depth_instead_of_indenting_on() -> None:
     for depth in (MAX_INDENT + 1, 57, 200, 4321):
         shown = indent_of(depth)
         assert f"↳{depth}" in shown and len(shown) <= 2 * MAX_INDENT + 2
+    narrow = indent_of(57, 35 // 8)  # a 35-cell tree (80 columns): 4 levels at most
+    assert "↳57" in narrow and len(narrow) <= 10

@@ -42,12 +42,13 @@ ORPHAN_GLYPH = "⤷"
 MAX_INDENT = 12  # levels drawn as indentation; deeper ones say their depth instead
 
 
-def indent_of(depth: int) -> str:
-    """Two cells a level, up to MAX_INDENT levels, then the depth written out: a chain of
-    200 nested calls pushed every row's text off the tree."""
-    if depth <= MAX_INDENT:
+def indent_of(depth: int, most: int = MAX_INDENT) -> str:
+    """Two cells a level, up to `most` levels (at least 2), then the depth written out:
+    a chain of 200 nested calls pushed every row's text off the tree."""
+    most = max(2, most)
+    if depth <= most:
         return "  " * depth
-    return "  " * (MAX_INDENT - 2) + f"{f'↳{depth}':<4}"
+    return "  " * (most - 2) + f"{f'↳{depth}':<4}"
 
 
 def format_clock(moment: float, with_date: bool = False) -> str:
@@ -459,7 +460,8 @@ class SessionTree(
 
     def label(self, row: Row) -> Text:
         """The text of one row."""
-        indent = indent_of(row.depth)
+        # at most a quarter of the tree's width (a narrow tree showed only indentation)
+        indent = indent_of(row.depth, min(MAX_INDENT, self.size.width // 8))
         arrow = ("▾ " if self.outline.is_expanded(row) else "▸ ") if row.children() else "  "
         item = row.item
         if isinstance(item, Session):

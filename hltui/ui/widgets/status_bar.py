@@ -40,15 +40,18 @@ class StatusBar(Static):
         filter_text = one_line(self.filter_text)
         room = self.content_size.width
         # Too long for the line: the path is shortened first, then the filter's
-        # description, so the counts, the search's place and unsaved edits stay in view.
-        for part in ("path", "filter"):
+        # description, then that goes to `…` (its count of logs shown stays), so the
+        # counts, the search's place and unsaved edits stay in view.
+        for part in ("path", "filter", "filter text"):
             over = self._text(path, filter_text).cell_len - room
             if room <= 0 or over <= 0:
                 break
             if part == "path":
                 path = _shortened(path, max(MIN_PATH, cell_len(path) - over))
-            else:
+            elif part == "filter":
                 filter_text = _shortened(filter_text, max(MIN_FILTER, cell_len(filter_text) - over))
+            elif filter_text:
+                filter_text = "…"
         return self._text(path, filter_text)
 
     def _text(self, path: str, filter_text: str) -> Text:
