@@ -36,6 +36,7 @@ from hltui.ui.widgets.message_box import BoxLook, draw_box
 from hltui.ui.widgets.quick_scrollbar import QuickScrollBars
 from hltui.ui.widgets.render import (
     TEXT_LIMIT,
+    TOO_DEEP_TO_SHOW,
     cap,
     dumps,
     json_text,
@@ -175,6 +176,8 @@ def _call_renderables(call: CallView, limit: int) -> tuple[Text, str]:
         body = json_text(arguments, limit=limit)
     text = Text.assemble(head, "\n", body) if body.plain else head
     full = arguments if isinstance(arguments, str) else dumps(arguments)
+    if full == TOO_DEEP_TO_SHOW:  # copied (`y`) as stored, not as the note shown
+        full = to_str(call.arguments)
     return text, f"→ call {_call_label(call)}\n{full}" if full else f"→ call {_call_label(call)}"
 
 
