@@ -311,8 +311,11 @@ class Tailer:
             ):
                 changed.append(state.path)
         if index.root.is_dir():
-            paths, _ = find_log_files(index.root)
+            paths, walk_problems = find_log_files(index.root)
             changed.extend(p for p in paths if p not in index.file_ids)
+            if walk_problems != index.walk_problems:  # a folder unreadable, or readable again
+                index.walk_problems = walk_problems
+                changed.append(index.root)  # (read as a folder: recounts the problems)
         return changed
 
 

@@ -388,6 +388,19 @@ def test_changes_are_polled_for_when_a_folder_cannot_be_read(tmp_path: Path) -> 
     assert must_poll(index)
 
 
+def test_a_folder_readable_again_takes_its_problem_away(tmp_path: Path) -> None:
+    """A folder that could not be read at the load, readable now: polling reads its
+    files and drops its "cannot read directory" problem (it stayed, with the logs in)."""
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "a.jsonl").write_bytes(line("data_1"))
+    index, tailer = start(tmp_path)
+    index.forget_file(tmp_path / "b" / "a.jsonl")  # as if the walk could not list `b`
+    index.walk_problems = [Problem(tmp_path / "b", None, f"{UNREADABLE_FOLDER}: Permission denied")]
+    tailer.apply(tailer.poll())
+    assert index.walk_problems == [] and index.problems == []
+    assert ids(index) == ["data_1"]
+
+
 def test_an_unreadable_folder_is_reported_as_must_poll_expects(tmp_path: Path) -> None:
     """The walk's own report of a folder it cannot list is what `must_poll` looks for."""
     (tmp_path / "closed").mkdir()
