@@ -58,6 +58,7 @@ from hltui.ui.screens.browser import BrowserScreen
 from hltui.ui.screens.filter import FilterScreen
 from hltui.ui.screens.help import HelpScreen
 from hltui.ui.screens.problems import ProblemsScreen
+from hltui.ui.typeahead import HOLD_AT_MOST, TypeAhead
 from hltui.ui.widgets.blank import (
     BlankHorizontal,
     BlankSwitcher,
@@ -134,8 +135,9 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
             Binding(str(n), f"rate('{n}')", f"Rate {n}", show=False, id=f"app.rate_{n}")
             for n in range(1, 6)
         ),
-        Binding("c", "comment", "Comment", show=False, id="app.comment"),
-        Binding("x", "correction", "Correction", show=False, id="app.correction"),
+        # priority, like `/`: the text typed right after goes to the editor they open
+        Binding("c", "comment", "Comment", show=False, id="app.comment", priority=True),
+        Binding("x", "correction", "Correction", show=False, id="app.correction", priority=True),
         Binding("right_square_bracket", "next_unrated", "Next unrated", id="app.next_unrated"),
         Binding(
             "left_square_bracket",
@@ -232,6 +234,7 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
         self.poll_files = poll
         self.follow = follow
         self.new_since_seen = []
+        self.typeahead = TypeAhead()
         self.user = resolve_user(user)
         self.store = FeedbackStore.open(self.index, feedback_file)
         self.type_problems: list[Problem] = []
@@ -432,7 +435,21 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.InputEvent):
             self._last_input = time.monotonic()
+            held = isinstance(event, events.Key) and not event.is_forwarded
+            if held and self.typeahead.hold(event):  # a screen that takes them is opening
+                return
         await super().on_event(event)
+
+    def hold_keys_for(self, screen: Screen[Any], callback: Callable[[Any], object]) -> None:
+        """Open `screen`, holding the keys typed from now until it says where they go
+        (`release_keys`), or HOLD_AT_MOST at the latest."""
+        self.typeahead.start()
+        self.push_screen(screen, callback)
+        self.set_timer(HOLD_AT_MOST, lambda: self.release_keys(self.focused))
+
+    def release_keys(self, target: Widget | None) -> None:
+        """Hand the keys held while a screen opened to `target`, in order."""
+        self.typeahead.release(target)
 
     def _collect_when_idle(self) -> None:
         """Run a full GC collection in a quiet moment.

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual import events
 from textual.widgets import Button, DataTable, Input, Select, Static, TabbedContent, TextArea
 
 from hltui.model.query import LogFilter
@@ -281,6 +282,30 @@ async def test_the_session_timeline_shows_feedback_given_here(
         row = overview.table.get_row("l1")
         assert row[COLUMNS.index("feedback")].plain == "1 (good)"
         assert re.search(r"feedback +2 ", screen_text(app))  # l1's, and l3's in the file
+
+
+@pytest.mark.parametrize("key", ["c", "x"])
+async def test_text_typed_right_after_c_goes_into_the_editor(tmp_path: Path, key: str) -> None:
+    """`c hello` in one read (a fast typist, a paste): the text lands in the editor `c`
+    opens. The keys behind `c` reached the tree first, where `h` `l` `o` are commands,
+    and the editor opened empty."""
+    data = small_data(tmp_path / "data")
+    app = HltuiApp(data, user=USER)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        await goto(pilot, "l4")
+        for character in key + "hello":
+            app.post_message(events.Key(character, character))
+        await poll(pilot, lambda: isinstance(app.screen, FeedbackEditor))
+        await pilot.pause()
+        editor = app.screen
+        assert isinstance(editor, FeedbackEditor)
+        area = editor_text(editor)
+        assert area.has_focus
+        expected = "hello" if key == "c" else "hello" + (app.index.record("l4").output or "")
+        assert area.text == expected
+        assert app.focused is area and isinstance(app.screen, FeedbackEditor)
+        assert current_key(app) == "l4"  # the tree took none of the keys
 
 
 async def test_escape_cancels_the_editor_without_writing(tmp_path: Path) -> None:

@@ -100,6 +100,10 @@ class FeedbackEditor(ModalScreen[FeedbackDraft | None]):
         self._show_kind(self.kind, first=True)
         self._started_with = self._typed()
         self._discard_armed = False
+        # the keys typed while this opened (`c hello` in one read) go into its text box
+        release = getattr(self.app, "release_keys", None)
+        if release is not None:
+            release(self.focused)
 
     def _typed(self) -> tuple[str, str, str]:
         """What the form holds: its type and both value fields."""
@@ -138,7 +142,11 @@ class FeedbackEditor(ModalScreen[FeedbackDraft | None]):
         if text_kind:  # the log's output is read from the top; an item's own text is
             # continued at its end
             area.move_cursor((0, 0) if prefilled else area.document.end)
-        (area if text_kind else line).focus()
+        field = area if text_kind else line
+        if first:  # focused at once: the keys typed while the editor opened go there
+            self.set_focus(field)
+        else:
+            field.focus()
 
     @on(Select.Changed, "#editor-type")
     def _kind_changed(self, event: Select.Changed) -> None:
