@@ -107,6 +107,14 @@ async def open_editor(pilot: Any, key: str) -> FeedbackEditor:
     return editor
 
 
+async def rate_l1_good(pilot: Any) -> None:
+    """Once loaded, rate `l1` good with `+`."""
+    await wait_loaded(pilot)
+    await goto(pilot, "l1")
+    await pilot.press("plus")
+    await settle(pilot)
+
+
 def editor_text(editor: FeedbackEditor) -> TextArea:
     return editor.query_one("#editor-text", TextArea)
 
@@ -272,10 +280,7 @@ async def test_the_session_timeline_shows_feedback_given_here(
     journal = None if writable else unwritable(tmp_path)
     app = HltuiApp(data, user=USER, feedback_file=journal)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_loaded(pilot)
-        await goto(pilot, "l1")
-        await pilot.press("plus")
-        await settle(pilot)
+        await rate_l1_good(pilot)
         await goto(pilot, "s:id:s")
         await settle(pilot)
         overview = app.query_one(SessionOverview)
@@ -670,10 +675,7 @@ async def test_unwritable_journal_retry_to_a_path(tmp_path: Path) -> None:
     app = HltuiApp(data, user=USER, feedback_file=unwritable(tmp_path))
     target = tmp_path / "retry.jsonl"
     async with app.run_test(size=SIZE) as pilot:
-        await wait_loaded(pilot)
-        await goto(pilot, "l1")
-        await pilot.press("plus")
-        await settle(pilot)
+        await rate_l1_good(pilot)
         assert f"{FEEDBACK_GLYPH}good" in label_of(app)  # unsaved, but shown (it was not)
         await pilot.press("4")  # changed before it is saved: the row follows
         await settle(pilot)
@@ -697,10 +699,7 @@ async def test_quitting_with_unsaved_feedback_warns_first(tmp_path: Path) -> Non
     data = small_data(tmp_path / "data")
     app = HltuiApp(data, user=USER, feedback_file=unwritable(tmp_path))
     async with app.run_test(size=SIZE) as pilot:
-        await wait_loaded(pilot)
-        await goto(pilot, "l1")
-        await pilot.press("plus")
-        await settle(pilot)
+        await rate_l1_good(pilot)
         await pilot.press("q")
         await pilot.pause()
         assert app.is_running
@@ -727,10 +726,7 @@ async def test_quitting_saves_feedback_the_journal_now_takes(tmp_path: Path) -> 
     journal = unwritable(tmp_path)
     app = HltuiApp(data, user=USER, feedback_file=journal)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_loaded(pilot)
-        await goto(pilot, "l1")
-        await pilot.press("plus")
-        await settle(pilot)
+        await rate_l1_good(pilot)
         assert status_of(app).pending == 1
         await pilot.press("q")  # still refused: a warning
         await pilot.pause()
@@ -932,10 +928,7 @@ async def test_save_as_from_the_palette_and_its_mistakes(tmp_path: Path) -> None
     data = small_data(tmp_path / "data")
     app = HltuiApp(data, user=USER, feedback_file=unwritable(tmp_path))
     async with app.run_test(size=SIZE) as pilot:
-        await wait_loaded(pilot)
-        await goto(pilot, "l1")
-        await pilot.press("plus")
-        await settle(pilot)
+        await rate_l1_good(pilot)
         commands = {command.title: command for command in app.get_system_commands(app.screen)}
         assert "Retry saving feedback" in commands
         save_as = commands["Save feedback to another file"]
