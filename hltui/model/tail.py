@@ -160,11 +160,8 @@ class Tailer:
             if not _whole_record(path, state.offset, stat.st_size):
                 self._unfinished[path] = (seen, known[1], True)  # not again till it changes
                 continue
-            for batch in self.index.read_file(path, complete_only=False):
-                update.added.extend(batch.logs)
-                update.problems.extend(batch.problems)
             update.files.append(path)
-            self.marks[path] = self._read_mark(state)
+            self._read(path, update, complete_only=False)
             self._unfinished.pop(path, None)
         return update
 
@@ -218,13 +215,9 @@ class Tailer:
             path = index.files[number].path
             if not path.exists():
                 continue
-            again = TailUpdate(files=[path], removed=index.forget_file(path))
-            for batch in index.read_file(path, complete_only=True):
-                again.added.extend(batch.logs)
-                again.problems.extend(batch.problems)
-                again.removed.extend(batch.removed)
-            self.marks[path] = self._read_mark(index.files[number])
-            update.merge(again)
+            update.files.append(path)
+            update.removed.extend(index.forget_file(path))
+            self._read(path, update)
         return update
 
     def forget_gone(self, gone: Path) -> TailUpdate:
@@ -269,12 +262,16 @@ class Tailer:
             return update
         elif known and state.kind.is_gzip and state.kind.is_lines:
             update.removed.extend(index.forget_file(path))
-        for batch in index.read_file(path, complete_only=True):
+        self._read(path, update)
+        return update
+
+    def _read(self, path: Path, update: TailUpdate, *, complete_only: bool = True) -> None:
+        """Read what is new in a file into `update`, and note how its read part ends."""
+        for batch in self.index.read_file(path, complete_only=complete_only):
             update.added.extend(batch.logs)
             update.problems.extend(batch.problems)
             update.removed.extend(batch.removed)
-        self.marks[path] = self._read_mark(state)
-        return update
+        self.marks[path] = self._read_mark(self.index.state_for(path))
 
     def _continues(self, state: FileState, stat: os.stat_result) -> bool:
         """Whether a known file is the same file, grown or unchanged (not truncated/replaced)."""
