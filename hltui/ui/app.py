@@ -443,9 +443,14 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
     def hold_keys_for(self, screen: Screen[Any], callback: Callable[[Any], object]) -> None:
         """Open `screen`, holding the keys typed from now until it says where they go
         (`release_keys`), or HOLD_AT_MOST at the latest."""
-        self.typeahead.start()
+        hold = self.typeahead.start()
         self.push_screen(screen, callback)
-        self.set_timer(HOLD_AT_MOST, lambda: self.release_keys(self.focused))
+
+        def too_long() -> None:  # (a hold started since is not this timer's to end)
+            if self.typeahead.started == hold:
+                self.release_keys(self.focused)
+
+        self.set_timer(HOLD_AT_MOST, too_long)
 
     def release_keys(self, target: Widget | None) -> None:
         """Hand the keys held while a screen opened to `target`, in order."""
@@ -879,9 +884,14 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
 
     # -- search --------------------------------------------------------------------------
 
-    def action_search(self) -> None:
+    def skip_unless_browsing(self) -> None:
+        """For keys taken before the focused widget (`/`, `c`, `x`, see BINDINGS): in a
+        text box they type themselves, and on another screen they are its own."""
         if not isinstance(self.screen, BrowserScreen) or takes_text(self.focused):
-            raise SkipAction()  # `/` types itself in a text box, or is the screen's own
+            raise SkipAction()
+
+    def action_search(self) -> None:
+        self.skip_unless_browsing()
         box = self.query_one("#search", SearchBox)
         self._focus_before_search = self.focused
         box.display = True

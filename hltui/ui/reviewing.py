@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual.actions import SkipAction
 
 from hltui.model.feedback import FeedbackStore, JournalError, known_labels
 from hltui.model.records import Feedback
@@ -219,23 +218,14 @@ class ReviewMixin:
         )
         self.hold_keys_for(editor, done)  # the text typed after `c` goes into it
 
-    def _review_key(self: HltuiApp) -> None:
-        """`c` and `x` are taken before the focused widget (see BINDINGS): in a text
-        box, or on another screen, they are that one's own."""
-        from hltui.ui.screens.browser import BrowserScreen
-        from hltui.ui.widgets.key_footer import takes_text
-
-        if not isinstance(self.screen, BrowserScreen) or takes_text(self.focused):
-            raise SkipAction()
-
     def action_comment(self: HltuiApp) -> None:
-        self._review_key()
+        self.skip_unless_browsing()
         log_id = self._review_target()
         if log_id is not None:
             self.open_editor(log_id, kind="comment")
 
     def action_correction(self: HltuiApp) -> None:
-        self._review_key()
+        self.skip_unless_browsing()
         log_id = self._review_target()
         if log_id is not None:
             self.open_editor(log_id, kind="correction")

@@ -20,10 +20,13 @@ class TypeAhead:
 
     def __init__(self) -> None:
         self.keys: list[events.Key] | None = None
+        self.started = 0  # counts the holds, so a late timer ends only its own
 
-    def start(self) -> None:
-        """Hold the keys that come from now on."""
+    def start(self) -> int:
+        """Hold the keys that come from now on; the number of this hold."""
         self.keys = []
+        self.started += 1
+        return self.started
 
     def hold(self, event: events.Key) -> bool:
         """Keep `event` if keys are being held (True), else leave it (False)."""
@@ -39,6 +42,10 @@ class TypeAhead:
         if target is None or not keys:
             return
         for key in keys:
-            # as the app hands a key to the focused widget (marked as handed on, so the
-            # app does not take it as a new key when it bubbles up)
-            target._forward_event(events.Key(key.key, key.character))
+            hand_key(target, key)
+
+
+def hand_key(target: Widget, key: events.Key) -> None:
+    """Give `target` a key typed for it, as the app hands a key to the focused widget
+    (marked as handed on, so the app does not take it as a new key when it bubbles up)."""
+    target._forward_event(events.Key(key.key, key.character))

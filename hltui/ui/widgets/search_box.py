@@ -7,6 +7,8 @@ from collections.abc import Callable
 from textual import events
 from textual.widgets import Input
 
+from hltui.ui.typeahead import hand_key
+
 
 class SearchBox(Input):
     """An `Input` that `enter` (search) and `escape` (cancel) close at once, through
@@ -29,9 +31,7 @@ class SearchBox(Input):
             event.stop()
             event.prevent_default()
             if focused is not None:
-                # as the app hands a key to the focused widget (marked as handed on, so
-                # the app does not take it as a new key press when it bubbles up)
-                focused._forward_event(events.Key(event.key, event.character))
+                hand_key(focused, event)
             return
         if event.key in ("enter", "escape"):
             event.stop()
