@@ -445,12 +445,14 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
         (`release_keys`), or HOLD_AT_MOST at the latest."""
         hold = self.typeahead.start()
         self.push_screen(screen, callback)
+        self.set_timer(HOLD_AT_MOST, lambda: self.end_hold(hold))
 
-        def too_long() -> None:  # (a hold started since is not this timer's to end)
-            if self.typeahead.started == hold:
-                self.release_keys(self.focused)
-
-        self.set_timer(HOLD_AT_MOST, too_long)
+    def end_hold(self, hold: int) -> None:
+        """The late end of hold number `hold`: its keys go to the focused widget, if it is
+        still open (a hold released, or started since, is not this timer's to end) and the
+        app still shows a screen (the timer may fire while the app shuts down)."""
+        if self.typeahead.holding(hold) and self.screen_stack:
+            self.release_keys(self.focused)
 
     def release_keys(self, target: Widget | None) -> None:
         """Hand the keys held while a screen opened to `target`, in order."""
@@ -1012,7 +1014,7 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
 
     def _draw_search_progress(self, term: str) -> None:
         self._progress_timer = None
-        if term != self.search_term:
+        if term != self.search_term or not self.screen_stack:  # (or the app is closing)
             return
         self._progress_drawn_at = time.monotonic()
         self.query_one(SessionTree).refresh()

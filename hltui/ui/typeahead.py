@@ -28,6 +28,10 @@ class TypeAhead:
         self.started += 1
         return self.started
 
+    def holding(self, hold: int) -> bool:
+        """Whether hold number `hold` is still open (not released, not replaced)."""
+        return self.keys is not None and self.started == hold
+
     def hold(self, event: events.Key) -> bool:
         """Keep `event` if keys are being held (True), else leave it (False)."""
         if self.keys is None:

@@ -313,6 +313,27 @@ async def test_text_typed_right_after_c_goes_into_the_editor(tmp_path: Path, key
         assert current_key(app) == "l4"  # the tree took none of the keys
 
 
+async def test_a_late_end_of_a_key_hold_is_harmless_once_the_app_has_closed(
+    tmp_path: Path,
+) -> None:
+    """The timer that ends a key hold can fire while the app shuts down (a test that
+    closed within a second of opening the editor): it asked for the focused widget of a
+    screen stack already empty and crashed the app. A hold released, or replaced by a
+    later one, is left alone too."""
+    data = small_data(tmp_path / "data")
+    app = HltuiApp(data, user=USER)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        await goto(pilot, "l4")
+        await open_editor(pilot, "c")
+        released = app.typeahead.started
+        app.typeahead.start()  # a hold still open when the app closes
+    assert not app.screen_stack
+    app.end_hold(released)
+    app.end_hold(app.typeahead.started)
+    assert app.typeahead.holding(app.typeahead.started)  # nothing to hand the keys to
+
+
 async def test_escape_cancels_the_editor_without_writing(tmp_path: Path) -> None:
     """`escape` closes the editor; with something typed, only when pressed again (one
     press threw a comment being written away); typing on asks again."""
