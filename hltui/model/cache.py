@@ -35,8 +35,9 @@ from hltui.model.summary import LogSummary, _interned
 if TYPE_CHECKING:
     from hltui.model.index import FileState, IndexBatch, LogIndex
 
-CACHE_VERSION = 5  # 3: chunks are msgpack bin, skipped unparsed; 4: chunks are columns;
-# 5: a blank error is none (it was kept as "")
+CACHE_VERSION = 6  # 3: chunks are msgpack bin, skipped unparsed; 4: chunks are columns;
+# 5: a blank error is none (it was kept as ""); 6: a number for `created_at` and an agent
+# config without `name` or `agent_class` are gaps (the log was dropped, or not reported)
 CHUNK_ROWS = 5000  # summaries per separately decoded chunk
 CACHE_DIR = ".hltui"
 CACHE_NAME = "index-cache.msgpack"

@@ -23,6 +23,7 @@ class _ConfigFields(msgspec.Struct, gc=False):
     type: str | None = None
     model: str | None = None
     name: str | None = None
+    agent_class: str | None = None  # (checked only: an agent config requires one)
 
 
 class _AnyObject(msgspec.Struct, gc=False):
@@ -177,7 +178,9 @@ def _feedback_pairs(value: object, gaps: list[str] | None = None) -> FeedbackPai
     return tuple(pairs) or None
 
 
-def schema_gap(config: _ConfigFields | None, created_at: str | None, time: float) -> str | None:
+def schema_gap(
+    config: _ConfigFields | None, created_at: str | float | None, time: float
+) -> str | None:
     """What a decoded record lacks that the schema requires, where it can still be shown
     (checked on the fields the summary decodes, so it costs nothing more to read)."""
     if config is None:
@@ -187,10 +190,17 @@ def schema_gap(config: _ConfigFields | None, created_at: str | None, time: float
         return "its model config has no `model`"
     if kind in ("tool", "generic") and not config.name:
         return f"its {kind} config has no `name`"
+    if kind == "agent" and not (config.name and config.agent_class):
+        lacking = " or ".join(
+            f"`{field}`" for field in ("name", "agent_class") if not getattr(config, field)
+        )
+        return f"its agent config has no {lacking}"
     if kind is None and not (config.model or config.name):
         return "its config has no `type`, `model` or `name`"
-    if created_at is not None and math.isnan(time):
+    if isinstance(created_at, str) and math.isnan(time):
         return f"`created_at` is not a date-time: {created_at[:40]!r} (shown as unknown)"
+    if isinstance(created_at, int | float):  # a number (an epoch time?): not the schema's
+        return "field `created_at` should be a string, got number (shown as unknown)"
     return None
 
 
@@ -205,12 +215,11 @@ _SLOT_TYPES = {
 
 
 def _slot_problem(summary: LogSummary) -> str | None:
-    """A `config`, `created_at` or `messages` of the wrong JSON type, which the shared
-    slots let through (a string config, a number for a date, text for messages)."""
+    """A `config` or `messages` of the wrong JSON type, which the shared slots let
+    through (a string config, text for messages). A number for `created_at`, which its
+    slot lets through too, is a gap (`schema_gap`): the log is shown, its time unknown."""
     if isinstance(summary.model, str):
         return "field `config` should be an object, got string"
-    if isinstance(summary.time, float | int) and summary.time == summary.time:
-        return "field `created_at` should be a string, got number"
     if isinstance(summary.config_type, str):
         return "field `messages` should be an array, got string"
     return None
@@ -259,11 +268,12 @@ def decode_summary(
     summary.offset = offset
     summary.line = line
     config: _ConfigFields | None = summary.model  # type: ignore[assignment]
-    created_at: str | None = summary.time  # type: ignore[assignment]
-    time = NAN if created_at is None or created_at != created_at else parse_time(created_at)
+    created_at = summary.time  # absent: NaN, which JSON cannot hold
+    time = parse_time(created_at) if isinstance(created_at, str) else NAN
     summary.time = time
     if gaps is not None:
-        gap = schema_gap(config, created_at if isinstance(created_at, str) else None, time)
+        given = created_at if created_at == created_at else None  # (NaN: absent)
+        gap = schema_gap(config, given, time)
         if gap is not None:
             gaps.append(gap)
     if config is not None:

@@ -141,7 +141,6 @@ BAD_LINES = [
     ('{"id": "data_x", "duration": "1.5"}', "field `duration` should be a number, got string"),
     ('{"id": "data_x", "messages": "hi"}', "field `messages` should be an array, got string"),
     ('{"id": "data_x", "messages": [42]}', "field `messages[0]` should be an object, got number"),
-    ('{"id": "data_x", "created_at": 1700000000}', "field `created_at` should be a string"),
     # config, created_at and messages share their slots with what is made of them
     ('{"id": "data_x", "config": 12}', "field `config` should be an object, got number"),
     ('{"id": "data_x", "created_at": {}}', "field `created_at` should be a string, got object"),
@@ -183,6 +182,11 @@ SCHEMA_GAPS = [
     ({"config": {"type": "tool"}}, "its tool config has no `name`"),
     ({"config": {"id": "config_9"}}, "its config has no `type`, `model` or `name`"),
     ({"created_at": "not a date"}, "`created_at` is not a date-time: 'not a date'"),
+    # a number (an epoch time) dropped the log
+    ({"created_at": 1700000000}, "field `created_at` should be a string, got number (shown"),
+    ({"created_at": 1.7e9}, "field `created_at` should be a string, got number"),
+    ({"config": {"type": "agent", "name": "a"}}, "its agent config has no `agent_class`"),
+    ({"config": {"type": "agent"}}, "its agent config has no `name` or `agent_class`"),
     ({"feedback": {"type": "rating"}}, "feedback item 1 has no `value` (a number or text)"),
     ({"feedback": [{"type": "rating", "value": "good"}, {"value": 3}]}, "feedback item 2 has"),
     # a number or boolean error was a reason to drop the whole log
