@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import gzip
 import os
+import re
 import zlib
 from collections import OrderedDict
 from collections.abc import Iterator
@@ -20,13 +21,41 @@ from typing import BinaryIO
 
 import msgspec
 
-from hltui.model.problems import TOO_DEEP, Problem
+from hltui.model.problems import TOO_DEEP, Problem, Severity
 
 NOT_UTF8 = "not valid UTF-8 text"
 CHUNK_SIZE = 8 * 1024 * 1024
 BOM = b"\xef\xbb\xbf"
 SKIPPED_DIRS = frozenset({".hltui", ".git"})
 _SPACE = frozenset(b" \t\r\n\x0b\x0c")
+BINARY_FILE = "binary file (NUL bytes), not JSON logs"
+SNIFF_BYTES = 8192
+# Where a file's first bytes hold NUL bytes, what says it holds JSON all the same: a line
+# starting a JSON object (past NULs a crash may have left), or a document's opening bracket.
+_JSON_LINE_START = re.compile(rb'(?:\A|\n)[\x00\s]*\{\s*["}]')
+_JSON_DOCUMENT_START = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*[\[{]")
+
+
+def looks_binary(head: bytes, *, lines: bool) -> bool:
+    """Whether a file's first bytes say it is not JSON: NUL bytes and no JSON in sight.
+
+    A run of NUL bytes is also what a crash (or a power cut) can leave in a log file
+    being appended to; such a file is read, and the lines the NULs spoil are reported."""
+    if b"\x00" not in head:
+        return False
+    start = _JSON_LINE_START if lines else _JSON_DOCUMENT_START
+    return start.search(head) is None
+
+
+def nul_run_problem(path: Path, line: int, count: int, *, before_record: bool) -> Problem:
+    """The problem of a line holding a run of `count` NUL bytes (skipped)."""
+    where = " before its record" if before_record else ""
+    return Problem(
+        path,
+        line,
+        f"{count:,} NUL bytes{where} (a crash can leave such a run), skipped",
+        Severity.ERROR,
+    )
 
 
 class FileKind(StrEnum):
@@ -195,8 +224,8 @@ class LineScan:
                 break
             if at_start:
                 at_start = False
-                if b"\x00" in chunk[:8192]:
-                    yield Problem(self.path, None, "binary file (NUL bytes), not JSON logs")
+                if looks_binary(chunk[:SNIFF_BYTES], lines=True):
+                    yield Problem(self.path, None, BINARY_FILE)
                     self.end_offset = self.start
                     return
             # The line carried over from the last chunk is completed on its own, and the
@@ -226,7 +255,9 @@ class LineScan:
                     if j > line_start and (
                         buf[line_start] not in _SPACE or not buf[line_start:j].isspace()
                     ):
-                        if utf8 or valid_utf8(view[line_start:j]):
+                        if not buf[line_start]:  # NUL bytes, as a crash can leave them
+                            yield from self._past_nuls(view, line_start, j, line_no, base)
+                        elif utf8 or valid_utf8(view[line_start:j]):
                             yield RawRecord(view[line_start:j], line_no, base + i, j - i)
                         else:
                             yield Problem(self.path, line_no, NOT_UTF8)
@@ -240,12 +271,33 @@ class LineScan:
                 return
             skip = 3 if pos - len(carry) == 0 and carry.startswith(BOM) else 0
             if carry[skip:] and not carry[skip:].isspace():
-                if valid_utf8(carry[skip:]):
+                if not carry[skip]:
+                    base = pos - len(carry)
+                    yield from self._past_nuls(memoryview(carry), skip, len(carry), line_no, base)
+                elif valid_utf8(carry[skip:]):
                     yield RawRecord(carry[skip:], line_no, pos - len(carry), len(carry))
                 else:
                     yield Problem(self.path, line_no, NOT_UTF8)
             self.next_line = line_no + 1
             self.end_offset = pos
+
+    def _past_nuls(
+        self, view: memoryview, start: int, end: int, line_no: int, base: int
+    ) -> Iterator[RawRecord | Problem]:
+        """A line that starts with NUL bytes: the run is reported, and the record after
+        it (an app that went on writing after a crash) is read from where it starts."""
+        line = bytes(view[start:end])
+        rest = line.lstrip(b"\x00")
+        skipped = len(line) - len(rest)
+        wanted = bool(rest.strip())
+        yield nul_run_problem(self.path, line_no, skipped, before_record=wanted)
+        if not wanted:
+            return
+        at = start + skipped
+        if valid_utf8(rest):
+            yield RawRecord(view[at:end], line_no, base + at, end - at)
+        else:
+            yield Problem(self.path, line_no, NOT_UTF8)
 
 
 class _JsonShape(msgspec.Struct):
@@ -311,8 +363,8 @@ def scan_json(path: Path, kind: FileKind) -> Iterator[RawRecord | Problem]:
     except OSError as error:
         yield Problem(path, None, f"{UNREADABLE_FILE}: {error.strerror or error}")
         return
-    if b"\x00" in data[:8192]:
-        yield Problem(path, None, "binary file (NUL bytes), not JSON logs")
+    if looks_binary(data[:SNIFF_BYTES], lines=False):
+        yield Problem(path, None, BINARY_FILE)
         return
     records, problems = split_json_document(path, data)
     yield from problems

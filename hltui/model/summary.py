@@ -254,6 +254,8 @@ def decode_summary(
         text = str(error)
         if "truncated" in text:
             raise SummaryError("truncated JSON (the line ends early)") from None
+        if b"\x00" in bytes(data):  # (the error path only: a copy costs nothing here)
+            raise SummaryError("not valid JSON: NUL bytes in it (a crash can leave them)") from None
         raise SummaryError(f"not valid JSON ({text.removeprefix('JSON is malformed: ')})") from None
     except UnicodeDecodeError:
         raise SummaryError("not valid UTF-8 text") from None

@@ -221,13 +221,50 @@ def test_lines_longer_than_a_chunk(tmp_path: Path, monkeypatch: pytest.MonkeyPat
                 assert at.removeprefix(b"\xef\xbb\xbf") == bytes(r.data)  # type: ignore[union-attr]
 
 
-def test_binary_file_is_one_problem(tmp_path: Path) -> None:
-    path = write_bytes(tmp_path / "a.jsonl", b'{"id": "data_1"}\n\x00\x01\x02\xff' * 10)
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 40
+
+
+@pytest.mark.parametrize("name", ["a.jsonl", "a.json"])
+def test_binary_file_is_one_problem(tmp_path: Path, name: str) -> None:
+    path = write_bytes(tmp_path / name, PNG)
     records, problems = scan(path)
     assert records == []
     assert [(p.line, p.message) for p in problems] == [
         (None, "binary file (NUL bytes), not JSON logs")
     ]
+
+
+def test_a_run_of_nul_bytes_spoils_only_its_lines(tmp_path: Path) -> None:
+    """A crash or power cut can leave a run of NUL bytes in a log file being appended
+    to. One in the first 8 KB made the whole file \"binary\": every log in it was lost
+    (a later read by the tailer or from the cache reported only the line). The run is
+    reported, and a record written after it is read from where it starts."""
+    lines = [
+        json.dumps(make_log("data_1")).encode(),
+        b"\x00" * 4096 + json.dumps(make_log("data_2")).encode(),
+        b"\x00" * 100,
+        b'{"id": "data_x\x00\x00"}',
+        json.dumps(make_log("data_3")).encode(),
+    ]
+    path = write_bytes(tmp_path / "a.jsonl", b"\n".join(lines) + b"\n")
+    records, problems = scan(path)
+    assert [bytes(r.data) for r in records] == [lines[0], lines[1][4096:], lines[3], lines[4]]
+    assert [(p.line, p.message) for p in problems] == [
+        (2, "4,096 NUL bytes before its record (a crash can leave such a run), skipped"),
+        (3, "100 NUL bytes (a crash can leave such a run), skipped"),
+    ]
+    raw = path.read_bytes()
+    for record in records:  # each record is read from where it says it is
+        start = record.offset
+        assert raw[start : start + record.length] == bytes(record.data)  # type: ignore[operator]
+        assert RecordReader().read(path, FileKind.JSONL, start) == bytes(record.data)
+
+
+def test_a_run_of_nul_bytes_on_the_last_line_is_skipped_too(tmp_path: Path) -> None:
+    path = write_bytes(tmp_path / "a.jsonl", b"\x00" * 10 + json.dumps(make_log("data_1")).encode())
+    records, problems = scan(path)
+    assert ids(records) == ["data_1"]
+    assert [p.line for p in problems] == [1]
 
 
 def test_non_utf8_lines_are_problems_and_the_rest_loads(tmp_path: Path) -> None:

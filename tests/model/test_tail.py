@@ -161,6 +161,29 @@ def test_a_renamed_folder_keeps_its_logs(tmp_path: Path, new_first: bool) -> Non
     assert places == {"day2"}
 
 
+def test_a_nul_run_reads_the_same_fresh_from_the_cache_and_when_tailed(tmp_path: Path) -> None:
+    """NUL bytes a crash left near a file's start made a fresh read drop the whole file
+    as binary, while the cache and the tailer (reading on from an offset) reported only
+    their line: the three now agree, and the record after the run loads."""
+    crashed = b"\x00" * 3000 + line("data_2")
+    log = tmp_path / "app.jsonl"
+    log.write_bytes(line("data_1") + crashed + b'{"id": "bad\x00"}\n' + line("data_3"))
+    fresh = LogIndex(tmp_path).load()
+    cached = LogIndex(tmp_path).load()
+    log.write_bytes(line("data_1"))
+    index, tailer = start(tmp_path)
+    append(log, crashed + b'{"id": "bad\x00"}\n' + line("data_3"))
+    tailer.apply(tailer.poll())
+    expected = [
+        (2, "3,000 NUL bytes before its record (a crash can leave such a run), skipped"),
+        (3, "not valid JSON: NUL bytes in it (a crash can leave them)"),
+    ]
+    for loaded in (fresh, cached, index):
+        assert ids(loaded) == ["data_1", "data_2", "data_3"]
+        assert [(p.line, p.message) for p in loaded.problems] == expected
+        assert loaded.record("data_2").id == "data_2"  # read back from where it starts
+
+
 def test_a_file_that_gives_no_logs_is_reported_once(tmp_path: Path) -> None:
     """A binary file is read again on every poll (nothing of it was taken, so it looks
     grown): its problem was added each time (15 problems listed for 14)."""
