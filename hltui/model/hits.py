@@ -14,7 +14,7 @@ from __future__ import annotations
 import itertools
 from array import array
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from typing import overload
 
 from hltui.model.index import LogIndex
@@ -220,3 +220,26 @@ class HitChunks(_IdSequence):
     def _get(self, at: int) -> str:
         chunk = bisect_right(self._ends, at)
         return self._chunks[chunk][at - (self._ends[chunk - 1] if chunk else 0)]
+
+
+REORDER_AT_MOST = 50_000  # hits put in tree order again, whole, when a live tail adds some
+
+
+def hits_after_tail(
+    forest: Forest, hits: Sequence[str], found: Sequence[str], removed: Collection[str]
+) -> list[str]:
+    """A search's hits once a live tail has added logs (`found`: those that hold the
+    term) and removed some: the new ones joined in tree order, the removed left out.
+
+    Up to REORDER_AT_MOST hits are put in tree order again whole; past that, the new
+    ones follow the others (in tree order among themselves), which keeps a tail of a
+    big search cheap."""
+    gone = set(removed)
+    kept = [hit for hit in hits if hit not in gone] if gone else list(hits)
+    if not found:
+        return kept
+    have = set(kept)
+    new = [log_id for log_id in dict.fromkeys(found) if log_id not in have]
+    if len(kept) + len(new) <= REORDER_AT_MOST:
+        return forest.in_tree_order([*kept, *new])
+    return kept + forest.in_tree_order(new)

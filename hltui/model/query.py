@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterator, KeysView, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, KeysView, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime
 from itertools import chain
@@ -319,6 +319,19 @@ def search(
             if on_places is not None:
                 on_places(index.file_ids[state.path], places, hits)
     return list(chain.from_iterable(found))
+
+
+def matching_logs(index: LogIndex, term: str, log_ids: Iterable[str]) -> list[str]:
+    """Which of `log_ids` hold `term`, as `search` finds it, record by record: for the
+    few logs a live tail adds while a search's hits are shown."""
+    if not term:
+        return []
+    wanted = needles(term)
+    return [
+        log_id
+        for log_id in log_ids
+        if log_id in index.logs and _record_matches(index, log_id, wanted)
+    ]
 
 
 def prepare_search(index: LogIndex) -> bool:

@@ -49,8 +49,9 @@ from hltui.model.query import LogFilter, filter_with_places, prepare_search, sea
 from hltui.model.records import RecordError
 from hltui.model.sessions import Forest, Session, TreeOrder, build_forest, update_forest
 from hltui.model.summary import LogSummary
+from hltui.model.wording import counted
 from hltui.ui.draw_now import draw_now
-from hltui.ui.live_tail import LiveTailMixin
+from hltui.ui.live_tail import LiveTailMixin, TailHits
 from hltui.ui.messages import FilterApplied, ForestReady, LoadProgress, SearchHits
 from hltui.ui.reviewing import ReviewMixin
 from hltui.ui.safe import one_line
@@ -992,8 +993,37 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
             status.search_text = f"no hits for {message.term!r}"
             self.notify(f"No log contains {message.term!r}", markup=False, timeout=3)
             return
-        status.search_text = f"{len(self.hits):,} hits for {message.term!r}"
+        status.search_text = f"{counted(len(self.hits), 'hit')} for {message.term!r}"
         self.action_next_hit()
+
+    def search_running(self) -> bool:
+        return any(w.group == "search" and not w.is_finished for w in self.workers)
+
+    def hits_grown(self, searched: TailHits) -> None:
+        """Take the hits of the search shown after a live tail added (or removed) logs:
+        the new ones are marked, counted and reached with `n` in tree order; the hit the
+        user is on stays theirs."""
+        if searched.term != self.search_term or self.hits is not searched.before:
+            return  # another search, or cleared, since
+        before = self.hits
+        current = before[self.hit_position] if 0 <= self.hit_position < len(before) else None
+        self.hits = searched.hits
+        try:
+            self.hit_position = searched.hits.index(current) if current is not None else -1
+        except ValueError:  # its log was removed: `n` goes on from the hit before it
+            self.hit_position = min(self.hit_position, len(searched.hits)) - 1
+        tree = self.query_one(SessionTree)
+        if searched.found:
+            tree.marks.add(searched.found)
+        tree.refresh()
+        term = searched.term
+        if not searched.hits:
+            text = f"no hits for {term!r}"
+        elif self.hit_position >= 0:
+            text = f"hit {self.hit_position + 1:,}/{len(searched.hits):,} for {term!r}"
+        else:
+            text = f"{counted(len(searched.hits), 'hit')} for {term!r}"
+        self.query_one(StatusBar).search_text = text
 
     def _draw_search_progress_soon(self) -> None:
         """Show the hits found so far, at most every SEARCH_PROGRESS_INTERVAL: drawing
@@ -1019,7 +1049,7 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
         self._progress_drawn_at = time.monotonic()
         self.query_one(SessionTree).refresh()
         status = self.query_one(StatusBar)
-        status.search_text = f"searching {term!r}… {len(self.hits):,} hits"
+        status.search_text = f"searching {term!r}… {counted(len(self.hits), 'hit')}"
 
     def _in_tree_order(self, ids: Sequence[str]) -> list[str]:
         forest = self.forest
@@ -1027,7 +1057,7 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
 
     def _step_hit(self, step: int) -> None:
         if not self.hits:
-            if any(w.group == "search" and not w.is_finished for w in self.workers):
+            if self.search_running():
                 self.notify("Still searching: no hits yet", timeout=2)
             elif self.search_term:
                 self.notify("No hits", timeout=2)

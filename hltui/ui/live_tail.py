@@ -10,16 +10,18 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from contextlib import suppress
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual import work
 from textual.css.query import NoMatches
 
+from hltui.model.hits import hits_after_tail
 from hltui.model.outline import Row
-from hltui.model.query import apply_filter
+from hltui.model.query import apply_filter, matching_logs
 from hltui.model.sessions import Forest, Session
 from hltui.model.tail import Tailer, TailUpdate, forest_after, must_poll, watch_changes
 
@@ -28,6 +30,16 @@ if TYPE_CHECKING:
 
 POLL_INTERVAL = 0.25
 OVERVIEW_REFRESH_DELAY = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class TailHits:
+    """A search's hits after a tail update: `before` them, now `hits`; `found` new."""
+
+    term: str
+    before: Sequence[str]
+    hits: list[str]
+    found: list[str]
 
 
 class LiveTailMixin:
@@ -147,6 +159,9 @@ class LiveTailMixin:
             return  # a quiet moment with nothing waiting: no thread, nothing to draw
         forest = self.forest
         log_filter = self.log_filter
+        # the hits of a search done (one still running reads the files as they are now)
+        term = "" if self.search_running() else self.search_term
+        hits = self.hits
 
         def read() -> tuple[TailUpdate, Forest | None, set[str], Collection[str] | None, list[str]]:
             update = tailer.apply(paths) if paths else TailUpdate()
@@ -172,6 +187,29 @@ class LiveTailMixin:
 
         update, new_forest, touched, visible, fresh = await asyncio.to_thread(read)
         self.show_changes(update, new_forest, touched, visible, fresh)
+        if term and new_forest is not None and (update.added or update.removed):
+            shown = self.visible_ids  # as the filter is now, new logs included
+            searched = await asyncio.to_thread(
+                self.search_tail, term, hits, update, new_forest, shown
+            )
+            if searched is not None:
+                self.hits_grown(searched)
+
+    def search_tail(
+        self: HltuiApp,
+        term: str,
+        hits: Sequence[str],
+        update: TailUpdate,
+        forest: Forest,
+        shown: Collection[str] | None,
+    ) -> TailHits | None:
+        """The search's hits with the logs added that hold its term (those the filter
+        shows) and without the logs removed; None when they stay as they are."""
+        added = [s.id for s in update.added if shown is None or s.id in shown]
+        found = matching_logs(self.index, term, added)
+        if not found and not update.removed:
+            return None
+        return TailHits(term, hits, hits_after_tail(forest, hits, found, update.removed), found)
 
     def show_changes(
         self: HltuiApp,

@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from hltui.model import hits as hits_module
 from hltui.model.forest_cache import load_forest, save_forest
-from hltui.model.hits import HitChunks, HitMarks
+from hltui.model.hits import HitChunks, HitMarks, hits_after_tail
 from hltui.model.index import LogIndex
-from hltui.model.query import search
+from hltui.model.query import matching_logs, search
 from hltui.model.tail import Tailer
 from tests.conftest import append_bytes, forest_from, jsonl_bytes, make_log, write_jsonl
 
@@ -181,3 +182,29 @@ def test_hit_tuples_are_left_untracked_by_the_gc_and_all_ids_listed(tmp_path: Pa
     assert sorted(marks.all_ids()) == ["a1", "a3", "b2"]
     marks._to_ids()  # as when positions stop fitting
     assert sorted(marks.all_ids()) == ["a1", "a3", "b2"]
+
+
+@pytest.mark.parametrize("most", [50_000, 2])
+def test_hits_after_a_tail_take_the_new_in_tree_order_and_drop_the_removed(
+    tmp_path: Path, most: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Logs a tailer added join the hits when they hold the term, as `search` finds it
+    (any case, escaped in JSON); past REORDER_AT_MOST hits, the new follow the others."""
+    monkeypatch.setattr(hits_module, "REORDER_AT_MOST", most)
+    index = two_files(tmp_path)
+    forest = forest_from(index)
+    hits = forest.in_tree_order(search(index, "refund"))
+    tailer = Tailer(index)
+    later = tmp_path / "c.jsonl"
+    write_jsonl(later, [note("c1", "REFUND"), note("c2", "no"), note("c3", 'a "refund"')])
+    update = tailer.apply([later])
+    assert matching_logs(index, "refund", [s.id for s in update.added]) == ["c1", "c3"]
+    forest = forest_from(index)
+    after = hits_after_tail(forest, hits, ["c1", "c3"], {"a1"})
+    expected = forest.in_tree_order(["a3", "b2", "c1", "c3"])
+    if most > 2:
+        assert after == expected
+    else:
+        assert after[:2] == [h for h in hits if h != "a1"]
+        assert after[2:] == forest.in_tree_order(["c1", "c3"])
+    assert hits_after_tail(forest, after, ["c1"], ()) == after  # a hit already held

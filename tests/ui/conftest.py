@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from textual.app import App
 from textual.pilot import Pilot
+from textual.widgets import Input
 
 from hltui.ui.app import HltuiApp
 from hltui.ui.widgets.session_overview import SessionOverview
@@ -105,3 +106,15 @@ def screen_links(app: App[Any]) -> list[str]:
         for segment in strip
         if segment.style is not None and segment.style.link
     ]
+
+
+async def search_for(pilot: Any, term: str) -> None:
+    """Search for `term` as a user would: `/`, the term, enter; then wait for the hit."""
+    await pilot.press("slash")
+    box = pilot.app.query_one("#search", Input)
+    assert box.display and box.has_focus
+    await pilot.press(*term)
+    assert box.value == term
+    await pilot.press("enter")
+    await settle(pilot)
+    await wait_shown(pilot)

@@ -59,6 +59,7 @@ from tests.ui.conftest import (
     poll,
     screen_links,
     screen_text,
+    search_for,
     settle,
     settle_workers,
     wait_loaded,
@@ -1251,17 +1252,6 @@ async def test_markdown_toggle_keeps_the_message_focused(sample_dir: Path) -> No
 # --- search -----------------------------------------------------------------------------
 
 
-async def search_for(pilot: Any, term: str) -> None:
-    await pilot.press("slash")
-    box = pilot.app.query_one("#search", Input)
-    assert box.display and box.has_focus
-    await pilot.press(*term)
-    assert box.value == term
-    await pilot.press("enter")
-    await settle(pilot)
-    await wait_shown(pilot)
-
-
 async def test_a_search_whose_hit_is_the_log_shown_marks_it(sample_dir: Path) -> None:
     """The hit is the log on screen already: the cursor does not move, the log is not
     shown again, and its words are marked all the same (they were not)."""
@@ -1608,10 +1598,10 @@ async def test_hits_found_so_far_are_drawn_at_most_every_interval(
         app.search_term, app.hits = "x", HitChunks()
         app.post_message(SearchHits("x", ids[:1], marks=HitMarks()))
         await pilot.pause()
-        assert status.search_text == "searching 'x'… 1 hits"
+        assert status.search_text == "searching 'x'… 1 hit"
         app.post_message(SearchHits("x", ids[1:2]))
         await pilot.pause()
-        assert status.search_text == "searching 'x'… 1 hits"  # drawn a moment ago
+        assert status.search_text == "searching 'x'… 1 hit"  # drawn a moment ago
         await pilot.pause(0.6)
         assert status.search_text == "searching 'x'… 2 hits"
         app.post_message(SearchHits("x", ids[2:]))  # drawn later...

@@ -29,7 +29,15 @@ from hltui.ui.widgets.feedback_panel import FeedbackPanel
 from hltui.ui.widgets.session_tree import FEEDBACK_GLYPH, ORPHAN_GLYPH, SessionTree
 from hltui.ui.widgets.status_bar import StatusBar
 from tests.conftest import make_log, write_jsonl
-from tests.ui.conftest import SIZE, poll, settle, shown_matches, wait_loaded, wait_shown
+from tests.ui.conftest import (
+    SIZE,
+    poll,
+    search_for,
+    settle,
+    shown_matches,
+    wait_loaded,
+    wait_shown,
+)
 
 USER = "rev@example.com"
 MARKERS = "zz-markers.jsonl"
@@ -371,6 +379,48 @@ async def test_with_a_filter_new_logs_update_counts_or_show(tmp_path: Path) -> N
         await poll(pilot, lambda: status.logs == 0)
         await settle(pilot)
         assert row_keys(app) == [] and status.shown == 0
+
+
+async def test_new_logs_that_hold_the_search_term_join_its_hits(tmp_path: Path) -> None:
+    """A search's hits stayed as they were while the tail added logs: a new log holding
+    the term was neither marked nor counted, and `n` never reached it. New hits now join
+    in tree order (the one the user is on stays theirs), only among the logs the filter
+    shows; removed logs leave the hits."""
+    data = tmp_path / "data"
+    path = write_jsonl(
+        data / "a.jsonl",
+        [log("old_hit", 0, session="a", output="a needle here"), log("miss_1", 1, session="b")],
+    )
+    app = HltuiApp(data, user=USER)
+    async with app.run_test(size=SIZE) as pilot:
+        await start(pilot)
+        await search_for(pilot, "needle")
+        status = status_of(app)
+        assert list(app.hits) == ["old_hit"] and current_key(app) == "old_hit"
+        assert status.search_text == "hit 1/1 for 'needle'"
+        later = data / "b.jsonl"
+        append(later, log("new_hit", 5, session="c", output="NEEDLE again"), log("miss_2", 6))
+        await poll(pilot, lambda: len(app.hits) == 2)
+        await settle(pilot)
+        assert list(app.hits) == ["new_hit", "old_hit"]  # the newest session comes first
+        assert status.search_text == "hit 2/2 for 'needle'"  # still on the hit it was on
+        tree = tree_of(app)
+        assert tree.marks.has(app.index.logs["new_hit"])
+        assert not tree.marks.has(app.index.logs["miss_2"])
+        await pilot.press("n")
+        await settle(pilot)
+        assert current_key(app) == "new_hit" and status.search_text == "hit 1/2 for 'needle'"
+        later.unlink()  # its logs leave the hits
+        await poll(pilot, lambda: "new_hit" not in app.hits)
+        await settle(pilot)
+        assert list(app.hits) == ["old_hit"] and status.search_text == "1 hit for 'needle'"
+        # with a filter, a new log it hides is no hit
+        app.set_filter(LogFilter(project="shown"))
+        await settle(pilot)
+        append(path, log("hidden_hit", 7, session="d", output="needle"))
+        append(path, log("shown_hit", 8, session="e", output="needle", project="shown"))
+        await poll(pilot, lambda: "shown_hit" in app.hits)
+        assert list(app.hits) == ["shown_hit"]
 
 
 # --- follow mode ------------------------------------------------------------------------
