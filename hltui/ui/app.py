@@ -235,6 +235,7 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
         self.poll_files = poll
         self.follow = follow
         self.new_since_seen = []
+        self.unseen = set()
         self.typeahead = TypeAhead()
         self.user = resolve_user(user)
         self.store = FeedbackStore.open(self.index, feedback_file)

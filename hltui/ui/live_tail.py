@@ -48,7 +48,8 @@ class LiveTailMixin:
     tailer: Tailer | None = None
     watch_ready: bool = False  # the watcher is set up: every later write will be seen
     follow: bool = False
-    new_since_seen: list[str]
+    new_since_seen: list[str]  # the newest log of each update not followed
+    unseen: set[str]  # every new log not followed, counted in the status bar
 
     def start_watching(self: HltuiApp) -> None:
         self.tailer = Tailer(self.index)
@@ -248,13 +249,17 @@ class LiveTailMixin:
         added = [s.id for s in update.added]
         new_ids = set(added if fresh is None else fresh)
         new_logs = [s for s in update.added if s.id in new_ids]
+        if update.removed and self.unseen:  # new logs gone before they were seen
+            self.unseen.difference_update(set(update.removed).difference(added))
+            status.new_logs = len(self.unseen)
         if new_logs:
             newest = max(new_logs, key=lambda s: (s.time if s.time == s.time else 0, s.line))
             if self.follow:
                 tree.select_key(newest.id)
             else:
                 self.new_since_seen.append(newest.id)
-                status.new_logs += len(new_logs)
+                self.unseen.update(new_ids)
+                status.new_logs = len(self.unseen)
         shown = self._current_log_id()
         if shown is not None and (
             shown in touched or shown in update.removed or shown in set(added)
@@ -328,6 +333,7 @@ class LiveTailMixin:
             newest = max(self.index.logs.values(), key=lambda s: s.time if s.time == s.time else 0)
             target = newest.id
         self.new_since_seen.clear()
+        self.unseen.clear()
         self.query_one(StatusBar).new_logs = 0
         if target is not None:
             tree.select_key(target)

@@ -447,6 +447,28 @@ async def test_without_follow_a_badge_counts_new_logs_and_L_jumps(tmp_path: Path
         await wait_shown(pilot)
 
 
+async def test_the_new_count_drops_when_new_logs_go_away(tmp_path: Path) -> None:
+    """`3 new` stayed after the file that brought them was deleted, and `L` then went
+    to the newest log of all."""
+    data = tmp_path / "data"
+    sessions_file(data, count=5)
+    app = HltuiApp(data, user=USER)
+    async with app.run_test(size=SIZE) as pilot:
+        await start(pilot)
+        status = status_of(app)
+        later = data / "later.jsonl"
+        append(later, log("new_1", 100, session="s_01"), log("new_2", 101, session="s_02"))
+        other = data / "other.jsonl"
+        append(other, log("new_3", 90, session="s_03"))
+        await poll(pilot, lambda: status.new_logs == 3)
+        later.unlink()
+        await poll(pilot, lambda: status.new_logs == 1)
+        assert "1 new" in status.render().plain
+        other.unlink()
+        await poll(pilot, lambda: status.new_logs == 0)
+        assert " new" not in status.render().plain
+
+
 async def test_follow_selects_new_logs_as_they_arrive(tmp_path: Path) -> None:
     data = tmp_path / "data"
     path = sessions_file(data, count=5)
