@@ -300,12 +300,7 @@ class LogIndex:
         if existing is not None:
             problems.append(
                 Problem(
-                    state.path,
-                    summary.line,
-                    f"duplicate log {summary.id} (first read from {self.place(existing)}); "
-                    "kept the first",
-                    Severity.NOTICE,
-                    unit,
+                    state.path, summary.line, self.duplicate_notice(existing), Severity.NOTICE, unit
                 )
             )
             self.copies_dropped.setdefault(summary.id, set()).add(summary.file)
@@ -356,6 +351,10 @@ class LogIndex:
 
     def file_of(self, summary: LogSummary) -> FileState:
         return self.files[summary.file]
+
+    def duplicate_notice(self, kept: LogSummary) -> str:
+        """What a copy of log `kept` (dropped as a duplicate) is reported with."""
+        return f"duplicate log {kept.id} (first read from {self.place(kept)}); kept the first"
 
     def place(self, summary: LogSummary) -> str:
         """Where a log was read from, e.g. `support/2024-06-01.jsonl:12`."""

@@ -202,14 +202,32 @@ class Tailer:
 
     def _restore_copies(self, removed: list[str]) -> TailUpdate:
         """Read again, whole, the files holding a copy (dropped as a duplicate) of a log
-        that is gone now: that copy is the log now (it vanished with the one kept)."""
+        removed: if the log is gone, that copy is the log now (it vanished with the one
+        kept); if it is back from another file (the first copy's file renamed), the
+        copy's notice names where the log is read from now."""
         index = self.index
-        numbers = {
-            number
-            for log_id in removed
-            if log_id not in index.logs
-            for number in index.copies_dropped.pop(log_id, ())
-        }
+        numbers: set[int] = set()
+        notices: dict[int, set[str]] = {}  # each file's messages, once asked for
+
+        def says(number: int, notice: str) -> bool:
+            if number not in notices:
+                notices[number] = {p.message for p in index.files[number].problems}
+            return notice in notices[number]
+
+        for log_id in removed:
+            files = index.copies_dropped.get(log_id)
+            if not files:
+                continue
+            kept = index.logs.get(log_id)
+            if kept is not None:  # back from a file read again: is each notice still true?
+                notice = index.duplicate_notice(kept)
+                files = {number for number in files if not says(number, notice)}
+            numbers.update(files)
+            left = index.copies_dropped[log_id] - files  # (a file read again adds its own)
+            if left:
+                index.copies_dropped[log_id] = left
+            else:
+                del index.copies_dropped[log_id]
         update = TailUpdate()
         for number in sorted(numbers):
             path = index.files[number].path

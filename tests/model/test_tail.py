@@ -245,6 +245,33 @@ def test_a_duplicate_takes_over_when_the_copy_kept_goes_away(tmp_path: Path) -> 
     assert set(index.logs) == {"data_1"} | remaining
 
 
+def test_a_duplicate_notice_names_the_first_copy_after_its_file_is_renamed(
+    tmp_path: Path,
+) -> None:
+    """The notice of a copy kept naming the file the log was first read from after that
+    file was renamed (`first read from b.jsonl:2`, no such file). A rewrite that leaves
+    the kept copy where it was reads nothing more."""
+    older = tmp_path / "a.jsonl"
+    older.write_bytes(line("data_1") + line("data_2"))
+    os.utime(older, (1_000_000_000, 1_000_000_000))  # read after the newer file
+    newer = tmp_path / "b.jsonl"
+    newer.write_bytes(line("data_3") + line("data_1"))
+    index, tailer = start(tmp_path)
+    [notice] = index.problems
+    assert notice.message == "duplicate log data_1 (first read from b.jsonl:2); kept the first"
+    renamed = tmp_path / "c.jsonl"
+    newer.rename(renamed)
+    tailer.apply([newer, renamed])
+    assert index.file_of(index.summary("data_1")).path == renamed
+    assert [(p.file, p.line, p.message) for p in index.problems] == [
+        (older, 1, "duplicate log data_1 (first read from c.jsonl:2); kept the first")
+    ]
+    assert index.copies_dropped == {"data_1": {index.file_ids[older]}}
+    append(renamed, line("data_4"))  # grown, not rewritten: the other file is left alone
+    update = tailer.apply([renamed])
+    assert update.files == [renamed] and [s.id for s in update.added] == ["data_4"]
+
+
 def test_new_files_in_new_subfolders(tmp_path: Path) -> None:
     (tmp_path / "a.jsonl").write_bytes(line("data_1"))
     index, tailer = start(tmp_path)
