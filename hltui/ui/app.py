@@ -574,8 +574,8 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
     def _refresh_problem_count(self) -> None:
         problems = self.all_problems()
         self.query_one(StatusBar).problems = sum(1 for p in problems if p.is_error)
-        if isinstance(self.screen, ProblemsScreen) and len(problems) > len(self.screen.problems):
-            self.screen.add_problems(problems[len(self.screen.problems) :])
+        if isinstance(self.screen, ProblemsScreen):
+            self.screen.show_problems(problems)
 
     # -- showing the selected item -------------------------------------------------------
 
@@ -675,12 +675,16 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
         place = self.index.place(summary)
         try:
             raw = self.index.raw_bytes(log_id)
+        except KeyError:  # removed by a live tail since (its update redraws the tree)
+            return
         except OSError as error:
             self.query_one(Transcript).show_failure(b"", f"cannot read {place}: {error}")
             return
         self._fill_tab("raw", lambda: self.query_one(RawView).show_raw(raw))
         try:
             record = self.index.record(log_id)
+        except KeyError:
+            return
         except (RecordError, ValueError) as error:
             self.query_one(Transcript).show_failure(raw, f"{place}: {error}")
             self._fill_tab("details", self.query_one(Details).clear)

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.widgets import TabbedContent
+from textual.widgets import DataTable, Static, TabbedContent
 
 from hltui.model.feedback import FeedbackJournal, FeedbackStore, new_feedback_id, now_rfc3339
 from hltui.model.index import LogIndex
@@ -526,6 +526,66 @@ async def test_problems_in_new_data_are_counted_and_listed(tmp_path: Path) -> No
         assert has_log(app, "two")
         await pilot.press("escape")
         assert "⚠ 1 problem " in status.render().plain
+
+
+def table_lines(screen: ProblemsScreen) -> list[str]:
+    table = screen.query_one(DataTable)
+    return [" ".join(str(cell) for cell in table.get_row_at(n)) for n in range(table.row_count)]
+
+
+async def test_the_open_problems_screen_shows_the_problems_as_they_are_now(
+    tmp_path: Path,
+) -> None:
+    """A problem found while the screen was open was taken as the last of the list, but
+    the list is sorted (a parent cycle comes last): the cycle's row was shown twice and
+    the new one never. A deleted file's problems stayed, and so did the count."""
+    data = tmp_path / "data"
+    cycle = [log("c_a", 0, session="s", parent="c_b"), log("c_b", 1, session="s", parent="c_a")]
+    broken = write_jsonl(data / "a.jsonl", [log("one", 0), "{broken", *cycle])
+    later = write_jsonl(data / "b.jsonl", [log("two", 2)])
+    app = HltuiApp(data, user=USER)
+    async with app.run_test(size=SIZE) as pilot:
+        await start(pilot)
+        await pilot.press("p")
+        screen = app.screen
+        assert isinstance(screen, ProblemsScreen)
+        assert len(screen.problems) == 2 and "parent cycle" in screen.problems[-1].message
+        await pilot.press("j")  # on the cycle
+        append(later, b"{also broken\n")
+        await poll(pilot, lambda: len(screen.problems) == 3)
+        await settle(pilot)
+        assert screen.problems == app.all_problems()
+        lines = table_lines(screen)
+        assert len(lines) == 3 and len(set(lines)) == 3
+        assert any("b.jsonl" in line and "line 2" in line for line in lines)
+        assert "parent cycle" in lines[screen.query_one(DataTable).cursor_row]  # kept
+        broken.unlink()
+        await poll(pilot, lambda: len(screen.problems) == 1)
+        await settle(pilot)
+        assert ["b.jsonl" in line for line in table_lines(screen)] == [True]
+        summary = screen.query_one("#problems-summary", Static).render()
+        assert str(summary) == "1 problem"
+
+
+async def test_a_log_removed_while_it_is_being_shown_is_no_crash(tmp_path: Path) -> None:
+    """The tail's thread removed a log between the UI's look-up of it and the read of its
+    bytes: KeyError ended the app."""
+    data = tmp_path / "data"
+    write_jsonl(data / "a.jsonl", [log("one", 0), log("two", 1)])
+    app = HltuiApp(data, user=USER)
+    async with app.run_test(size=SIZE) as pilot:
+        await start(pilot)
+        index = app.index
+        real_read = index.raw_bytes
+
+        def removed_meanwhile(log_id: str) -> bytes:
+            index.logs.pop(log_id, None)
+            return real_read(log_id)
+
+        index.raw_bytes = removed_meanwhile  # type: ignore[method-assign]
+        app.show_log("two")
+        await settle(pilot)
+        assert app.is_running
 
 
 async def test_a_problem_fixed_in_a_file_leaves_the_count(tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ from hltui.ui.safe import one_line
 
 
 class ProblemsScreen(ModalScreen[None]):
-    """A modal table of problems; new ones are added while it is open."""
+    """A modal table of problems, kept up to date while it is open."""
 
     BINDINGS = [
         Binding("escape,q", "dismiss", "Close", id="problems.close"),
@@ -41,13 +41,33 @@ class ProblemsScreen(ModalScreen[None]):
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
         table.add_columns("file", "line", "kind", "reason")
-        self.add_problems(self.problems, initial=True)
+        self._add_rows(self.problems)
+        self._show_summary()
+        self._show_detail(table.cursor_row)
         table.focus()
 
-    def add_problems(self, problems: list[Problem], *, initial: bool = False) -> None:
-        """Append problems (e.g. found in new data while the screen is open)."""
-        if not initial:
-            self.problems.extend(problems)
+    def show_problems(self, problems: list[Problem]) -> None:
+        """Show the problems as they are now (new ones found, fixed ones gone, while the
+        screen is open), the cursor kept on the problem it was on."""
+        old = self.problems
+        if problems == old:
+            return
+        table = self.query_one(DataTable)
+        if problems[: len(old)] == old:  # only new ones, at the end
+            self.problems = list(problems)
+            self._add_rows(problems[len(old) :])
+        else:  # some gone, or new ones before others (the list is sorted by file)
+            row = table.cursor_row
+            current = old[row] if 0 <= row < len(old) else None
+            self.problems = list(problems)
+            table.clear()
+            self._add_rows(problems)
+            if current in self.problems:
+                table.move_cursor(row=self.problems.index(current), animate=False)
+        self._show_summary()
+        self._show_detail(table.cursor_row)
+
+    def _add_rows(self, problems: list[Problem]) -> None:
         table = self.query_one(DataTable)
         for problem in problems:
             place = problem.place(self.root)
@@ -64,13 +84,13 @@ class ProblemsScreen(ModalScreen[None]):
                 Text(kind, style="red" if problem.is_error else "yellow"),
                 Text(one_line(problem.message)),
             )
+
+    def _show_summary(self) -> None:
         errors = sum(1 for p in self.problems if p.is_error)
         notices = len(self.problems) - errors
         parts = [counted(errors, "problem")] + ([counted(notices, "notice")] if notices else [])
         summary = ", ".join(parts) if self.problems else "No problems."
         self.query_one("#problems-summary", Static).update(Text(summary))
-        if initial:
-            self._show_detail(table.cursor_row)
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         self._show_detail(event.cursor_row)
