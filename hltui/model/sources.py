@@ -278,7 +278,9 @@ class LineScan:
                     yield RawRecord(carry[skip:], line_no, pos - len(carry), len(carry))
                 else:
                     yield Problem(self.path, line_no, NOT_UTF8)
-            self.next_line = line_no + 1
+            # Still line `line_no`: a newline written after it ends this line (read
+            # from here on, it is a blank line of that number), and the next is + 1.
+            self.next_line = line_no
             self.end_offset = pos
 
     def _past_nuls(

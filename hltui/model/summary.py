@@ -249,14 +249,12 @@ def decode_summary(
     try:
         summary = _decoder.decode(data)
     except msgspec.ValidationError as error:
-        raise SummaryError(plain_validation_error(str(error))) from None
+        # checked as it is read: `[oops` is "an array" before its syntax is seen
+        syntax = _syntax_error(data)
+        reason = syntax if syntax is not None else plain_validation_error(str(error))
+        raise SummaryError(reason) from None
     except msgspec.DecodeError as error:
-        text = str(error)
-        if "truncated" in text:
-            raise SummaryError("truncated JSON (the line ends early)") from None
-        if b"\x00" in bytes(data):  # (the error path only: a copy costs nothing here)
-            raise SummaryError("not valid JSON: NUL bytes in it (a crash can leave them)") from None
-        raise SummaryError(f"not valid JSON ({text.removeprefix('JSON is malformed: ')})") from None
+        raise SummaryError(_syntax_reason(error, data)) from None
     except UnicodeDecodeError:
         raise SummaryError("not valid UTF-8 text") from None
     except RecursionError:  # msgspec's own limit on nesting, checked as it decodes
@@ -301,6 +299,30 @@ def decode_summary(
                 gaps.append(f"field `error` should be a string, got {error} (shown as text)")
         summary.error = short(error, ERROR_CHARS)
     return summary
+
+
+_any_json = msgspec.json.Decoder()
+
+
+def _syntax_error(data: bytes | memoryview) -> str | None:
+    """Why `data` is not JSON at all, if it is not (on the error path only)."""
+    try:
+        _any_json.decode(data)
+    except msgspec.DecodeError as error:
+        return _syntax_reason(error, data)
+    except (RecursionError, UnicodeDecodeError):
+        return None
+    return None
+
+
+def _syntax_reason(error: msgspec.DecodeError, data: bytes | memoryview) -> str:
+    """A plain reason for a line that is not valid JSON."""
+    text = str(error)
+    if "truncated" in text:
+        return "truncated JSON (the line ends early)"
+    if b"\x00" in bytes(data):  # (the error path only: a copy costs nothing here)
+        return "not valid JSON: NUL bytes in it (a crash can leave them)"
+    return f"not valid JSON ({text.removeprefix('JSON is malformed: ')})"
 
 
 def json_scalar(value: int | float | bool) -> str:

@@ -130,6 +130,10 @@ BAD_LINES = [
     ('{"id": "data_x", "config": {"type": "mod', "truncated JSON (the line ends early)"),
     ("this is not json", "not valid JSON"),
     ("[1, 2, 3]", "record is a JSON array, not a log object"),
+    # read as an array (the type is checked before the syntax) though it is not JSON
+    ("[oops not json", "not valid JSON"),
+    ("[/] [link=x] not json", "not valid JSON"),
+    ('{"id": "data_x", "config": [oops', "not valid JSON (invalid character"),
     ("17", "record is a JSON number, not a log object"),
     ('{"config": {"type": "model", "model": "gpt-4"}}', "record has no `id`"),
     ('{"id": 12}', "field `id` should be a string, got number"),

@@ -215,12 +215,18 @@ def test_a_last_record_without_its_newline_is_read_once_the_file_is_still(
     update = tailer.finish_still_lines(now=100.0 + STILL_AFTER)
     assert [s.id for s in update.added] == ["data_2"] and not update.problems
     assert ids(index) == ["data_1", "data_2"] and not tailer.has_unfinished()
-    append(log, b"\n" + line("data_3") + line("data_4")[:20])  # its newline, then more
+    append(log, b"\n" + line("data_3") + b"bad\n" + line("data_4")[:20])  # its newline, more
     update = tailer.apply([log])
-    assert [s.id for s in update.added] == ["data_3"] and not update.problems
+    assert [s.id for s in update.added] == ["data_3"]
+    # numbered as in the file (every later line was one too high: the newline that ends
+    # line 2 was taken for a blank line 3)
+    assert index.summary("data_3").line == 3
+    assert [p.line for p in update.problems] == [4]
     for moment in (200.0, 200.0 + 2 * STILL_AFTER, 200.0 + 4 * STILL_AFTER):
         assert tailer.finish_still_lines(now=moment).empty  # half a record: it waits
-    assert ids(index) == ["data_1", "data_2", "data_3"] and not index.problems
+    assert ids(index) == ["data_1", "data_2", "data_3"]
+    fresh = LogIndex(tmp_path).load(use_cache=False, complete_only=True)
+    assert [p.line for p in fresh.problems] == [4]
 
 
 def test_a_duplicate_takes_over_when_the_copy_kept_goes_away(tmp_path: Path) -> None:
