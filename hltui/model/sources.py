@@ -11,6 +11,7 @@ import codecs
 import gzip
 import os
 import re
+import stat
 import zlib
 from collections import OrderedDict
 from collections.abc import Iterator
@@ -29,6 +30,7 @@ BOM = b"\xef\xbb\xbf"
 SKIPPED_DIRS = frozenset({".hltui", ".git"})
 _SPACE = frozenset(b" \t\r\n\x0b\x0c")
 BINARY_FILE = "binary file (NUL bytes), not JSON logs"
+NOT_REGULAR = "not a regular file (a pipe, socket or device); skipped"
 SNIFF_BYTES = 8192
 # Where a file's first bytes hold NUL bytes, what says it holds JSON all the same: a line
 # starting a JSON object (past NULs a crash may have left), or a document's opening bracket.
@@ -134,11 +136,11 @@ def find_log_files(root: Path) -> tuple[list[Path], list[Problem]]:
 
     for dirpath, dirnames, filenames in os.walk(root, followlinks=True, onerror=on_error):
         try:
-            stat = os.stat(dirpath)
+            folder = os.stat(dirpath)
         except OSError:
             dirnames[:] = []
             continue
-        key = (stat.st_dev, stat.st_ino)
+        key = (folder.st_dev, folder.st_ino)
         if key in seen_dirs:
             dirnames[:] = []
             continue
@@ -146,9 +148,22 @@ def find_log_files(root: Path) -> tuple[list[Path], list[Problem]]:
         dirnames[:] = sorted(d for d in dirnames if d not in SKIPPED_DIRS)
         for name in sorted(filenames):
             path = Path(dirpath, name)
-            if file_kind(path) is not None and not path.is_dir():
+            if file_kind(path) is None:
+                continue
+            if is_special(path):  # reading a pipe would wait for a writer forever
+                problems.append(Problem(path, None, NOT_REGULAR))
+            elif not path.is_dir():  # (a broken link is reported when read)
                 found.append(path)
     return found, problems
+
+
+def is_special(path: Path) -> bool:
+    """Whether `path` is a pipe, socket or device (not a file, folder or broken link)."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
 
 
 @dataclass(slots=True)

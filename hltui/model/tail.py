@@ -20,7 +20,14 @@ import msgspec
 from hltui.model.index import FileState, LogIndex
 from hltui.model.problems import Problem
 from hltui.model.sessions import Forest, build_forest, update_forest
-from hltui.model.sources import SKIPPED_DIRS, UNREADABLE_FOLDER, file_kind, find_log_files
+from hltui.model.sources import (
+    NOT_REGULAR,
+    SKIPPED_DIRS,
+    UNREADABLE_FOLDER,
+    file_kind,
+    find_log_files,
+    is_special,
+)
 from hltui.model.summary import LogSummary
 
 if TYPE_CHECKING:
@@ -262,6 +269,12 @@ class Tailer:
         """Read what is new in one file, or drop/replace its logs as the change requires."""
         index = self.index
         update = TailUpdate(files=[path])
+        if is_special(path):  # a pipe made here: reading it would wait for a writer
+            problem = Problem(path, None, NOT_REGULAR)
+            if problem not in index.walk_problems:
+                index.walk_problems.append(problem)
+                update.problems.append(problem)
+            return update
         known = path in index.file_ids
         try:
             stat = path.stat()

@@ -435,3 +435,15 @@ def test_chunk_edges_anywhere_read_the_same(
     assert read() == whole
     assert [line for line, *_ in whole[0]] == [1, 5, 6]
     assert whole[1] == [(3, "not valid UTF-8 text")]
+
+
+def test_a_pipe_in_a_log_folder_is_reported_not_read(tmp_path: Path) -> None:
+    """A FIFO named `*.jsonl` hung every command (reading it waits for a writer)."""
+    write_jsonl(tmp_path / "a.jsonl", [make_log("data_1")])
+    pipe = tmp_path / "pipe.jsonl"
+    os.mkfifo(pipe)
+    found, problems = find_log_files(tmp_path)
+    assert found == [tmp_path / "a.jsonl"]
+    assert [(p.file, p.message) for p in problems] == [
+        (pipe, "not a regular file (a pipe, socket or device); skipped")
+    ]

@@ -184,6 +184,20 @@ def test_a_nul_run_reads_the_same_fresh_from_the_cache_and_when_tailed(tmp_path:
         assert loaded.record("data_2").id == "data_2"  # read back from where it starts
 
 
+def test_a_pipe_made_while_tailing_is_reported_once_not_read(tmp_path: Path) -> None:
+    (tmp_path / "a.jsonl").write_bytes(line("data_1"))
+    index, tailer = start(tmp_path)
+    pipe = tmp_path / "pipe.jsonl"
+    os.mkfifo(pipe)
+    for _ in range(2):
+        update = tailer.apply([pipe])  # would wait for a writer, if it were read
+    assert not update.problems and not update.added
+    assert [p.message for p in index.problems] == [
+        "not a regular file (a pipe, socket or device); skipped"
+    ]
+    assert ids(index) == ["data_1"]
+
+
 def test_a_file_that_gives_no_logs_is_reported_once(tmp_path: Path) -> None:
     """A binary file is read again on every poll (nothing of it was taken, so it looks
     grown): its problem was added each time (15 problems listed for 14)."""
