@@ -7,13 +7,14 @@ or saved to another file from the command palette: nothing is lost.
 
 from __future__ import annotations
 
+import operator
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.text import Text
 
-from hltui.model.feedback import FeedbackStore, JournalError, known_labels
+from hltui.model.feedback import Edit, FeedbackStore, JournalError, known_labels
 from hltui.model.records import Feedback
 from hltui.model.summary import FeedbackPairs
 from hltui.model.wording import counted
@@ -36,7 +37,7 @@ class ReviewMixin:
     store: FeedbackStore
     user: str
     _quit_warned_at: float = -QUIT_AGAIN_WITHIN  # when `q` last met unsaved feedback
-    _quit_warned_count = 0  # how many edits that warning was about
+    _quit_warned_edits: tuple[Edit, ...] = ()  # the edits that warning was about
 
     # -- which log -------------------------------------------------------------------------
 
@@ -284,17 +285,19 @@ class ReviewMixin:
         """Quit; feedback edits that could not be saved are tried again first (every
         time), and if the journal still refuses them the app says so and quits only on
         a second `q` right after that warning, with no edit made since."""
-        pending = len(self.store.pending)
+        edits = tuple(self.store.pending)
+        pending = len(edits)
         if pending:
             try:
                 self.store.retry_pending()
             except JournalError as error:
                 now = time.monotonic()
-                warned = (self._quit_warned_at, self._quit_warned_count)
-                if now - warned[0] <= QUIT_AGAIN_WITHIN and warned[1] == pending:
+                warned = self._quit_warned_edits
+                same = len(warned) == pending and all(map(operator.is_, warned, edits))
+                if now - self._quit_warned_at <= QUIT_AGAIN_WITHIN and same:
                     self.exit()
                     return
-                self._quit_warned_at, self._quit_warned_count = now, pending
+                self._quit_warned_at, self._quit_warned_edits = now, edits
                 self.notify(
                     one_line(
                         f"{counted(pending, 'feedback edit')} not saved: {error}. Press q "

@@ -740,6 +740,28 @@ async def test_quitting_with_unsaved_feedback_warns_first(tmp_path: Path) -> Non
         assert not app.is_running
 
 
+async def test_an_edit_of_the_same_log_after_the_quit_warning_warns_again(
+    tmp_path: Path,
+) -> None:
+    """`+`, `q` (warned), `-` on the same log, `q`: the app quit, losing the `-`, as the
+    warning was only checked by the number of unsaved edits."""
+    data = small_data(tmp_path / "data")
+    app = HltuiApp(data, user=USER, feedback_file=unwritable(tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        await rate_l1_good(pilot)
+        await pilot.press("q")
+        await pilot.pause()
+        await pilot.press("minus")  # the same log again: one unsaved edit still
+        await settle(pilot)
+        assert app.store.pending and status_of(app).pending == 1
+        await pilot.press("q")
+        await pilot.pause()
+        assert app.is_running
+        await pilot.press("q")
+        await pilot.pause()
+        assert not app.is_running
+
+
 async def test_quitting_saves_feedback_the_journal_now_takes(tmp_path: Path) -> None:
     """Quitting tries the pending edits once more: a journal that can be written now
     (room made, a folder fixed) gets them, and the app quits."""
