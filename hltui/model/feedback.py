@@ -23,7 +23,9 @@ from __future__ import annotations
 import contextlib
 import getpass
 import json
+import math
 import os
+import re
 import secrets
 import subprocess
 import tempfile
@@ -168,7 +170,8 @@ def _flocked(fd: int, shared: bool) -> Iterator[None]:
 
 
 def _is_value(value: Any) -> bool:
-    return isinstance(value, str | int | float)
+    """A number (finite: JSON holds no other) or a string."""
+    return isinstance(value, str | int) or (isinstance(value, float) and math.isfinite(value))
 
 
 def check_entry(value: Any, known: dict[str, Entry] | None = None) -> tuple[Entry | None, str]:
@@ -807,6 +810,24 @@ def _check_edit(kind: Any, value: Any) -> None:
         raise ValueError("feedback needs a type")
     if isinstance(value, bool) or not _is_value(value):
         raise ValueError("a feedback value is a number or a string")
+
+
+JSON_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
+
+
+def parse_value(kind: str, text: str) -> str | int | float:
+    """Numbers stay numbers (`4`, `4.5`), except in comments and corrections; only
+    numbers as JSON writes them, and finite: `007`, `1_000`, `NaN` and `1e999` are
+    labels (Python read them as 7, 1000, and numbers JSON cannot hold, saved as null)."""
+    if kind in TEXT_TYPES:
+        return text
+    stripped = text.strip()
+    if not JSON_NUMBER.fullmatch(stripped):
+        return stripped
+    if re.fullmatch(r"-?[0-9]+", stripped):
+        return int(stripped)
+    number = float(stripped)
+    return number if math.isfinite(number) else stripped
 
 
 # --- identity and labels ---------------------------------------------------------------

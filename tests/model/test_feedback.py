@@ -23,6 +23,7 @@ from hltui.model.feedback import (
     export_logs,
     known_labels,
     load_feedback_types,
+    parse_value,
     resolve_user,
     sentiment,
 )
@@ -739,3 +740,33 @@ def test_a_bad_feedback_types_file_is_a_problem_not_a_crash(tmp_path: Path) -> N
     assert "array" in problems[0].message
     (tmp_path / "elsewhere").mkdir()
     assert load_feedback_types(tmp_path / "elsewhere") == {}
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("4", 4),
+        (" -2 ", -2),
+        ("4.5", 4.5),
+        ("1e3", 1000.0),
+        ("good", "good"),
+        # read by Python as numbers, but not as JSON writes them: labels
+        ("007", "007"),
+        ("1_000", "1_000"),
+        ("+5", "+5"),
+        # numbers JSON cannot hold: saved as null, the edit was skipped when read again
+        ("NaN", "NaN"),
+        ("Infinity", "Infinity"),
+        ("1e999", "1e999"),
+    ],
+)
+def test_a_typed_value_is_a_number_only_as_json_writes_one(text: str, value: object) -> None:
+    parsed = parse_value("rating", text)
+    assert parsed == value and type(parsed) is type(value)
+    assert parse_value("comment", " 4 ") == " 4 "  # comments keep what was typed
+
+
+def test_a_value_json_cannot_hold_is_refused(tmp_path: Path) -> None:
+    store = FeedbackStore(FeedbackJournal(tmp_path / "journal.jsonl"))
+    with pytest.raises(ValueError, match="a number or a string"):
+        store.add("data_1", "rating", float("nan"), user="me@x")

@@ -17,10 +17,10 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
+from hltui.model.feedback import TEXT_TYPES, parse_value
 from hltui.ui.safe import one_line
 
 STANDARD_TYPES = ("rating", "action", "issue", "correction", "comment")
-TEXT_TYPES = ("correction", "comment")
 CUSTOM = "\x00custom"
 
 
@@ -30,19 +30,6 @@ class FeedbackDraft:
 
     type: str
     value: str | int | float
-
-
-def parse_value(kind: str, text: str) -> str | int | float:
-    """Numbers stay numbers (`4`, `4.5`), except in comments and corrections."""
-    if kind in TEXT_TYPES:
-        return text
-    stripped = text.strip()
-    for convert in (int, float):
-        try:
-            return convert(stripped)
-        except ValueError:
-            continue
-    return stripped
 
 
 class FeedbackEditor(ModalScreen[FeedbackDraft | None]):
