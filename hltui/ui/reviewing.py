@@ -284,7 +284,11 @@ class ReviewMixin:
     async def action_quit(self: HltuiApp) -> None:
         """Quit; feedback edits that could not be saved are tried again first (every
         time), and if the journal still refuses them the app says so and quits only on
-        a second `q` right after that warning, with no edit made since."""
+        a second `q` right after that warning, with no edit made since. Text typed in
+        an open feedback editor asks first too."""
+        editor = self.screen
+        if isinstance(editor, FeedbackEditor) and not editor.may_quit():
+            return  # text typed in it, not saved: asked first
         edits = tuple(self.store.pending)
         pending = len(edits)
         if pending:

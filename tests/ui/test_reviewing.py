@@ -334,6 +334,41 @@ async def test_a_late_end_of_a_key_hold_is_harmless_once_the_app_has_closed(
     assert app.typeahead.holding(app.typeahead.started)  # nothing to hand the keys to
 
 
+async def test_ctrl_q_in_the_editor_asks_before_throwing_text_away(tmp_path: Path) -> None:
+    """ctrl+q quit at once and lost the comment being typed (escape asked first)."""
+    data = small_data(tmp_path / "data")
+    app = HltuiApp(data, user=USER)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        await goto(pilot, "l4")
+        editor = await open_editor(pilot, "c")
+        await type_text(pilot, "a long review")
+        await pilot.press("ctrl+q")
+        await settle(pilot)
+        assert app.is_running and app.screen is editor
+        message = editor.query_one("#editor-error", Static).render()
+        assert "ctrl+q again to quit" in str(message)
+        await type_text(pilot, "!")  # typing on: it asks again
+        await pilot.press("ctrl+q")
+        await settle(pilot)
+        assert app.is_running
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert not app.is_running
+
+
+async def test_ctrl_q_in_an_untouched_editor_quits(tmp_path: Path) -> None:
+    data = small_data(tmp_path / "data")
+    app = HltuiApp(data, user=USER)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        await goto(pilot, "l4")
+        await open_editor(pilot, "c")
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert not app.is_running
+
+
 async def test_escape_cancels_the_editor_without_writing(tmp_path: Path) -> None:
     """`escape` closes the editor; with something typed, only when pressed again (one
     press threw a comment being written away); typing on asks again."""

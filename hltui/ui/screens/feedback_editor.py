@@ -87,6 +87,7 @@ class FeedbackEditor(ModalScreen[FeedbackDraft | None]):
         self._show_kind(self.kind, first=True)
         self._started_with = self._typed()
         self._discard_armed = False
+        self._quit_armed = False
         # the keys typed while this opened (`c hello` in one read) go into its text box
         release = getattr(self.app, "release_keys", None)
         if release is not None:
@@ -177,11 +178,24 @@ class FeedbackEditor(ModalScreen[FeedbackDraft | None]):
             return
         self.dismiss(None)
 
+    def may_quit(self) -> bool:
+        """Whether the app may quit with this editor open (`ctrl+q`): with something
+        typed, only when asked a second time (it quit and threw the text away)."""
+        if self._typed() == self._started_with or self._quit_armed:
+            return True
+        self._quit_armed = True
+        self.query_one("#editor-error", Static).update(
+            Text("Not saved: ctrl+q again to quit without it, ctrl+s to save.")
+        )
+        return False
+
     def on_text_area_changed(self) -> None:
         self._discard_armed = False  # typing on: the next escape asks again
+        self._quit_armed = False
 
     def on_input_changed(self) -> None:
         self._discard_armed = False
+        self._quit_armed = False
 
     @on(Input.Submitted, "#editor-value")
     def _submitted(self) -> None:
