@@ -697,6 +697,35 @@ async def test_a_narrow_footer_shows_whole_keys_only(sample_dir: Path) -> None:
         assert bottom.rstrip().endswith("^p palette")
 
 
+async def test_a_narrow_tree_shows_errors_and_feedback_first(sample_dir: Path) -> None:
+    """On 80 columns session rows were cut before their log count, `✗` and `★`: a narrow
+    tree writes dates without the year and puts errors and feedback before the project;
+    a wide one is as it was."""
+    app = HltuiApp(sample_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_loaded(pilot)
+        text = screen_text(app)
+        assert "▸ 06-05 01:06 ✗1 ★2  support-bot" in text
+        assert "▸ 2024-" not in text
+    app = HltuiApp(sample_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        assert "▸ 2024-06-05 01:06  support-bot  3 logs ✗1 ★2" in screen_text(app)
+
+
+async def test_details_put_values_under_their_labels_when_narrow(sample_dir: Path) -> None:
+    """At 60 columns a value beside its 20-cell label had one cell a line (`g`, `p`, `t`)."""
+    app = HltuiApp(sample_dir)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await wait_loaded(pilot)
+        await goto(pilot, "data_XjvI4oAyqw8HkOLcC5OL")
+        app.action_tab("details")
+        await settle(pilot)
+        lines = [line.split("▎", 1)[-1] for line in screen_text(app).splitlines()]
+        at = next(n for n, line in enumerate(lines) if line.strip() == "model")
+        assert lines[at + 1].strip() == "command-r-plus"
+
+
 async def test_the_footer_tells_when_the_transcript_has_focus(sample_dir: Path) -> None:
     """In the transcript the footer starts with its own keys (moving by message, tab
     back to the tree); in the tree it does not show them."""

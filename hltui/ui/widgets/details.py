@@ -11,7 +11,6 @@ from typing import Any
 
 from rich.console import Group, RenderableType
 from rich.segment import Segment
-from rich.table import Table
 from rich.text import Text
 from textual import events
 from textual.await_complete import AwaitComplete
@@ -36,6 +35,7 @@ from hltui.ui.widgets.message_box import body_lines
 from hltui.ui.widgets.quick_scrollbar import QuickScrollBars
 from hltui.ui.widgets.render import (
     JSON_LIMIT,
+    KeyValues,
     fmt_datetime,
     fmt_seconds,
     json_text,
@@ -99,7 +99,7 @@ def _present(obj: Any, names: tuple[str, ...]) -> Rows:
     return rows
 
 
-def _table(rows: Rows) -> Table:
+def _table(rows: Rows) -> KeyValues:
     """Rows as a key/value table, within the row and character budgets."""
     left = TABLE_BUDGET
     shown: list[tuple[str, Any]] = []
@@ -123,11 +123,9 @@ def _kind(config: Any) -> str:
     return to_str(kind) if kind is not None else "untyped"
 
 
-def messages_renderable(messages: list[ChatMessage]) -> Table:
+def messages_renderable(messages: list[ChatMessage]) -> KeyValues:
     """Template messages as role-labelled rows."""
-    table = Table.grid(padding=(0, 2), expand=True)
-    table.add_column(style="bold", no_wrap=True, min_width=KEY_WIDTH)
-    table.add_column(ratio=1, overflow="fold")
+    rows: list[tuple[str, Text]] = []
     for message in messages:
         role = to_str(message.role) if message.role is not None else "(no role)"
         if isinstance(message.name, str) and message.name:
@@ -138,8 +136,8 @@ def messages_renderable(messages: list[ChatMessage]) -> Table:
             body.append(safe(call.name or "(unnamed function)"), style="bold italic")
             body.append("\n")
             body.append_text(json_text(call.parsed_arguments()))
-        table.add_row(Text(safe(role), style="bold"), body)
-    return table
+        rows.append((role, body))
+    return kv_table(rows, key_width=KEY_WIDTH)
 
 
 def tools_renderable(tools: list[Any]) -> Group:

@@ -15,7 +15,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
+from rich.console import Console, ConsoleOptions, RenderResult
 from rich.highlighter import JSONHighlighter
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
@@ -153,20 +155,47 @@ def value_text(value: Any, limit: int | None = JSON_LIMIT) -> Text:
 KEY_MAX_WIDTH = 32  # a longer label folds over lines, leaving the value its room
 
 
-def kv_table(rows: Iterable[tuple[str, Any]], *, key_width: int | None = None) -> Table:
+STACK_BELOW = 56  # cells: narrower, a value goes under its label, not beside it
+
+
+class KeyValues:
+    """Labels and values: side by side (a two-column grid) where there is room; each
+    value under its label, indented, where there is not (at 60 columns a value beside a
+    20-cell label had one or three cells a line)."""
+
+    def __init__(self, rows: Iterable[tuple[str, Any]], *, key_width: int | None) -> None:
+        self.rows = [
+            (Text(safe(key), style="bold"), value if isinstance(value, Text) else value_text(value))
+            for key, value in rows
+        ]
+        self.key_width = key_width
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        if options.max_width >= STACK_BELOW:
+            yield self._grid()
+            return
+        for key, value in self.rows:
+            yield key
+            yield Padding(value, (0, 0, 0, 2))
+
+    def _grid(self) -> Table:
+        table = Table.grid(padding=(0, 2), expand=True)
+        widest = max(KEY_MAX_WIDTH, self.key_width or 0)
+        table.add_column(style="bold", min_width=self.key_width, max_width=widest, overflow="fold")
+        table.add_column(ratio=1, overflow="fold")
+        for key, value in self.rows:
+            table.add_row(key, value)
+        return table
+
+
+def kv_table(rows: Iterable[tuple[str, Any]], *, key_width: int | None = None) -> KeyValues:
     """A two-column table of labels and values (values rendered safely; ``Text`` kept).
 
     Labels take at most KEY_MAX_WIDTH cells (`key_width` at least) and fold beyond: one
     long key (an input named by a sentence) left every value of its table a few cells.
+    Below STACK_BELOW cells, each value goes under its label.
     """
-    table = Table.grid(padding=(0, 2), expand=True)
-    widest = max(KEY_MAX_WIDTH, key_width or 0)
-    table.add_column(style="bold", min_width=key_width, max_width=widest, overflow="fold")
-    table.add_column(ratio=1, overflow="fold")
-    for key, value in rows:
-        cell = value if isinstance(value, Text) else value_text(value)
-        table.add_row(Text(safe(key), style="bold"), cell)
-    return table
+    return KeyValues(rows, key_width=key_width)
 
 
 def plain(renderable: Any, width: int = 100) -> str:

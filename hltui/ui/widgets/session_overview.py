@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -17,6 +16,7 @@ from hltui.model.sessions import Session
 from hltui.model.summary import FeedbackPairs, LogSummary
 from hltui.model.wording import counted
 from hltui.ui.widgets.render import (
+    KeyValues,
     cut,
     fmt_clock,
     fmt_epoch,
@@ -36,7 +36,7 @@ COLUMNS = ("time", "model", "duration", "status", "feedback", "preview")
 FeedbackOf = Callable[[str], FeedbackPairs | None]
 
 
-def header_table(session: Session, feedback_of: FeedbackOf | None = None) -> Table:
+def header_table(session: Session, feedback_of: FeedbackOf | None = None) -> KeyValues:
     """Ids, projects, counts and span of ``session`` (its feedback as ``feedback_of``
     gives each log's, else as stored in the logs)."""
     rows: list[tuple[str, object]] = []

@@ -51,12 +51,19 @@ def indent_of(depth: int, most: int = MAX_INDENT) -> str:
     return "  " * (most - 2) + f"{f'↳{depth}':<4}"
 
 
-def format_clock(moment: float, with_date: bool = False) -> str:
-    """`HH:MM:SS` (or `YYYY-MM-DD HH:MM`) in UTC; `--` when unknown."""
-    if math.isnan(moment):
-        return "---------- --:--" if with_date else "--:--:--"  # as wide as a time
-    when = datetime.fromtimestamp(moment, UTC)
-    return when.strftime("%Y-%m-%d %H:%M") if with_date else when.strftime("%H:%M:%S")
+NARROW_TREE = 48  # cells: narrower, rows lead with what matters most (see `label`)
+
+
+def format_clock(moment: float, with_date: bool = False, *, short: bool = False) -> str:
+    """`HH:MM:SS` (or `YYYY-MM-DD HH:MM`, `short`: `MM-DD HH:MM`) in UTC; dashes as wide
+    when unknown."""
+    layout = ("%m-%d %H:%M" if short else "%Y-%m-%d %H:%M") if with_date else "%H:%M:%S"
+    if math.isnan(moment):  # a time's digits as dashes: as wide as a time
+        return datetime(2000, 1, 1, tzinfo=UTC).strftime(layout).translate(_DIGITS_AS_DASHES)
+    return datetime.fromtimestamp(moment, UTC).strftime(layout)
+
+
+_DIGITS_AS_DASHES = str.maketrans("0123456789", "-" * 10)
 
 
 def format_duration(seconds: float | None) -> str:
@@ -469,20 +476,29 @@ class SessionTree(
         return self._log_label(item, indent + arrow)
 
     def _session_label(self, session: Session, prefix: str) -> Text:
+        """Date, project, logs, errors, feedback, preview; in a narrow tree, a shorter
+        date, then errors and feedback before the project (at 80 columns they were cut)."""
+        narrow = self.size.width < NARROW_TREE
         text = Text(prefix)
-        text.append(format_clock(session.start, with_date=True), self._style("session"))
+        start = format_clock(session.start, with_date=True, short=narrow)
+        text.append(start, self._style("session"))
+        marks = Text()
+        errors = session.error_count
+        if errors:
+            marks.append(f" {ERROR_GLYPH}{errors}", self._style("error"))
+        feedback = sum(len(self.feedback_of(log.id) or ()) for log in session.logs)
+        if feedback:
+            marks.append(f" {FEEDBACK_GLYPH}{feedback}", self._style("feedback"))
+        if narrow:
+            text.append_text(marks)
         projects = session.projects
         if projects:
             text.append("  ")
             text.append_text(safe_text(projects[0] if len(projects) == 1 else "+".join(projects)))
         count = len(session.logs)
         text.append(f"  {count} log{'s' if count != 1 else ''}", self._style("muted"))
-        errors = session.error_count
-        if errors:
-            text.append(f" {ERROR_GLYPH}{errors}", self._style("error"))
-        feedback = sum(len(self.feedback_of(log.id) or ()) for log in session.logs)
-        if feedback:
-            text.append(f" {FEEDBACK_GLYPH}{feedback}", self._style("feedback"))
+        if not narrow:
+            text.append_text(marks)
         preview = session.preview(lambda log_id: self.preview_of(log_id).prompt)
         if preview:
             text.append("  ")
@@ -495,7 +511,8 @@ class SessionTree(
         if node.orphan:
             text.append(ORPHAN_GLYPH + " ", self._style("muted"))
         standalone = node.session is None
-        text.append(format_clock(log.time, with_date=standalone), self._style("muted"))
+        narrow = self.size.width < NARROW_TREE
+        text.append(format_clock(log.time, standalone, short=narrow), self._style("muted"))
         text.append(" ")
         if log.error is not None:
             text.append(ERROR_GLYPH, self._style("error"))
