@@ -711,6 +711,9 @@ async def test_a_narrow_tree_shows_errors_and_feedback_first(sample_dir: Path) -
     async with app.run_test(size=SIZE) as pilot:
         await wait_loaded(pilot)
         assert "▸ 2024-06-05 01:06  support-bot  3 logs ✗1 ★2" in screen_text(app)
+        await pilot.resize_terminal(80, 24)  # rows drawn before are laid out again
+        await settle(pilot)
+        assert "▸ 06-05 01:06 ✗1 ★2  support-bot" in screen_text(app)
 
 
 async def test_details_put_values_under_their_labels_when_narrow(sample_dir: Path) -> None:

@@ -157,7 +157,7 @@ class SessionTree(
         # Labels by row key, valid while the row's item object, depth and expansion stay:
         # a row that only gains or loses the cursor or a search mark is restyled, not
         # labelled again (a session's label walks its logs and reads previews from disk).
-        self._labels: dict[str, tuple[object, tuple[int, bool], Text]] = {}
+        self._labels: dict[str, tuple[object, tuple[object, ...], Text]] = {}
         self._looks: dict[str, Style] = {}  # see `_look_of`
         # whether a session row holds a hit: (marks, their count, session, answer)
         self._session_marks: dict[str, tuple[HitMarks, int, Session, bool]] = {}
@@ -373,7 +373,9 @@ class SessionTree(
 
     def _label_of(self, row: Row) -> Text:
         """The row's label (a copy: rendering truncates it), from the cache if it fits."""
-        shape = (row.depth, self.outline.is_expanded(row))
+        width = self.size.width  # labels hang on it: the depth shown, the narrow layout
+        layout = (width < NARROW_TREE, min(MAX_INDENT, width // 8))
+        shape = (row.depth, self.outline.is_expanded(row), layout)
         cached = self._labels.get(row.key)
         if cached is not None and cached[0] is row.item and cached[1] == shape:
             return cached[2].copy()
