@@ -640,6 +640,17 @@ class LogResponse(_Record):
             raise RecordError(f"should be a string, got {_json_type(ident)}", _join(path, "id"))
         super()._check(kvs, path)
 
+    def output_message(self) -> ChatMessage | None:
+        """The reply as a chat message, from `output_message` (written by newer code;
+        often the only output of a step that calls a tool), when it is one."""
+        value = self.extra.get("output_message")
+        if not isinstance(value, dict):
+            return None
+        try:
+            return ChatMessage.from_dict(value)
+        except (RecordError, ValueError, TypeError):
+            return None
+
     def feedback_items(self) -> list[Feedback]:
         """The feedback as a list. A list ``feedback`` is returned itself, so appends stick."""
         if self.feedback is None:

@@ -1484,6 +1484,33 @@ def test_a_blank_error_draws_no_error_block(error: str) -> None:
     assert [spec.header.plain for spec in with_error if spec.header is not None][-1] == "error"
 
 
+def test_a_reply_that_only_calls_a_tool_is_the_output() -> None:
+    """No `output`, the reply in `output_message` (a step that called a tool): the
+    transcript showed the user's message and nothing else."""
+    call = {"id": "c1", "type": "function", "function": {"name": "get_weather", "arguments": "{}"}}
+    record = log(
+        messages=[{"role": "user", "content": "call it"}],
+        output=None,
+        finish_reason="tool_calls",
+        output_message={"role": "assistant", "content": None, "tool_calls": [call]},
+    )
+    specs = transcript_module.build_blocks(record)
+    assert [spec.header.plain for spec in specs if spec.header is not None] == ["user", "output"]
+    output = specs[-1]
+    assert "get_weather" in output.full_text and output.subtitle == "finish_reason: tool_calls"
+    assert "get_weather" in plain(output.body)
+
+
+def test_no_output_says_why_when_the_log_says_why() -> None:
+    specs = transcript_module.build_blocks(
+        log(messages=[{"role": "user", "content": "hi"}], finish_reason="length")
+    )
+    assert specs[-1].header is None
+    assert plain(specs[-1].body).strip() == "No output · finish_reason: length"
+    broken = log(messages=[{"role": "user", "content": "hi"}], output_message="not a message")
+    assert len(transcript_module.build_blocks(broken)) == 1  # nothing made up
+
+
 def test_a_timeline_preview_cut_short_says_so() -> None:
     """The timeline's preview column ends in `…` where the text goes on (it was cut
     mid-word with nothing to show it), and a short one is left whole."""

@@ -879,11 +879,12 @@ def build_blocks(record: LogResponse, markdown: bool = False) -> list[BlockSpec]
     if len(messages) > MAX_BLOCKS:
         hidden = len(messages) - MAX_BLOCKS
         specs.append(note(f"… {hidden:,} more messages — press o to open the whole log"))
+    finish = record.finish_reason
+    reply = record.output_message() if record.output is None else None
     if record.output is not None:
         output = to_str(record.output)
         body, more = _body(output, budget.take(len(output)), markdown)
         shown: RenderableType = body if body is not None else Text("(empty)", style="dim italic")
-        finish = record.finish_reason
         specs.append(
             BlockSpec(
                 shown,
@@ -893,6 +894,21 @@ def build_blocks(record: LogResponse, markdown: bool = False) -> list[BlockSpec]
                 subtitle=_output_subtitle(output, more, finish),
             )
         )
+    elif reply is not None and (reply.text() or reply.calls()):
+        # no `output`, but the reply as a message (a step that only called a tool)
+        content = reply.text()
+        limit = budget.take(len(content))
+        reply_calls = [(call, budget.take(len(to_str(call.arguments)))) for call in reply.calls()]
+        specs.append(
+            BlockSpec(
+                header=Text("output"),
+                classes="-role-assistant -output",
+                subtitle=_output_subtitle(content, len(content) > limit, finish),
+                make=partial(_message_body, content, limit, reply_calls, markdown),
+            )
+        )
+    elif finish:  # why there is no output (`length`, `tool_calls`) was shown nowhere
+        specs.append(note(f"No output · finish_reason: {to_str(finish)}"))
     error = to_str(record.error) if record.error is not None else ""
     if error.strip():  # an empty error is no error, as in the tree and the filters
         text, more = _body(error, TEXT_LIMIT, markdown=False)
