@@ -694,7 +694,12 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
             self.query_one(Transcript).show_log(record, markdown=self.markdown)
             if self.search_term:
                 self.query_one(Transcript).highlight(self.search_term)
-        self._fill_tab("details", lambda: self.query_one(Details).show_log(record, place=place))
+        node = self.forest.nodes.get(log_id) if self.forest is not None else None
+        orphan = node is not None and node.orphan
+        self._fill_tab(
+            "details",
+            lambda: self.query_one(Details).show_log(record, place=place, parent_missing=orphan),
+        )
         self.query_one(FeedbackPanel).show_items(self.feedback_items(log_id))
 
     def _fill_tab(self, tab: str, fill: Callable[[], object]) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 import orjson
@@ -13,6 +14,7 @@ from textual import events
 from textual.app import App, ComposeResult
 from textual.widgets import Button, Static, TextArea
 
+import hltui.ui.widgets.details as details_module
 import hltui.ui.widgets.status_bar as status_bar_module
 import hltui.ui.widgets.transcript as transcript_module
 from hltui.model.records import Feedback, LogResponse
@@ -1509,6 +1511,36 @@ def test_no_output_says_why_when_the_log_says_why() -> None:
     assert plain(specs[-1].body).strip() == "No output · finish_reason: length"
     broken = log(messages=[{"role": "user", "content": "hi"}], output_message="not a message")
     assert len(transcript_module.build_blocks(broken)) == 1  # nothing made up
+
+
+def section_text(sections: list[tuple[str, Any]], title: str) -> str:
+    return plain(dict(sections)[title], width=80)
+
+
+def test_details_show_what_was_hidden_or_blank() -> None:
+    """The provider's response past `usage` (and a text one) was shown nowhere; stop
+    sequences of whitespace were blank; `max_tokens` -1 and a missing parent unexplained."""
+    record = log(
+        config={"id": "c", "type": "model", "model": "m", "stop": "\n", "max_tokens": -1},
+        parent_id="data_gone",
+        provider_response={"id": "chatcmpl-9", "system_fingerprint": "fp_x", "usage": {"t": 3}},
+        provider_latency=0.0004,
+    )
+    sections = details_module.detail_sections(record, parent_missing=True)
+    titles = [title for title, _ in sections]
+    assert "Token usage" in titles and "Provider response" in titles
+    assert "fp_x" in section_text(sections, "Provider response")
+    assert "usage" not in section_text(sections, "Provider response")
+    config = section_text(sections, "Config · model · m")
+    assert re.search(r'stop\s+"\\n"', config)
+    assert "-1 (as many as fit)" in config
+    assert "data_gone  (not loaded)" in section_text(sections, "IDs")
+    assert "0.40 ms" in section_text(sections, "Timing")
+    text_response = details_module.detail_sections(log(provider_response="raw string reply"))
+    assert section_text(text_response, "Provider response").strip() == "raw string reply"
+    assert "(not loaded)" not in section_text(
+        details_module.detail_sections(log(parent_id="data_p")), "IDs"
+    )
 
 
 def test_a_timeline_preview_cut_short_says_so() -> None:

@@ -36,6 +36,7 @@ from hltui.ui.widgets.quick_scrollbar import QuickScrollBars
 from hltui.ui.widgets.render import (
     JSON_LIMIT,
     KeyValues,
+    dumps,
     fmt_datetime,
     fmt_seconds,
     json_text,
@@ -94,9 +95,23 @@ AGENT_FIELDS = ("name", "agent_class", "description", "other", "id")
 
 def _present(obj: Any, names: tuple[str, ...]) -> Rows:
     """(name, value) for each field of ``obj`` that is set, then its unknown keys."""
-    rows: Rows = [(name, getattr(obj, name)) for name in names if getattr(obj, name) is not None]
+    rows: Rows = [
+        (name, _shown_field(name, getattr(obj, name)))
+        for name in names
+        if getattr(obj, name) is not None
+    ]
     rows.extend((f"{key} (unknown key)", value) for key, value in obj.unknown_keys().items())
     return rows
+
+
+def _shown_field(name: str, value: Any) -> Any:
+    """A config field as shown: stop sequences quoted and escaped (`"\\n"` was a blank
+    line, `" "` nothing at all), `max_tokens` -1 said in words."""
+    if name == "stop":  # as JSON: quoted and escaped, a string as a list is
+        return Text(safe(dumps(value)))
+    if name == "max_tokens" and value == -1 and not isinstance(value, bool):
+        return Text("-1 (as many as fit)")
+    return value
 
 
 def _table(rows: Rows) -> KeyValues:
@@ -219,17 +234,29 @@ def _mapping(value: Any) -> RenderableType:
     return json_text(value)
 
 
-def _usage(record: LogResponse) -> Any:
+def _provider_sections(record: LogResponse) -> list[tuple[str, Any]]:
+    """Token usage, then the rest of the provider's response (its id, model, choices),
+    or the response as it is when it is text."""
     response = record.provider_response
-    if isinstance(response, dict):
-        usage = response.get("usage")
-        if usage is not None:
-            return usage
-    return None
+    if response is None:
+        return []
+    if not isinstance(response, dict):
+        return [("Provider response", safe_text(to_str(response)))]
+    sections: list[tuple[str, Any]] = []
+    usage = response.get("usage")
+    if usage is not None:
+        sections.append(("Token usage", _mapping(usage)))
+    rest = [(key, value) for key, value in response.items() if key != "usage"]
+    if rest:
+        sections.append(("Provider response", _table(rest)))
+    return sections
 
 
-def detail_sections(record: LogResponse, place: str | None = None) -> list[tuple[str, Any]]:
-    """The sections of the details pane as (title, renderable); titles are safe text."""
+def detail_sections(
+    record: LogResponse, place: str | None = None, *, parent_missing: bool = False
+) -> list[tuple[str, Any]]:
+    """The sections of the details pane as (title, renderable); titles are safe text.
+    `parent_missing`: the log names a parent that is not loaded (an orphan)."""
     sections: list[tuple[str, Any]] = []
     if place:
         sections.append(("Location", _table([("stored at", place)])))
@@ -242,12 +269,20 @@ def detail_sections(record: LogResponse, place: str | None = None) -> list[tuple
         sections.append(("model_config", project_config_renderable(record.model_config)))
     sections.append(("Inputs", _mapping(record.inputs)))
     sections.append(("Metadata", _mapping(record.metadata)))
+
+    def parent(value: Any) -> Any:
+        if value is None or not parent_missing:
+            return value
+        text = safe_text(to_str(value))
+        text.append("  (not loaded)", style="italic dim")
+        return text
+
     ids: Rows = [
         ("log", record.id),
         ("session", record.session_id),
         ("session reference", record.session_reference_id),
-        ("parent", record.parent_id),
-        ("parent reference", record.parent_reference_id),
+        ("parent", parent(record.parent_id)),
+        ("parent reference", parent(record.parent_reference_id)),
         ("reference", record.reference_id),
         ("trial", record.trial_id),
         ("project", record.project),
@@ -273,9 +308,7 @@ def detail_sections(record: LogResponse, place: str | None = None) -> list[tuple
     result = [(k, v) for k, v in result if v is not None]
     if result:
         sections.append(("Result", _table(result)))
-    usage = _usage(record)
-    if usage is not None:
-        sections.append(("Token usage", _mapping(usage)))
+    sections += _provider_sections(record)
     extra = record.unknown_keys()
     if extra:
         sections.append(("Other keys", _table(list(extra.items()))))
@@ -337,9 +370,12 @@ class Details(QuickScrollBars, RedrawsOnRestyle, DirectLines, RowsView, ScrollVi
         there (Textual's scroll_home and scroll_end move on the next refresh)."""
         self.scroll_to(y=self.max_scroll_y if bottom else 0, animate=False, immediate=True)
 
-    def show_log(self, record: LogResponse, place: str | None = None) -> AwaitComplete:
-        """Show ``record``'s details (``place`` is where it is stored, e.g. ``a.jsonl:12``)."""
-        self.sections = detail_sections(record, place)
+    def show_log(
+        self, record: LogResponse, place: str | None = None, *, parent_missing: bool = False
+    ) -> AwaitComplete:
+        """Show ``record``'s details (``place`` is where it is stored, e.g. ``a.jsonl:12``;
+        ``parent_missing``: the parent it names is not loaded)."""
+        self.sections = detail_sections(record, place, parent_missing=parent_missing)
         return self._show()
 
     def clear(self) -> AwaitComplete:

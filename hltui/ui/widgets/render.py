@@ -221,6 +221,8 @@ def fmt_seconds(seconds: Any) -> str:
         return "-"
     if seconds < 0:
         return f"-{fmt_seconds(-seconds)}"
+    if 0 < seconds < 0.001:  # (`0 ms` for 0.4 ms read as nothing at all)
+        return f"{seconds * 1000:.2f} ms"
     if seconds < 1:
         return f"{seconds * 1000:.0f} ms"
     if seconds < 60:
