@@ -27,6 +27,7 @@ import math
 import os
 import re
 import secrets
+import stat as statmod
 import subprocess
 import tempfile
 import threading
@@ -72,6 +73,8 @@ __all__ = [
 ]
 
 JOURNAL_DIR = ".hltui"
+NOT_A_FILE = "not a regular file (a pipe, socket or device)"
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # opening a pipe waits for its other end without
 JOURNAL_NAME = "feedback.jsonl"
 TYPES_NAME = "feedback-types.json"
 EDIT_KINDS = ("add", "change", "delete")
@@ -337,25 +340,26 @@ class FeedbackJournal:
             stat = os.stat(self.path)
         except OSError:
             return self._offset == 0
-        with self._lock:
-            return (stat.st_dev, stat.st_ino) == self._ident and stat.st_size <= self._offset
+        with self._lock:  # (smaller than what was read: truncated, not our append)
+            return (stat.st_dev, stat.st_ino) == self._ident and stat.st_size == self._offset
 
     def _read(self, *, final: bool) -> set[str]:
         affected: set[str] = set()
         try:
-            fd = os.open(self.path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+            fd = os.open(self.path, os.O_RDONLY | _NONBLOCK | getattr(os, "O_CLOEXEC", 0))
         except FileNotFoundError:
             if self._ident is not None or self._latest:  # deleted: nothing holds the edits now
                 affected.update(self._by_log)
                 self._reset()
             return affected
         except OSError as error:
-            self.problems.append(
-                Problem(self.path, None, f"cannot read the feedback journal: {_reason(error)}")
-            )
+            self._report(f"cannot read the feedback journal: {_reason(error)}")
             return affected
         try:
             stat = os.fstat(fd)
+            if not statmod.S_ISREG(stat.st_mode):  # a device would be read forever
+                self._report(f"the feedback journal is {NOT_A_FILE}")
+                return affected
             ident = (stat.st_dev, stat.st_ino)
             if self._ident is not None and (ident != self._ident or stat.st_size < self._offset):
                 affected.update(self._by_log)  # replaced or truncated: read it all again
@@ -371,14 +375,18 @@ class FeedbackJournal:
                     chunks.append(chunk)
                     position += len(chunk)
         except OSError as error:
-            self.problems.append(
-                Problem(self.path, None, f"cannot read the feedback journal: {_reason(error)}")
-            )
+            self._report(f"cannot read the feedback journal: {_reason(error)}")
             return affected
         finally:
             os.close(fd)
         self._parse(b"".join(chunks), affected, final=final)
         return affected
+
+    def _report(self, message: str) -> None:
+        """A problem of the whole file, once (a refresh meets it again)."""
+        problem = Problem(self.path, None, message)
+        if problem not in self.problems:
+            self.problems.append(problem)
 
     def _parse(self, data: bytes, affected: set[str], *, final: bool) -> None:
         position = 0
@@ -463,9 +471,12 @@ class FeedbackJournal:
                 path.parent.mkdir(parents=True, exist_ok=True)
             existed = path.exists()
             flags = os.O_RDWR | os.O_APPEND | os.O_CREAT | getattr(os, "O_CLOEXEC", 0)
-            fd = os.open(path, flags, 0o644)
+            fd = os.open(path, flags | _NONBLOCK, 0o644)
         except OSError as error:
             raise JournalError(f"cannot write {path}: {_reason(error)}") from None
+        if not statmod.S_ISREG(os.fstat(fd).st_mode):
+            os.close(fd)
+            raise JournalError(f"cannot write {path}: {NOT_A_FILE}")
         try:
             with _flocked(fd, shared=False):
                 size = os.fstat(fd).st_size

@@ -399,6 +399,38 @@ def test_refresh_after_own_append_behind_foreign_lines(tmp_path: Path) -> None:
     assert mine.is_own_write(path)
 
 
+def test_a_journal_truncated_in_place_is_not_taken_for_an_own_write(tmp_path: Path) -> None:
+    """`: > feedback.jsonl` while the app ran: smaller than what was read, it passed for
+    the app's own write, was never read again, and the emptied edits stayed on screen."""
+    path = tmp_path / "feedback.jsonl"
+    journal = FeedbackJournal(path)
+    journal.append(entry("ann_1", "log_1"))
+    assert journal.is_own_write(path)
+    path.write_bytes(b"")
+    assert not journal.is_own_write(path)
+    assert journal.refresh() == {"log_1"} and journal.log_ids() == set()
+
+
+@pytest.mark.parametrize("special", ["pipe", "device"])
+def test_a_journal_that_is_no_file_is_a_problem_not_a_hang(tmp_path: Path, special: str) -> None:
+    """`--feedback-file` a device (/dev/zero) was read forever, to gigabytes; a pipe
+    waited for a writer."""
+    path = tmp_path / "feedback.jsonl"
+    if special == "pipe":
+        os.mkfifo(path)
+    else:
+        path.symlink_to("/dev/zero")
+    journal = FeedbackJournal(path)
+    problems = journal.load()
+    assert [p.message for p in problems] == [
+        "the feedback journal is not a regular file (a pipe, socket or device)"
+    ]
+    journal.refresh()
+    assert len(journal.problems) == 1  # reported once
+    with pytest.raises(JournalError, match="not a regular file"):
+        journal.append(entry("ann_1", "log_1"))
+
+
 def test_refresh_rereads_a_replaced_or_deleted_journal(tmp_path: Path) -> None:
     path = tmp_path / "feedback.jsonl"
     journal = FeedbackJournal(path)
