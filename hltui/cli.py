@@ -160,15 +160,23 @@ FEEDBACK_FILE = click.option(
 )
 
 
-def open_store(index: LogIndex, feedback_file: Path | None) -> FeedbackStore:
-    """The merged feedback of `index`; the journal's problems are printed as warnings."""
+def open_store(
+    index: LogIndex, feedback_file: Path | None, *, whole: bool = False
+) -> FeedbackStore:
+    """The merged feedback of `index`; the journal's problems are printed as warnings.
+    With `whole` (what is printed or written is the merged feedback), a journal that
+    cannot be read at all is an error: its edits would be missing without a word."""
     from hltui.model.feedback import FeedbackStore
 
     if feedback_file is not None and not feedback_file.exists():
         click.echo(f"hltui: warning: {feedback_file}: no such feedback journal yet", err=True)
     store = FeedbackStore.open(index, feedback_file)
     assert store.journal is not None
-    for problem in store.journal.problems:
+    problems = store.journal.problems
+    unread = [problem for problem in problems if problem.line is None]
+    if whole and unread:
+        fail(f"{unread[0].describe()}; the merged feedback would miss its edits")
+    for problem in problems:
         click.echo(f"hltui: warning: {problem.describe()}", err=True)
     return store
 
@@ -264,7 +272,7 @@ def export(
     )
     index, _forest, _problems = load(path)
     require_logs(index, path)
-    store = open_store(index, feedback_file)
+    store = open_store(index, feedback_file, whole=True)
     try:
         count = export_logs(
             index,
@@ -313,7 +321,7 @@ def feedback(path: Path, as_csv: bool, feedback_file: Path | None) -> None:
     check_path(path)
     index, _forest, _problems = load(path, progress=not as_csv)
     require_logs(index, path)
-    store = open_store(index, feedback_file)
+    store = open_store(index, feedback_file, whole=True)
     rows = [
         {
             **{name: cell(item.get(name)) for name in FEEDBACK_COLUMNS},

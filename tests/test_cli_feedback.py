@@ -135,6 +135,24 @@ def test_export_warns_about_a_damaged_journal_but_goes_on(logs_dir: Path, tmp_pa
     assert "feedback.jsonl:4" in result.stderr
 
 
+@pytest.mark.parametrize("command", ["export", "feedback"])
+def test_a_journal_that_cannot_be_read_fails_export_and_feedback(
+    logs_dir: Path, tmp_path: Path, command: str
+) -> None:
+    """`export` wrote its logs without the journal's edits, exit 0, a warning aside: the
+    merged feedback it exists for was quietly wrong. (`stats` still warns and goes on.)"""
+    journal = tmp_path / "journal.jsonl"
+    journal.symlink_to("/dev/null")  # cannot be read as a journal, for root too
+    args = ["-o", str(tmp_path / "out.jsonl")] if command == "export" else []
+    result = run_process(command, str(logs_dir), *args, "--feedback-file", str(journal))
+    assert result.returncode == 2, result.stdout
+    assert "the feedback journal is not a regular file" in result.stderr
+    assert "would miss its edits" in result.stderr
+    assert not (tmp_path / "out.jsonl").exists()
+    stats = run_process("stats", str(logs_dir), "--feedback-file", str(journal))
+    assert stats.returncode == 0 and "warning" in stats.stderr
+
+
 # --- feedback ------------------------------------------------------------------------------
 
 
