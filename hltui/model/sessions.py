@@ -348,22 +348,39 @@ class Forest:
 
         Lazy: finding the next log of some kind walks only as far as that log.
         """
+        before_end, after_wrap = self.tree_order_split(log_id, step)
+        yield from before_end
+        yield from after_wrap
+
+    def tree_order_split(
+        self, log_id: str | None, step: int = 1
+    ) -> tuple[Iterator[str], Iterator[str]]:
+        """`tree_order_around` in two parts: the logs up to the end of the tree (its start,
+        going backwards), then those from its other end round to `log_id` (so a caller
+        can tell it wrapped around)."""
         items = self.items
         count = len(items)
-        if not count:
-            return
-        place = self._place_of(log_id) if log_id is not None else None
+        place = self._place_of(log_id) if log_id is not None and count else None
+
+        def from_place(start: int, stop: int) -> Iterator[str]:
+            for k in range(start, stop):
+                yield from _keys_in_order(items[k if step > 0 else count - 1 - k], step)
+
         if place is None:
-            start = 0 if step > 0 else count - 1
-            for k in range(count):
-                yield from _keys_in_order(items[(start + step * k) % count], step)
-            return
+            return from_place(0, count), iter(())
         here = _keys_in_order(items[place], step)
         at = here.index(log_id)
-        yield from here[at + 1 :]
-        for k in range(1, count):
-            yield from _keys_in_order(items[(place + step * k) % count], step)
-        yield from here[: at + 1]
+        nth = place if step > 0 else count - 1 - place  # its place in the walking order
+
+        def rest_of_end() -> Iterator[str]:
+            yield from here[at + 1 :]
+            yield from from_place(nth + 1, count)
+
+        def round_to_it() -> Iterator[str]:
+            yield from from_place(0, nth)
+            yield from here[: at + 1]
+
+        return rest_of_end(), round_to_it()
 
     @property
     def problems(self) -> list[Problem]:

@@ -235,6 +235,7 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
         self.poll_files = poll
         self.follow = follow
         self.new_since_seen = []
+        self._error_to_show: str | None = None  # reached with `e`: its error into view
         self.unseen = set()
         self.typeahead = TypeAhead()
         self.user = resolve_user(user)
@@ -694,6 +695,7 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
             self.query_one(Transcript).show_log(record, markdown=self.markdown)
             if self.search_term:
                 self.query_one(Transcript).highlight(self.search_term)
+            self._reveal_error(log_id)  # reached with `e`
         node = self.forest.nodes.get(log_id) if self.forest is not None else None
         orphan = node is not None and node.orphan
         self._fill_tab(
@@ -1103,37 +1105,63 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
 
     # -- errors --------------------------------------------------------------------------
 
-    def step_to(self, wanted: Callable[[str], bool], step: int, nothing: str) -> None:
-        """Move the tree cursor to the next (or previous) visible log that is `wanted`.
+    def step_to(
+        self, wanted: Callable[[str], bool], step: int, nothing: str, what: str
+    ) -> str | None:
+        """Move the tree cursor to the next (or previous) visible log that is `wanted`
+        (`what` names such a log in the notes); the log moved to, if any.
 
-        Walks the tree order from the cursor only as far as the log it finds.
+        Walks the tree order from the cursor only as far as the log it finds, and says
+        when it went round the end of the tree, or found only the log it started on
+        (`e` on the only error did nothing, without a word).
         """
         forest = self.forest
         if forest is None:
-            return
+            return None
         visible = self.visible_ids
         tree = self.query_one(SessionTree)
         current = self._current_log_id()
-        order: Iterable[str] = forest.tree_order_around(current, step)
+        before_end, after_wrap = forest.tree_order_split(current, step)
         row = tree.current_row
         on_session = row is not None and isinstance(row.item, Session)
         if current is not None and on_session and step > 0:
-            order = itertools.chain([current], order)  # a session's first log is "next"
-        for log_id in order:
-            if (visible is None or log_id in visible) and wanted(log_id):
-                tree.select_key(log_id)
-                return
+            before_end = itertools.chain([current], before_end)  # its first log is "next"
+        for order, wrapped in ((before_end, False), (after_wrap, True)):
+            for log_id in order:
+                if (visible is None or log_id in visible) and wanted(log_id):
+                    if log_id == current and not on_session:
+                        self.notify(f"No other {what}", timeout=2)
+                    elif wrapped:
+                        end = "first" if step > 0 else "last"
+                        self.notify(f"Back to the {end} {what}", timeout=2)
+                    tree.select_key(log_id)
+                    return log_id
         self.notify(nothing, timeout=2)
+        return None
 
     def _has_error(self, log_id: str) -> bool:
         summary = self.index.logs.get(log_id)
         return summary is not None and summary.error is not None
 
     def action_next_error(self) -> None:
-        self.step_to(self._has_error, 1, "No error logs")
+        self._step_to_error(1)
 
     def action_previous_error(self) -> None:
-        self.step_to(self._has_error, -1, "No error logs")
+        self._step_to_error(-1)
+
+    def _step_to_error(self, step: int) -> None:
+        """Go to the next error log, its error block in view (it was below the screen)."""
+        found = self.step_to(self._has_error, step, "No error logs", "error log")
+        if found is None:
+            return
+        self._error_to_show = found
+        if self._shown_key == found:  # shown already: it is not shown again
+            self._reveal_error(found)
+
+    def _reveal_error(self, log_id: str) -> None:
+        if self._error_to_show == log_id:
+            self._error_to_show = None
+            self.query_one(Transcript).show_error()
 
     # -- filter --------------------------------------------------------------------------
 

@@ -274,10 +274,13 @@ class ReviewMixin:
     # -- review queue ------------------------------------------------------------------------
 
     def action_next_unrated(self: HltuiApp) -> None:
-        self.step_to(lambda log_id: not self.store.pairs(log_id), 1, "Every log has feedback")
+        self.step_to(self._unrated, 1, "Every log has feedback", "log without feedback")
 
     def action_previous_unrated(self: HltuiApp) -> None:
-        self.step_to(lambda log_id: not self.store.pairs(log_id), -1, "Every log has feedback")
+        self.step_to(self._unrated, -1, "Every log has feedback", "log without feedback")
+
+    def _unrated(self: HltuiApp, log_id: str) -> bool:
+        return not self.store.pairs(log_id)
 
     # -- when saving fails -------------------------------------------------------------------
 

@@ -1815,14 +1815,38 @@ async def test_e_and_E_step_through_error_logs(sample_dir: Path) -> None:
             assert app.index.logs[key].error is not None
             visited.append(key)
         assert set(visited) == ERROR_LOGS
-        await pilot.press("e")  # wraps to the first
+        await pilot.press("e")  # wraps to the first, and says so
         assert current_key(app) == visited[0]
+        assert "Back to the first error log" in messages_of(app)
         await pilot.press("E")  # and back to the last
         assert current_key(app) == visited[-1]
+        assert "Back to the last error log" in messages_of(app)
         await pilot.press("E")
         assert current_key(app) == visited[-2]
         await wait_shown(pilot)
         assert any(b.has_class("-error") for b in app.query_one(Transcript).blocks)
+
+
+async def test_e_brings_the_error_into_view(sample_dir: Path) -> None:
+    """A log reached with `e` was shown from its top: the error, under its messages,
+    was below the screen. With one error log, `e` on it says there is no other."""
+    app = HltuiApp(sample_dir)
+    async with app.run_test(size=(100, 24)) as pilot:
+        await wait_loaded(pilot)
+        for _ in range(len(ERROR_LOGS)):
+            await pilot.press("e")
+            if current_key(app) == "data_errRateLimit00001":
+                break
+        await wait_shown(pilot)
+        await settle(pilot)
+        transcript = app.query_one(Transcript)
+        assert transcript.scroll_y > 0
+        assert "Rate limit reached" in screen_text(app)
+        app.set_filter(LogFilter(text="Rate limit reached"))
+        await settle(pilot)
+        await pilot.press("e")
+        await settle(pilot)
+        assert "No other error log" in messages_of(app)
 
 
 async def test_error_jumping_with_no_errors(tmp_path: Path) -> None:

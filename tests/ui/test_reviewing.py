@@ -369,6 +369,31 @@ async def test_ctrl_q_in_an_untouched_editor_quits(tmp_path: Path) -> None:
         assert not app.is_running
 
 
+async def test_brackets_step_through_logs_without_feedback(tmp_path: Path) -> None:
+    """`]` / `[`: the next and previous log without feedback (l3 is rated in its file),
+    saying when they go round the end of the tree and when every log has some."""
+    data = small_data(tmp_path / "data")
+    app = HltuiApp(data, user=USER)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        await goto(pilot, "l2")
+        await pilot.press("right_square_bracket")
+        assert current_key(app) == "l4"  # l3 has feedback
+        await pilot.press("left_square_bracket")
+        assert current_key(app) == "l2"
+        await goto(pilot, "alone")  # the last log of the tree
+        await pilot.press("right_square_bracket")
+        assert current_key(app) == "l1" and "Back to the first log without feedback" in str(
+            [n.message for n in app._notifications]
+        )
+        for log_id in ("l1", "l2", "l4", "l5", "alone"):
+            await goto(pilot, log_id)
+            await pilot.press("plus")
+        await settle(pilot)
+        await pilot.press("right_square_bracket")
+        assert "Every log has feedback" in str([n.message for n in app._notifications])
+
+
 async def test_escape_cancels_the_editor_without_writing(tmp_path: Path) -> None:
     """`escape` closes the editor; with something typed, only when pressed again (one
     press threw a comment being written away); typing on asks again."""

@@ -418,6 +418,14 @@ class Transcript(
             self._show_top_of(found[0], term)
         return len(found)
 
+    def show_error(self) -> None:
+        """Bring the error block to the top of the view (when drawn, if it is not yet)."""
+        for place in range(len(self._specs) - 1, -1, -1):
+            if self._specs[place].has_class("-error"):
+                self._give(place + 1)
+                self._show_top_of(place)
+                return
+
     def current_index(self) -> int | None:
         """The index of the message chosen (also while focus is elsewhere)."""
         return self._current
