@@ -698,10 +698,13 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
             self._reveal_error(log_id)  # reached with `e`
         node = self.forest.nodes.get(log_id) if self.forest is not None else None
         orphan = node is not None and node.orphan
-        self._fill_tab(
-            "details",
-            lambda: self.query_one(Details).show_log(record, place=place, parent_missing=orphan),
-        )
+
+        def fill_details() -> object:
+            return self.query_one(Details).show_log(
+                record, place=place, parent_missing=orphan, first_of_session=not transcript
+            )
+
+        self._fill_tab("details", fill_details)
         self.query_one(FeedbackPanel).show_items(self.feedback_items(log_id))
 
     def _fill_tab(self, tab: str, fill: Callable[[], object]) -> None:
@@ -846,7 +849,9 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
             if raw is None:
                 return
             text = pretty_json(raw).decode("utf-8", errors="replace")
-            what = "log JSON"
+            row = self.query_one(SessionTree).current_row
+            on_session = row is not None and isinstance(row.item, Session)
+            what = "session's first log as JSON" if on_session else "log JSON"
         self.copy_to_clipboard(text)
         self.notify(
             f"Copied the {what} ({len(text):,} characters) with OSC 52. "

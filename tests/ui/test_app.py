@@ -686,6 +686,26 @@ async def test_the_help_fits_the_terminal(sample_dir: Path, width: int) -> None:
             assert "expand a session or log; on a leaf, focus the tab shown" in text
 
 
+async def test_details_of_a_session_row_say_they_are_its_first_logs(sample_dir: Path) -> None:
+    """With a session's row selected, Details and `y` showed its first log as if it were
+    the session's own."""
+    app = HltuiApp(sample_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        assert current_key(app).startswith("s:")
+        app.action_tab("details")
+        await settle(pilot)
+        titles = [title for title, _ in app.query_one(Details).sections]
+        assert titles[:2] == ["Session · its first log", "Location"]
+        assert "Select a log to see its own details." in screen_text(app)
+        app.action_copy()
+        await pilot.pause()
+        assert any("Copied the session's first log as JSON" in m for m in messages_of(app))
+        await pilot.press("j")  # a log row: its own details, no note
+        await settle(pilot)
+        assert [title for title, _ in app.query_one(Details).sections][0] == "Location"
+
+
 async def test_a_narrow_footer_shows_whole_keys_only(sample_dir: Path) -> None:
     """On 80 columns the last key that fits is whole: `] Next unrated` was cut to `]`."""
     app = HltuiApp(sample_dir)

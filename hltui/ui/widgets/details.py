@@ -253,11 +253,21 @@ def _provider_sections(record: LogResponse) -> list[tuple[str, Any]]:
 
 
 def detail_sections(
-    record: LogResponse, place: str | None = None, *, parent_missing: bool = False
+    record: LogResponse,
+    place: str | None = None,
+    *,
+    parent_missing: bool = False,
+    first_of_session: bool = False,
 ) -> list[tuple[str, Any]]:
     """The sections of the details pane as (title, renderable); titles are safe text.
-    `parent_missing`: the log names a parent that is not loaded (an orphan)."""
+    `parent_missing`: the log names a parent that is not loaded (an orphan);
+    `first_of_session`: shown for its session's row (it passed for the session's own)."""
     sections: list[tuple[str, Any]] = []
+    if first_of_session:
+        note = Text("The first log of the session selected: ", style="italic")
+        note.append_text(safe_text(to_str(record.id)))
+        note.append(". Select a log to see its own details.", style="italic")
+        sections.append(("Session · its first log", note))
     if place:
         sections.append(("Location", _table([("stored at", place)])))
     config = record.config
@@ -371,11 +381,18 @@ class Details(QuickScrollBars, RedrawsOnRestyle, DirectLines, RowsView, ScrollVi
         self.scroll_to(y=self.max_scroll_y if bottom else 0, animate=False, immediate=True)
 
     def show_log(
-        self, record: LogResponse, place: str | None = None, *, parent_missing: bool = False
+        self,
+        record: LogResponse,
+        place: str | None = None,
+        *,
+        parent_missing: bool = False,
+        first_of_session: bool = False,
     ) -> AwaitComplete:
         """Show ``record``'s details (``place`` is where it is stored, e.g. ``a.jsonl:12``;
-        ``parent_missing``: the parent it names is not loaded)."""
-        self.sections = detail_sections(record, place, parent_missing=parent_missing)
+        see `detail_sections` for the rest)."""
+        self.sections = detail_sections(
+            record, place, parent_missing=parent_missing, first_of_session=first_of_session
+        )
         return self._show()
 
     def clear(self) -> AwaitComplete:
