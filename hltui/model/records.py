@@ -32,6 +32,7 @@ and so forgets the input key order. A real key named ``extra`` is kept in ``extr
 """
 
 import copy
+import re
 from collections.abc import Callable
 from dataclasses import MISSING, dataclass, field, fields
 from datetime import UTC, datetime
@@ -39,6 +40,8 @@ from typing import Any, TypeVar
 
 import orjson
 from dataclasses_json import CatchAll, DataClassJsonMixin, Undefined, config, dataclass_json
+
+_SLOT = re.compile(r"\{\{\s*([^{}]+?)\s*\}\}")  # `{{name}}` in a prompt template
 
 __all__ = [
     "AgentConfig",
@@ -639,6 +642,24 @@ class LogResponse(_Record):
         if not isinstance(ident, str):
             raise RecordError(f"should be a string, got {_json_type(ident)}", _join(path, "id"))
         super()._check(kvs, path)
+
+    def filled_prompt(self) -> str | None:
+        """The model config's `prompt_template` with its `{{name}}` slots filled from
+        `inputs` (a slot with no input is left as it is); None without a template."""
+        config = self.config
+        template = config.prompt_template if isinstance(config, ModelConfig) else None
+        if not isinstance(template, str):
+            return None
+        inputs = self.inputs if isinstance(self.inputs, dict) else {}
+
+        def fill(match: re.Match[str]) -> str:
+            name = match.group(1).strip()
+            if name not in inputs:
+                return match.group(0)
+            value = inputs[name]
+            return value if isinstance(value, str) else orjson.dumps(value).decode()
+
+        return _SLOT.sub(fill, template)
 
     def output_message(self) -> ChatMessage | None:
         """The reply as a chat message, from `output_message` (written by newer code;

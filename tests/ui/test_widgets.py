@@ -1503,6 +1503,35 @@ def test_a_reply_that_only_calls_a_tool_is_the_output() -> None:
     assert "get_weather" in plain(output.body)
 
 
+def test_a_log_without_messages_shows_what_went_in() -> None:
+    """A completion (a prompt template and inputs), a tool or an agent step: the
+    transcript showed only the output."""
+    completion = log(
+        config={
+            "id": "c",
+            "type": "model",
+            "model": "m",
+            "prompt_template": "Translate to French: {{ text }}\n{{missing}} {{n}}",
+        },
+        inputs={"text": "Hello", "n": 3},
+        output="Bonjour",
+    )
+    specs = transcript_module.build_blocks(completion)
+    assert [spec.header.plain for spec in specs if spec.header] == ["prompt", "output"]
+    assert specs[0].full_text == "Translate to French: Hello\n{{missing}} 3"
+    tool = log(config={"id": "t", "type": "tool", "name": "calc"}, inputs={"a": 2}, output="4")
+    specs = transcript_module.build_blocks(tool)
+    assert [spec.header.plain for spec in specs if spec.header] == ["inputs", "output"]
+    assert '"a": 2' in specs[0].full_text
+    bare = transcript_module.build_blocks(log(output="4", inputs={}))
+    assert [spec.header.plain for spec in bare if spec.header] == ["output"]
+    chat = log(messages=[{"role": "user", "content": "hi"}], inputs={"a": 1}, output="yo")
+    assert [s.header.plain for s in transcript_module.build_blocks(chat) if s.header] == [
+        "user",
+        "output",
+    ]
+
+
 def test_no_output_says_why_when_the_log_says_why() -> None:
     specs = transcript_module.build_blocks(
         log(messages=[{"role": "user", "content": "hi"}], finish_reason="length")

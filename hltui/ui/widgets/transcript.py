@@ -856,6 +856,28 @@ def _message_body(
     return renderable, "\n".join(full)
 
 
+def _input_blocks(record: LogResponse, budget: _Budget, markdown: bool) -> list[BlockSpec]:
+    """A log without messages: its prompt (the template filled with its inputs), or
+    else its inputs; the transcript showed only the output."""
+    prompt = record.filled_prompt()
+    if prompt is not None:
+        header, text = "prompt", prompt
+    elif isinstance(record.inputs, dict) and record.inputs:
+        header, text = "inputs", dumps(record.inputs)
+    else:
+        return []
+    body, more = _body(text, budget.take(len(text)), markdown and header == "prompt")
+    return [
+        BlockSpec(
+            body if body is not None else Text("(empty)", style="dim italic"),
+            header=Text(header),
+            full_text=text,
+            classes="-role-user",
+            subtitle=f"{len(text):,} chars" if more else None,
+        )
+    ]
+
+
 def build_blocks(record: LogResponse, markdown: bool = False) -> list[BlockSpec]:
     """What the blocks of a log's transcript show, in order."""
     budget = _Budget()
@@ -887,6 +909,8 @@ def build_blocks(record: LogResponse, markdown: bool = False) -> list[BlockSpec]
     if len(messages) > MAX_BLOCKS:
         hidden = len(messages) - MAX_BLOCKS
         specs.append(note(f"… {hidden:,} more messages — press o to open the whole log"))
+    if not messages:  # a completion, a tool or an agent step: what went in, before the output
+        specs.extend(_input_blocks(record, budget, markdown))
     finish = record.finish_reason
     reply = record.output_message() if record.output is None else None
     if record.output is not None:
