@@ -41,7 +41,7 @@ from hltui.model.forest_cache import (
     save_forest,
 )
 from hltui.model.heap import release_free_memory, settle_loaded
-from hltui.model.hits import HitChunks, HitMarks
+from hltui.model.hits import HitChunks, HitMarks, HitsInOrder, hit_index
 from hltui.model.index import IndexBatch, LogIndex
 from hltui.model.outline import Row
 from hltui.model.problems import Problem
@@ -236,6 +236,7 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
         self.follow = follow
         self.new_since_seen = []
         self._error_to_show: str | None = None  # reached with `e`: its error into view
+        self._search_partial = False  # the search ran while loading: run it again after
         self.unseen = set()
         self.typeahead = TypeAhead()
         self.user = resolve_user(user)
@@ -528,7 +529,9 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
             status.progress = None
             self._refresh_problem_count()
             if not self.log_filter.is_empty:  # chosen while loading: match the new logs too
-                self.run_filter(self.log_filter)
+                self.run_filter(self.log_filter)  # (then a search run while loading again)
+            elif self.search_term and self._search_partial:  # it saw only the logs loaded
+                self._start_search(self.search_term)
             if self.watch_files_enabled:
                 self.start_watching()
             if not len(self.index):
@@ -947,6 +950,8 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
         """Search the logs the filter shows for `term`, from nothing found yet."""
         self._stop_search_progress()
         self.search_term = term
+        # started while loading: the logs still to come are searched at the end of it
+        self._search_partial = not self.loaded
         self.hits = HitChunks()
         self.hit_position = -1
         self.query_one(SessionTree).marks = HitMarks()
@@ -1011,7 +1016,7 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
             self.notify(f"No log contains {message.term!r}", markup=False, timeout=3)
             return
         status.search_text = f"{counted(len(self.hits), 'hit')} for {message.term!r}"
-        self.action_next_hit()
+        self._step_hit(1, here_too=True)  # the first from the cursor, the cursor's own too
 
     def search_running(self) -> bool:
         return any(w.group == "search" and not w.is_finished for w in self.workers)
@@ -1072,14 +1077,21 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
         forest = self.forest
         return forest.in_tree_order(ids) if forest is not None else []
 
-    def _step_hit(self, step: int) -> None:
+    def _step_hit(self, step: int, *, here_too: bool = False) -> None:
+        """Go to the next (or previous) hit: after the one the cursor is on, or else the
+        first from the cursor in tree order, as `n` in less or vim (it went on from the
+        last hit reached, wherever the cursor had been moved since); with `here_too`,
+        the log under the cursor counts (a search just done)."""
         if not self.hits:
             if self.search_running():
                 self.notify("Still searching: no hits yet", timeout=2)
             elif self.search_term:
                 self.notify("No hits", timeout=2)
             return
-        self.hit_position = (self.hit_position + step) % len(self.hits)
+        found = self._hit_from_cursor(step, here_too=here_too)
+        if found is None:
+            found = (self.hit_position + step) % len(self.hits)
+        self.hit_position = found
         hit = self.hits[self.hit_position]
         self.query_one(SessionTree).select_key(hit)
         transcript = self.query_one(Transcript)
@@ -1088,6 +1100,38 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
         self.query_one(
             StatusBar
         ).search_text = f"hit {self.hit_position + 1:,}/{len(self.hits):,} for {self.search_term!r}"
+
+    def _hit_from_cursor(self, step: int, *, here_too: bool) -> int | None:
+        """Which hit is the first from the cursor (`step` -1: backwards); None when the
+        cursor is on the hit reached last (the next is the one after it) or none is found.
+
+        Walks the tree order from the cursor only as far as the hit it finds."""
+        hits, forest = self.hits, self.forest
+        current = self._current_log_id()
+        row = self.query_one(SessionTree).current_row
+        if current is None or forest is None or row is None:
+            return None
+        on_session = isinstance(row.item, Session)
+        at = self.hit_position
+        if not (here_too or on_session) and 0 <= at < len(hits) and hits[at] == current:
+            return None
+        marks = self.query_one(SessionTree).marks
+        logs = self.index.logs
+        here = here_too or (on_session and step > 0)
+        summary = logs.get(current)
+        if summary is not None and isinstance(hits, HitsInOrder):
+            try:  # in C, from the forest's positions in tree order
+                found = marks.next_in_tree(forest, self.index, summary, step, here)
+            except LookupError:
+                pass
+            else:
+                return None if found is None else hit_index(hits, "", found)
+        before_end, after_wrap = forest.tree_order_split(current, step)
+        for log_id in itertools.chain([current] if here else [], before_end, after_wrap):
+            summary = logs.get(log_id)
+            if summary is not None and marks.has(summary):
+                return hit_index(hits, log_id, marks.position_of(summary))
+        return None
 
     def action_next_hit(self) -> None:
         self._step_hit(1)
@@ -1205,7 +1249,8 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
             self._refresh_shown_session()
         if message.visible is not None and not message.visible:
             self.notify("No log matches the filter", severity="warning", timeout=3)
-        if changed and self.search_term:  # its hits were of the logs shown before
+        partial = self._search_partial and self.loaded  # run while loading
+        if (changed or partial) and self.search_term:  # its hits were of the logs shown before
             self._start_search(self.search_term)
 
     # -- command palette -----------------------------------------------------------------

@@ -208,3 +208,27 @@ def test_hits_after_a_tail_take_the_new_in_tree_order_and_drop_the_removed(
         assert after[:2] == [h for h in hits if h != "a1"]
         assert after[2:] == forest.in_tree_order(["c1", "c3"])
     assert hits_after_tail(forest, after, ["c1"], ()) == after  # a hit already held
+
+
+def test_the_next_hit_in_tree_order_is_found_from_any_log(tmp_path: Path) -> None:
+    """`next_in_tree` (in C, from the forest's positions) finds what a walk of the tree
+    order from the log finds, both ways, with and without the log itself."""
+    index = two_files(tmp_path)
+    forest = forest_from(index)
+    forest.map_positions(index)
+    marks = search_marks(index, "refund")
+    order = list(forest.tree_order_around(None))
+    hit_ids = {log_id for log_id in order if marks.has(index.logs[log_id])}
+    positions = index.positions()
+    assert positions is not None
+    for log_id in order:
+        for step in (1, -1):
+            for here in (False, True):
+                walk = ([log_id] if here else []) + list(forest.tree_order_around(log_id, step))
+                expected = next(x for x in walk if x in hit_ids)
+                found = marks.next_in_tree(forest, index, index.logs[log_id], step, here)
+                assert found == positions.of(index.logs[expected]), (log_id, step, here)
+    none = HitMarks(index)
+    assert none.next_in_tree(forest, index, index.logs[order[0]], 1, False) is None
+    with pytest.raises(LookupError):  # marked by id: the caller walks instead
+        HitMarks().next_in_tree(forest, index, index.logs[order[0]], 1, False)

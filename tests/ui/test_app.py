@@ -371,6 +371,35 @@ async def test_first_sessions_show_and_keys_work_while_loading(
         gate.set()
 
 
+@pytest.mark.parametrize("with_filter", [False, True])
+async def test_a_search_run_while_loading_is_run_again_at_its_end(
+    sample_dir: Path, monkeypatch: pytest.MonkeyPatch, with_filter: bool
+) -> None:
+    """A search started while loading searched the logs loaded so far, and was never run
+    again: `no hits` stayed for a term in most logs. It is run again at the end of the
+    load (after the filter, when one was chosen meanwhile)."""
+    gate = gated_load(monkeypatch)
+    app = HltuiApp(sample_dir)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            tree = tree_of(app)
+            await poll(pilot, lambda: tree.row_count > 0)
+            assert not app.loaded
+            if with_filter:
+                app.set_filter(LogFilter(has_error=True))
+            app._start_search("a")  # in nearly every log
+            await poll(pilot, lambda: not app.search_running())
+            partial = len(app.hits)
+            gate.set()
+            await wait_loaded(pilot)
+            await poll(pilot, lambda: len(app.hits) > partial and not app.search_running())
+            await settle(pilot)
+            expected = search(app.index, "a", only=app.visible_ids)
+            assert sorted(app.hits) == sorted(expected)
+    finally:
+        gate.set()
+
+
 async def test_a_warm_load_shows_a_screenful_when_the_newest_file_has_one_log(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -1429,6 +1458,39 @@ async def test_rows_that_gain_the_cursor_or_a_mark_are_not_labelled_again(
         assert len(set(labelled)) == min(len(tree.rows), tree.size.height)
 
 
+async def test_n_and_N_go_on_from_the_cursor(sample_dir: Path) -> None:
+    """`n` went on from the last hit reached, wherever the cursor had been moved since (G
+    then N went back near the top): now, as in less or vim, the next hit from the cursor.
+    A new search starts from the cursor too, the cursor's own log included."""
+    app = HltuiApp(sample_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        await search_for(pilot, "refund")
+        hits = list(app.hits)
+        assert app.forest is not None
+        order = list(app.forest.tree_order_around(None))
+        ranks = [order.index(hit) for hit in hits]
+        assert ranks == sorted(ranks)  # hits are in tree order
+        # a log that is no hit, between two hits far from the first
+        k = next(k for k in range(2, len(hits) - 1) if ranks[k + 1] - ranks[k] > 1)
+        between = order[ranks[k] + 1]
+        await goto(pilot, between)
+        await pilot.press("n")
+        assert current_key(app) == hits[k + 1]
+        assert app.query_one(StatusBar).search_text.startswith(f"hit {k + 2}/")
+        await goto(pilot, between)
+        await pilot.press("N")
+        assert current_key(app) == hits[k]
+        await pilot.press("N")  # on a hit: the one before it
+        assert current_key(app) == hits[k - 1]
+        await goto(pilot, between)
+        await search_for(pilot, "refund")  # searched again from here
+        assert current_key(app) == hits[k + 1]
+        await goto(pilot, hits[k])
+        await search_for(pilot, "refund")  # the cursor's own log is a hit: it stays
+        assert current_key(app) == hits[k]
+
+
 async def test_a_filter_chosen_after_a_search_searches_the_logs_it_shows(
     sample_dir: Path,
 ) -> None:
@@ -1446,7 +1508,10 @@ async def test_a_filter_chosen_after_a_search_searches_the_logs_it_shows(
         visible = set(app.visible_ids or ())
         assert set(app.hits) == everywhere & visible and app.hits
         status = app.query_one(StatusBar)
-        assert status.search_text == f"hit 1/{len(app.hits)} for 'refund'"
+        # the first hit from where the filter left the cursor
+        at = app.hit_position
+        assert status.search_text == f"hit {at + 1}/{len(app.hits)} for 'refund'"
+        assert current_key(app) == app.hits[at]
         for _ in range(len(app.hits)):
             await pilot.press("n")
             await pilot.pause()
