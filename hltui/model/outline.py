@@ -6,6 +6,7 @@ forest of N sessions is N rows; expanding splices a subtree in, collapsing cuts 
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Collection
 from itertools import repeat
 
@@ -56,6 +57,7 @@ class Outline:
         # (a filter, clearing it) reuses them instead of allocating a row per item again.
         self._tops: list[Row] = []
         self._tops_of: Forest | None = None
+        self._places: list[int] | None = None  # of the top items shown (None: all)
 
     def rebuild(
         self,
@@ -82,6 +84,7 @@ class Outline:
             if places is None:
                 places = forest.tops_showing(visible)
             shown = [tops[place] for place in places]
+        self._places = places if visible is not None else None
         expanded = [self._item_of(key) for key in self.expanded]
         opened = {id(item) for item in expanded if item is not None}
         if not opened:  # the common case, at any size
@@ -171,6 +174,32 @@ class Outline:
         for i in range(index - 1, -1, -1):
             if self.rows[i].depth < depth:
                 return i
+        return None
+
+    def top_place_at(self, index: int) -> int | None:
+        """The place in the forest's items of the top item row `index` is in."""
+        rows = self.rows
+        while 0 <= index < len(rows) and rows[index].depth:
+            index -= 1
+        if not 0 <= index < len(rows):
+            return None
+        top = rows[index]
+        for place, row in enumerate(self._tops):  # by identity
+            if row is top:
+                return place
+        return None
+
+    def index_near_place(self, place: int) -> int | None:
+        """The row of the first top item shown at or after `place` in the forest's items
+        (else the last one shown): where the cursor goes when a filter hides its item."""
+        places = self._places if self._places is not None else range(len(self._tops))
+        if not places:
+            return None
+        at = min(bisect_left(places, place), len(places) - 1)
+        top = self._tops[places[at]]
+        for index, row in enumerate(self.rows):
+            if row is top:
+                return index
         return None
 
     def index_of(self, key: str) -> int | None:

@@ -65,6 +65,25 @@ def test_a_filter_keeps_only_items_with_a_visible_log_and_what_was_expanded(
     assert keys(outline) == ["s:id:b", "  b1", "    b2", "s1", "s:id:a"]
 
 
+def test_the_row_near_a_hidden_items_place_is_the_next_one_shown(tmp_path: Path) -> None:
+    """Where the cursor goes when a filter hides its item: the first top item shown at or
+    after its place in the tree, else the last one shown."""
+    forest = sample_forest(tmp_path)
+    outline = Outline()
+    outline.rebuild(forest)
+    outline.expand(0)
+    assert keys(outline) == ["s:id:b", "  b1", "s1", "s:id:a"]
+    assert [outline.top_place_at(i) for i in range(4)] == [0, 0, 1, 2]
+    outline.rebuild(forest, {"b1", "a1"})  # s1 hidden
+    assert keys(outline) == ["s:id:b", "  b1", "s:id:a"]
+    assert outline.index_near_place(1) == 2  # session a, after s1's place
+    assert outline.index_near_place(0) == 0
+    outline.rebuild(forest, {"b1"})
+    assert outline.index_near_place(2) == 0  # nothing after: the last one shown
+    outline.rebuild(forest, set())
+    assert outline.index_near_place(1) is None and outline.top_place_at(0) is None
+
+
 def test_places_worked_out_elsewhere_give_the_same_rows(tmp_path: Path) -> None:
     forest = sample_forest(tmp_path)
     visible = {"a1", "s1"}

@@ -1458,6 +1458,36 @@ async def test_rows_that_gain_the_cursor_or_a_mark_are_not_labelled_again(
         assert len(set(labelled)) == min(len(tree.rows), tree.size.height)
 
 
+async def test_a_filter_that_hides_the_cursors_item_moves_it_to_the_next_shown(
+    sample_dir: Path,
+) -> None:
+    """The cursor kept its row number when a filter hid its item, landing on an item far
+    from it (seven hours away at 500k logs): it goes to the next item shown after it."""
+    app = HltuiApp(sample_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        assert app.forest is not None
+        items = app.forest.items
+
+        def has_error(item: Any) -> bool:
+            logs = item.logs if isinstance(item, Session) else [item.log]
+            return any(log.error is not None for log in logs)
+
+        flags = [has_error(item) for item in items]
+        place = next(
+            p
+            for p in range(1, len(items))
+            if not flags[p] and any(flags[:p]) and flags[p:].count(True) > 1
+        )
+        expected = next(items[p] for p in range(place, len(items)) if flags[p])
+        tree = tree_of(app)
+        tree.set_cursor(place)
+        await settle(pilot)
+        app.set_filter(LogFilter(has_error=True))
+        await settle(pilot)
+        assert tree.current_row is not None and tree.current_row.item is expected
+
+
 async def test_n_and_N_go_on_from_the_cursor(sample_dir: Path) -> None:
     """`n` went on from the last hit reached, wherever the cursor had been moved since (G
     then N went back near the top): now, as in less or vim, the next hit from the cursor.

@@ -190,10 +190,16 @@ class SessionTree(
         # a log filtered out leaves the cursor on its session, if that is still there
         session = current.item.session if current and isinstance(current.item, LogNode) else None
         old_offset = self.cursor - int(self.scroll_y)
+        same_forest = self.outline.forest is forest
+        old_place = self.outline.top_place_at(self.cursor) if same_forest else None
         self.outline.rebuild(forest, visible, places)
         new_index = self.outline.index_of(key) if key is not None else None
         if new_index is None and session is not None:
             new_index = self.outline.index_of(item_key(session))
+        if new_index is None and old_place is not None:
+            # its item is hidden now: the nearest shown after it (it kept its row number,
+            # landing hours away in the tree)
+            new_index = self.outline.index_near_place(old_place)
         self._update_size()
         if new_index is not None:
             self.set_cursor(new_index, notify=new_index != self.cursor)
