@@ -82,6 +82,7 @@ from hltui.ui.widgets.transcript import Transcript
 FOREST_MIN_INTERVAL = 0.25
 BUILD_AFRESH_RATIO = 4  # new logs per log in the forest shown, to build a new one instead
 IDLE_CHECK = 0.5  # seconds between checks for an idle moment to collect garbage in
+CACHE_CHECK = 0.1  # seconds between looks at whether the caches are written, to quit
 SEARCH_PROGRESS_INTERVAL = 0.5  # seconds between drawings of a search's hits so far
 IDLE_AFTER = 1.0  # seconds without a key press or mouse event
 FOREST_QUIET_START = 1.0  # a load done sooner shows only its first batch, then everything
@@ -237,6 +238,8 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
         self.new_since_seen = []
         self._error_to_show: str | None = None  # reached with `e`: its error into view
         self._search_partial = False  # the search ran while loading: run it again after
+        self.writing_caches = False  # the loader is writing the index and forest caches
+        self._quit_requested = False  # waiting for them to be written, to quit
         self.unseen = set()
         self.typeahead = TypeAhead()
         self.user = resolve_user(user)
@@ -384,6 +387,7 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
                 self.post_message(LoadProgress(batch))
             waiting.extend(batch.logs)
             if batch.is_last:
+                self.writing_caches = True  # from here to the end of the load
                 if not checked:
                     check_snapshot()
                 cached = restore(self.index, snapshot) if snapshot is not None else None
@@ -434,7 +438,31 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
             if posted and not checked:
                 check_snapshot()
 
-        self.index.load(on_batch, complete_only=self.watch_files_enabled)
+        try:
+            self.index.load(on_batch, complete_only=self.watch_files_enabled)
+        finally:
+            self.writing_caches = False
+
+    def exit_when_caches_written(self) -> None:
+        """Quit, once the loader has written the index and forest caches: right after a
+        cold load that takes seconds, and the app waited for it on a blank screen. It
+        says so meanwhile; asked again, it quits at once (the process still ends only
+        when the cache is written)."""
+        if not self.writing_caches or self._quit_requested:
+            self.exit()
+            return
+        self._quit_requested = True
+        self.notify(
+            "Finishing the index cache, so the next open is quick; quitting when it is "
+            "written.",
+            timeout=30,
+        )
+
+        def when_written() -> None:
+            if not self.writing_caches:
+                self.exit()
+
+        self.set_interval(CACHE_CHECK, when_written)
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.InputEvent):

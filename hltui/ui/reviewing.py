@@ -302,7 +302,7 @@ class ReviewMixin:
                 warned = self._quit_warned_edits
                 same = len(warned) == pending and all(map(operator.is_, warned, edits))
                 if now - self._quit_warned_at <= QUIT_AGAIN_WITHIN and same:
-                    self.exit()
+                    self.exit_when_caches_written()
                     return
                 self._quit_warned_at, self._quit_warned_edits = now, edits
                 self.notify(
@@ -316,7 +316,7 @@ class ReviewMixin:
                     markup=False,
                 )
                 return
-        self.exit()
+        self.exit_when_caches_written()
 
     def action_retry_feedback(self: HltuiApp, path: Path | None = None) -> None:
         if not self.store.pending:

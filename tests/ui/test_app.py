@@ -735,6 +735,26 @@ async def test_details_of_a_session_row_say_they_are_its_first_logs(sample_dir: 
         assert app.query_one(Details).sections[0][0] == "Location"
 
 
+async def test_quitting_while_the_caches_are_written_says_so(sample_dir: Path) -> None:
+    """`q` right after a cold load of 500k logs left a blank screen for two seconds while
+    the loader wrote the index cache: the app now says so and quits once it is written
+    (or at once, asked again)."""
+    for again in (False, True):
+        app = HltuiApp(sample_dir)
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_loaded(pilot)
+            app.writing_caches = True  # as the loader does at the end of a load
+            await pilot.press("q")
+            await pilot.pause()
+            assert app.is_running
+            assert any("Finishing the index cache" in m for m in messages_of(app))
+            if again:
+                await pilot.press("q")
+            else:
+                app.writing_caches = False
+            await poll(pilot, lambda: not app.is_running)
+
+
 async def test_a_narrow_footer_shows_whole_keys_only(sample_dir: Path) -> None:
     """On 80 columns the last key that fits is whole: `] Next unrated` was cut to `]`."""
     app = HltuiApp(sample_dir)
