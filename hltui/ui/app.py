@@ -453,8 +453,7 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
             return
         self._quit_requested = True
         self.notify(
-            "Finishing the index cache, so the next open is quick; quitting when it is "
-            "written.",
+            "Finishing the index cache, so the next open is quick; quitting when it is written.",
             timeout=30,
         )
 

@@ -752,7 +752,7 @@ async def test_quitting_while_the_caches_are_written_says_so(sample_dir: Path) -
                 await pilot.press("q")
             else:
                 app.writing_caches = False
-            await poll(pilot, lambda: not app.is_running)
+            await poll(pilot, lambda app=app: not app.is_running)
 
 
 async def test_a_narrow_footer_shows_whole_keys_only(sample_dir: Path) -> None:
