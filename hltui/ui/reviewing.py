@@ -200,6 +200,8 @@ class ReviewMixin:
                     draft.type,
                     lambda: self.store.add(log_id, draft.type, draft.value, self.user),
                 )
+            elif self._unchanged(log_id, feedback_id, draft):
+                self.notify("Nothing changed", timeout=2)  # (a line was written anyway)
             else:
                 self._save(
                     log_id,
@@ -218,6 +220,18 @@ class ReviewMixin:
             fixed_type=fixed_type,
         )
         self.hold_keys_for(editor, done)  # the text typed after `c` goes into it
+
+    def _unchanged(self: HltuiApp, log_id: str, feedback_id: str, draft: FeedbackDraft) -> bool:
+        """Whether `draft` is the item `feedback_id` as it is (type, and value of the same
+        JSON type)."""
+        for item, _source in self.store.items(log_id):
+            if item.id == feedback_id:
+                return (
+                    item.type == draft.type
+                    and item.value == draft.value
+                    and type(item.value) is type(draft.value)
+                )
+        return False
 
     def action_comment(self: HltuiApp) -> None:
         self.skip_unless_browsing()

@@ -515,6 +515,23 @@ async def test_panel_enter_changes_an_item(tmp_path: Path) -> None:
         assert panel_values(app) == [("rating", 4, "journal")]
 
 
+async def test_saving_an_item_unchanged_writes_nothing(tmp_path: Path) -> None:
+    """enter, then save as it was: a `change` line was written all the same, moving the
+    item's time and user."""
+    data = small_data(tmp_path / "data")
+    app = HltuiApp(data, user=USER)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        await goto(pilot, "l3")
+        await focus_panel(pilot)
+        await open_editor(pilot, "enter")
+        await pilot.press("enter")  # saved as it is: bad
+        await settle(pilot)
+        assert journal_lines(journal_path(data)) == []
+        assert any("Nothing changed" in n.message for n in app._notifications)
+        assert panel_values(app) == [("rating", "bad", "log")]
+
+
 async def test_panel_d_deletes_a_journal_item_and_an_item_inside_the_log(
     sample_dir: Path,
 ) -> None:
