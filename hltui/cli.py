@@ -149,6 +149,8 @@ def validate(path: Path, as_json: bool) -> None:
         fail(f"no log files (.jsonl, .json, .gz) under {path}", EXIT_PROBLEMS)
     if not len(index) and errors:
         fail(f"no logs could be read from {path}", EXIT_PROBLEMS)
+    if not len(index):  # empty files, `{"records": []}`: nothing wrong, and nothing there
+        fail(f"no logs in {path} (its log files hold none)", EXIT_PROBLEMS)
     if errors:
         sys.exit(EXIT_PROBLEMS)
 

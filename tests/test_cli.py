@@ -232,6 +232,23 @@ def test_empty_directory(tmp_path: Path, command: str) -> None:
         assert result.stdout == ""
 
 
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [("a.jsonl", b""), ("a.jsonl", b"  \n\n"), ("a.json", b'{"records": []}'), ("a.json", b"[]")],
+)
+def test_validate_fails_on_log_files_that_hold_no_log(
+    tmp_path: Path, name: str, content: bytes
+) -> None:
+    """An export that came out empty: `0 logs, 0 problems`, exit 0, where the README
+    promises 1 for a path with no readable log."""
+    write_bytes(tmp_path / name, content)
+    result = run("validate", str(tmp_path))
+    assert result.exit_code == 1
+    assert_one_line_error(result.stderr)
+    assert "no logs in" in result.stderr
+    assert result.stdout.startswith("0 logs in 1 file")
+
+
 @pytest.mark.parametrize("command", ["validate", "stats"])
 def test_directory_with_only_bad_files(tmp_path: Path, command: str) -> None:
     write_bytes(tmp_path / "a.jsonl", b"nope\n{\n")
