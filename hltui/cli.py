@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -32,8 +33,13 @@ def fail(message: str, code: int = EXIT_UNREADABLE) -> None:
 
 def check_path(path: Path) -> None:
     """Exit with a one-line message when `path` cannot be opened at all."""
-    if not path.exists():
-        fail(f"{path}: no such file or directory")
+    try:
+        os.stat(path)
+    except OSError as error:  # missing, a broken link, a loop of links, a bad folder
+        reason = (error.strerror or str(error)).lower()
+        if path.is_symlink() and isinstance(error, FileNotFoundError):
+            reason = "a broken symbolic link"
+        fail(f"{path}: {reason}")
     if path.is_dir():
         try:
             next(path.iterdir(), None)

@@ -221,6 +221,22 @@ def test_missing_path_exits_2(tmp_path: Path, command: str, as_json: bool) -> No
     assert "no such file or directory" in result.stderr
 
 
+def test_a_broken_or_looping_link_is_named_as_such(tmp_path: Path) -> None:
+    """A loop of links was `no such file or directory`."""
+    (tmp_path / "loop1.jsonl").symlink_to(tmp_path / "loop2.jsonl")
+    (tmp_path / "loop2.jsonl").symlink_to(tmp_path / "loop1.jsonl")
+    (tmp_path / "broken.jsonl").symlink_to(tmp_path / "nowhere.jsonl")
+    for name, reason in (
+        ("loop1.jsonl", "too many levels of symbolic links"),
+        ("broken.jsonl", "a broken symbolic link"),
+        ("missing.jsonl", "no such file or directory"),
+    ):
+        result = run("validate", str(tmp_path / name))
+        assert result.exit_code == 2
+        assert_one_line_error(result.stderr)
+        assert result.stderr.rstrip().endswith(f"{name}: {reason}")
+
+
 @pytest.mark.parametrize("command", ["validate", "stats"])
 def test_empty_directory(tmp_path: Path, command: str) -> None:
     (tmp_path / "other.txt").write_text("not logs")
