@@ -19,7 +19,7 @@ from hltui.ui.screens.feedback_editor import FeedbackEditor
 from hltui.ui.screens.path_prompt import PathPrompt
 from hltui.ui.screens.problems import ProblemsScreen
 from hltui.ui.widgets.feedback_panel import FeedbackPanel
-from hltui.ui.widgets.session_overview import COLUMNS, SessionOverview
+from hltui.ui.widgets.session_overview import SessionOverview
 from hltui.ui.widgets.session_tree import FEEDBACK_GLYPH, SessionTree
 from hltui.ui.widgets.status_bar import StatusBar
 from tests.conftest import make_log, write_jsonl
@@ -285,7 +285,7 @@ async def test_the_session_timeline_shows_feedback_given_here(
         await settle(pilot)
         overview = app.query_one(SessionOverview)
         row = overview.table.get_row("l1")
-        assert row[COLUMNS.index("feedback")].plain == "1 (good)"
+        assert row[overview.columns.index("feedback")].plain == "1 (good)"
         assert re.search(r"feedback +2 ", screen_text(app))  # l1's, and l3's in the file
 
 

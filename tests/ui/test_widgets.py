@@ -24,7 +24,14 @@ from hltui.ui.widgets.details import RULE, Details
 from hltui.ui.widgets.feedback_panel import FeedbackPanel
 from hltui.ui.widgets.raw_view import LINE_COUNT_LIMIT, RawView, pretty_raw
 from hltui.ui.widgets.render import KEY_MAX_WIDTH, fmt_clock, fmt_seconds, plain, safe
-from hltui.ui.widgets.session_overview import MAX_ROWS, PREVIEW_WIDTH, SessionOverview, timeline_row
+from hltui.ui.widgets.session_overview import (
+    COLUMNS,
+    MAX_ROWS,
+    PREVIEW_WIDTH,
+    SessionOverview,
+    timeline_layout,
+    timeline_row,
+)
 from hltui.ui.widgets.session_tree import MAX_INDENT, format_clock, indent_of
 from hltui.ui.widgets.transcript import FIRST_BLOCKS, ShownBlock, Transcript
 
@@ -1413,10 +1420,22 @@ async def test_session_overview_header_and_timeline() -> None:
         overview.show_session(session, previews.__getitem__)
         await pilot.pause()
         assert overview.row_count == 3
-        rows = [[c.plain for c in overview.table.get_row_at(i)] for i in range(3)]
-        assert rows[0] == ["12:00:01.250", "gpt-4", "500 ms", "ok", "1 (good)", "answer 1"]
-        assert rows[1][2:4] == ["2.00 s", "error"] and rows[1][5] == "timeout"
-        assert rows[2][1] == "lookup"
+        rows = [
+            dict(
+                zip(overview.columns, [c.plain for c in overview.table.get_row_at(i)], strict=True)
+            )
+            for i in range(3)
+        ]
+        assert list(rows[0].values()) == [
+            "✓ 12:00:01.250",
+            "gpt-4",
+            "500 ms",
+            "1 (good)",
+            "answer 1",
+        ]
+        assert rows[1]["duration"] == "2.00 s" and rows[1]["time"].startswith("✗ ")
+        assert rows[1]["preview"] == "timeout"
+        assert rows[2]["model"] == "lookup"
         text = screen_text(app)
         for expected in (
             "sesh_1",
@@ -1570,6 +1589,23 @@ def test_details_show_what_was_hidden_or_blank() -> None:
     assert "(not loaded)" not in section_text(
         details_module.detail_sections(log(parent_id="data_p")), "IDs"
     )
+
+
+def test_the_timeline_fits_its_previews_to_the_pane() -> None:
+    """At 120 columns the timeline was wider than its pane: previews were cropped mid-word
+    and the feedback column cut to `feedb`. Previews now end in `…` within the pane, and
+    where they would get too little room last, they come third."""
+    summary = decode_summary(
+        orjson.dumps({"id": "d", "config": {"model": "claude-3-5-sonnet-20240620"}})
+    )
+    rows = [timeline_row(summary, "word " * 40)]
+    columns, room = timeline_layout(rows, 66)  # the pane at 120 columns
+    assert columns == ("time", "model", "preview", "duration", "feedback")
+    used = sum(max(c.cell_len, len(n)) + 2 for c, n in zip(rows[0][:2], columns, strict=False))
+    assert used + room + 2 <= 66 - 2 and room >= 15
+    columns, room = timeline_layout(rows, 160)
+    assert columns == COLUMNS and room == PREVIEW_WIDTH
+    assert timeline_row(summary, "word " * 40, preview_width=room)[-1].plain.endswith("…")
 
 
 def test_a_timeline_preview_cut_short_says_so() -> None:

@@ -29,8 +29,13 @@ from hltui.ui.widgets.render import (
 MAX_ROWS = 2_000
 # Previews are read from disk on demand (one read per log): only the first rows get one.
 PREVIEW_ROWS = 300
-PREVIEW_WIDTH = 60
-COLUMNS = ("time", "model", "duration", "status", "feedback", "preview")
+PREVIEW_WIDTH = 60  # at most; less when the pane is narrower (`timeline_layout`)
+MIN_PREVIEW = 10
+WIDE_PREVIEW = 24  # fewer cells left last: the preview comes third (`timeline_layout`)
+MODEL_WIDTH = 28  # a longer model name is cut (one of 60 pushed the other columns off)
+CELL_PADDING = 1  # DataTable's, each side of a cell
+SCROLLBAR = 2  # the table's vertical scroll bar, when it has one
+COLUMNS = ("time", "model", "duration", "feedback", "preview")
 
 
 FeedbackOf = Callable[[str], FeedbackPairs | None]
@@ -78,20 +83,47 @@ def _preview_text(preview: Any) -> str | None:
 
 
 def timeline_row(
-    log: LogSummary, preview: Any = None, feedback: FeedbackPairs | None = None
+    log: LogSummary,
+    preview: Any = None,
+    feedback: FeedbackPairs | None = None,
+    preview_width: int = PREVIEW_WIDTH,
 ) -> tuple[Text, ...]:
     """One log as timeline cells (all ``Text``: never markup); ``feedback`` is the log's
     (type, value) pairs as shown elsewhere (default: as stored in the log)."""
     error = log.error is not None
     preview = log.error if error else (_preview_text(preview) or "")
+    # the status as the tree shows it, a glyph (a column of its own left the preview
+    # no room in a 120-column terminal)
+    status = Text("✗ ", style="bold red") if error else Text("✓ ", style="green")
     return (
-        Text(fmt_clock(log.time)),
-        Text(safe(log.model or log.config_type or "-")),
+        status + Text(fmt_clock(log.time)),
+        Text(cut(safe(log.model or log.config_type or "-"), MODEL_WIDTH)),
         Text(fmt_seconds(log.duration) if log.duration is not None else "-", justify="right"),
-        Text("error", style="bold red") if error else Text("ok", style="green"),
         _feedback_cell(log.feedback if feedback is None else feedback),
-        Text(cut(safe(preview or ""), PREVIEW_WIDTH), style="red" if error else "", no_wrap=True),
+        Text(cut(safe(preview or ""), preview_width), style="red" if error else "", no_wrap=True),
     )
+
+
+def timeline_layout(rows: list[tuple[Text, ...]], width: int) -> tuple[tuple[str, ...], int]:
+    """The columns, in order, and the cells for the preview, for `rows` (cells in COLUMNS
+    order) in a table `width` cells wide: previews end in `…` inside the table (cut wider,
+    they were cropped mid-word, or scrolled off sideways with nothing to say so). Where
+    the preview would get fewer than WIDE_PREVIEW cells last (a 120-column terminal), it
+    comes before the duration and feedback, which scroll sideways instead."""
+
+    def room_after(names: tuple[str, ...]) -> int:
+        used = 0
+        for name in names:
+            column = COLUMNS.index(name)
+            widest = max((row[column].cell_len for row in rows), default=0)
+            used += max(widest, len(name)) + 2 * CELL_PADDING
+        return width - used - 2 * CELL_PADDING - SCROLLBAR
+
+    room = room_after(COLUMNS[:-1])
+    if room >= WIDE_PREVIEW:
+        return COLUMNS, min(PREVIEW_WIDTH, room)
+    narrow = ("time", "model", "preview", "duration", "feedback")
+    return narrow, max(MIN_PREVIEW, min(PREVIEW_WIDTH, room_after(narrow[:2])))
 
 
 class SessionOverview(Vertical):
@@ -144,6 +176,9 @@ class SessionOverview(Vertical):
         self.log_ids: list[str] = []
         # each log's feedback as the app shows it (journal and unsaved edits included)
         self.feedback_of: FeedbackOf | None = None
+        self._preview_of: PreviewOf | None = None
+        self._shown_width = 0  # the width the previews were fitted to
+        self.columns: tuple[str, ...] = COLUMNS  # in the order shown
 
     def compose(self) -> ComposeResult:
         yield Static(Text("Session"), classes="overview--title")
@@ -192,19 +227,45 @@ class SessionOverview(Vertical):
         # The columns afresh too: each kept the widest cell of every session shown before
         # (a long model name once pushed the feedback and preview columns off the pane).
         table.clear(columns=True)
-        for column in COLUMNS:
-            table.add_column(column, key=column)
-        seen: set[str] = set()
+        self._preview_of = preview_of
+        rows = []
         for index, log in enumerate(shown):
-            key = log.id if log.id not in seen else f"{log.id}#{index}"
-            seen.add(key)
             preview = preview_of(log.id) if preview_of and index < PREVIEW_ROWS else None
             feedback = (feedback_of(log.id) or ()) if feedback_of is not None else None
-            table.add_row(*timeline_row(log, preview, feedback), key=key)
+            rows.append((log, preview, feedback))
+        width = self.size.width
+        self._shown_width = width
+        columns, room = COLUMNS, PREVIEW_WIDTH
+        if width:  # (not laid out yet: fitted when it is, on its first resize)
+            columns, room = timeline_layout([timeline_row(*row) for row in rows], width)
+        self.columns = columns
+        for column in columns:
+            table.add_column(column, key=column)
+        order = [COLUMNS.index(column) for column in columns]
+        seen: set[str] = set()
+        for index, (log, preview, feedback) in enumerate(rows):
+            key = log.id if log.id not in seen else f"{log.id}#{index}"
+            seen.add(key)
+            cells = timeline_row(log, preview, feedback, room)
+            table.add_row(*(cells[at] for at in order), key=key)
         more = self.query_one(".overview--more", Static)
         hidden = len(session.logs) - len(shown)
         more.update(Text(f"… {hidden:,} more logs not listed" if hidden else ""))
         more.display = hidden > 0
+
+    def on_resize(self) -> None:
+        """Fit the previews to the new width (the rows again, the cursor kept), once the
+        resize is laid out (rows added during it were drawn with the headers' widths)."""
+        if self.session is not None and self.size.width != self._shown_width:
+            self.call_after_refresh(self._fit_width)
+
+    def _fit_width(self) -> None:
+        if self.session is None or self.size.width == self._shown_width:
+            return
+        cursor = self.table.cursor_row
+        self.show_session(self.session, self._preview_of)
+        if self.table.row_count:
+            self.table.move_cursor(row=min(cursor, self.table.row_count - 1), animate=False)
 
     def action_row(self, delta: int) -> None:
         """Move the table cursor (``j``/``k`` as well as the arrows)."""
