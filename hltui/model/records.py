@@ -337,6 +337,18 @@ class CallView:
                 return self.arguments
         return self.arguments
 
+    def arguments_problem(self) -> str | None:
+        """Why the arguments, a string that starts as JSON, do not decode (a reply cut off
+        at `max_tokens` leaves them so); None when they do, or are not meant as JSON."""
+        arguments = self.arguments
+        if not isinstance(arguments, str) or arguments.lstrip()[:1] not in ("{", "["):
+            return None
+        try:
+            orjson.loads(arguments)
+        except orjson.JSONDecodeError as error:
+            return f"the arguments are not valid JSON ({error}): cut off?"
+        return None
+
 
 def _short_url(url: str) -> str:
     """A ``data:`` URL shortened to its header and size; other URLs unchanged."""

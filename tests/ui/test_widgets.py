@@ -23,7 +23,15 @@ from hltui.model.summary import Preview, decode_preview, decode_summary
 from hltui.ui.widgets.details import RULE, Details
 from hltui.ui.widgets.feedback_panel import FeedbackPanel
 from hltui.ui.widgets.raw_view import LINE_COUNT_LIMIT, RawView, pretty_raw
-from hltui.ui.widgets.render import KEY_MAX_WIDTH, fmt_clock, fmt_seconds, plain, safe
+from hltui.ui.widgets.render import (
+    KEY_MAX_WIDTH,
+    IndentedText,
+    fmt_clock,
+    fmt_seconds,
+    json_text,
+    plain,
+    safe,
+)
 from hltui.ui.widgets.session_overview import (
     COLUMNS,
     MAX_ROWS,
@@ -1589,6 +1597,41 @@ def test_details_show_what_was_hidden_or_blank() -> None:
     assert "(not loaded)" not in section_text(
         details_module.detail_sections(log(parent_id="data_p")), "IDs"
     )
+
+
+def test_tool_results_in_json_read_pretty_and_cut_arguments_say_so() -> None:
+    """A tool's JSON result was one long line where the call's arguments were pretty; an
+    argument string cut off (`max_tokens`) was shown without a word."""
+    call = {
+        "id": "c1",
+        "type": "function",
+        "function": {"name": "search", "arguments": '{"q": "Par'},
+    }
+    record = log(
+        messages=[
+            {"role": "assistant", "content": None, "tool_calls": [call]},
+            {"role": "tool", "tool_call_id": "c1", "content": '{"hits": [1, 2], "ok": true}'},
+        ],
+        finish_reason="length",
+    )
+    specs = transcript_module.build_blocks(record)
+    assert "the arguments are not valid JSON" in plain(specs[0].body)
+    result = specs[1]
+    assert '"hits": [' in plain(result.body) and '\n  "ok": true' in plain(result.body)
+    assert result.full_text == '{"hits": [1, 2], "ok": true}'  # copied as stored
+    text = log(messages=[{"role": "tool", "content": "plain words"}])
+    assert plain(transcript_module.build_blocks(text)[0].body).strip() == "plain words"
+
+
+def test_pretty_json_wraps_under_its_own_indent() -> None:
+    """A long string in pretty JSON wrapped to the first column: the nesting was lost."""
+    from rich.console import Console
+
+    text = json_text({"results": [{"title": "Solid-state cells pass 400 Wh/kg in pilot"}]})
+    assert isinstance(text, IndentedText) and isinstance(text.copy(), IndentedText)
+    lines = [line.plain.rstrip() for line in text.wrap(Console(width=30), 30)]
+    wrapped = [line for line in lines if not line.lstrip().startswith(('"', "{", "}", "[", "]"))]
+    assert wrapped and all(line.startswith("      ") for line in wrapped), lines
 
 
 def test_the_timeline_fits_its_previews_to_the_pane() -> None:

@@ -21,6 +21,8 @@ from textual.style import Style
 from textual.visual import RenderOptions, visualize
 from textual.widget import Widget
 
+from hltui.ui.widgets.render import IndentedText
+
 MARKER = "▌"  # beside each line of the message chosen
 PADDING = 1  # cells of padding inside a block's border, each side
 NOTE_PADDING = 2  # a note has no border: two cells each side, a blank line above and below
@@ -81,6 +83,9 @@ def draw_box(
 def body_lines(widget: Widget, body: RenderableType, width: int, style: Style) -> list[Strip]:
     """`body` wrapped to `width` cells, as a ``Static`` would render it (without Textual's
     text selection and link styles, which the transcript does not use)."""
+    if isinstance(body, IndentedText):  # wrapped here: Textual wraps Text its own way
+        body = Text("\n").join(body.wrap(widget.app.console, width))
+        body.no_wrap = True
     visual = visualize(widget, body, markup=False)
     options = RenderOptions(widget._get_style, widget.styles)
     pad = (style + Style(reverse=False)).rich_style

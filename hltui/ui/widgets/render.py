@@ -15,7 +15,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-from rich.console import Console, ConsoleOptions, RenderResult
+from rich.console import Console, ConsoleOptions, JustifyMethod, OverflowMethod, RenderResult
+from rich.containers import Lines
 from rich.highlighter import JSONHighlighter
 from rich.padding import Padding
 from rich.table import Table
@@ -125,12 +126,53 @@ def parse_json_string(value: Any) -> Any:
 _json_highlighter = JSONHighlighter()
 
 
+class IndentedText(Text):
+    """Text whose wrapped lines keep the indent of the line they go on from: in pretty
+    JSON, a long string wrapped to the first column and the nesting was lost."""
+
+    __slots__ = ()
+
+    def wrap(
+        self,
+        console: Console,
+        width: int,
+        *,
+        justify: JustifyMethod | None = None,
+        overflow: OverflowMethod | None = None,
+        tab_size: int = 8,
+        no_wrap: bool | None = None,
+    ) -> Lines:
+        options = {"justify": justify, "overflow": overflow, "tab_size": tab_size}
+        lines = Lines()
+        for line in self.split(allow_blank=True):
+            plain = line.plain
+            indent = len(plain) - len(plain.lstrip(" "))
+            if not indent or indent > width // 2 or line.cell_len <= width or no_wrap:
+                lines.extend(Text.wrap(line, console, width, no_wrap=no_wrap, **options))
+                continue
+            margin = " " * indent
+            for piece in Text.wrap(line[indent:], console, width - indent, **options):
+                lines.append(Text(margin) + piece)
+        return lines
+
+    def copy(self) -> Text:  # (and so `+`): still indented
+        copied = super().copy()
+        copied.__class__ = IndentedText
+        return copied
+
+    def blank_copy(self, plain: str = "") -> Text:
+        copied = super().blank_copy(plain)
+        copied.__class__ = IndentedText
+        return copied
+
+
 def json_text(value: Any, limit: int | None = JSON_LIMIT, highlight: bool = True) -> Text:
-    """``value`` as pretty JSON ``Text`` (strings shown as they are, not quoted), capped."""
+    """``value`` as pretty JSON ``Text`` (strings shown as they are, not quoted), capped;
+    a long line wraps under its own indent (`IndentedText`)."""
     if isinstance(value, str):
         return safe_text(value, limit=limit)
     shown, more = cap(dumps(value), limit)
-    text = Text(safe(shown))
+    text: Text = IndentedText(safe(shown))
     if highlight:
         _json_highlighter.highlight(text)
     if more:

@@ -18,7 +18,9 @@ from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
+from typing import Any
 
+import orjson
 from rich.console import Group, RenderableType
 from rich.markdown import Markdown
 from rich.text import Text
@@ -175,6 +177,10 @@ def _call_renderables(call: CallView, limit: int) -> tuple[Text, str]:
     if arguments is not None and arguments != "":
         body = json_text(arguments, limit=limit)
     text = Text.assemble(head, "\n", body) if body.plain else head
+    problem = call.arguments_problem()
+    if problem is not None:
+        text.append("\n")
+        text.append(safe(problem), style="italic dim")
     full = arguments if isinstance(arguments, str) else dumps(arguments)
     if full == TOO_DEEP_TO_SHOW:  # copied (`y`) as stored, not as the note shown
         full = to_str(call.arguments)
@@ -834,10 +840,20 @@ def _output_subtitle(output: str, more: int, finish: object) -> str | None:
 
 
 def _message_body(
-    content: str, limit: int, calls: list[tuple[CallView, int]], markdown: bool
+    content: str,
+    limit: int,
+    calls: list[tuple[CallView, int]],
+    markdown: bool,
+    json_body: bool = False,
 ) -> tuple[RenderableType, str]:
-    """A message's body (its text, then its tool calls) and its whole text."""
-    body, _ = _body(content, limit, markdown)
+    """A message's body (its text, then its tool calls) and its whole text; with
+    `json_body` (a tool's result), text that is a JSON object or array is shown pretty,
+    as tool-call arguments are (copied as stored)."""
+    parsed = _json_value(content) if json_body else None
+    if parsed is not None:
+        body: RenderableType | None = json_text(parsed, limit=limit)
+    else:
+        body, _ = _body(content, limit, markdown)
     parts: list[RenderableType] = [body] if body is not None else []
     full = [content] if content else []
     for call, call_limit in calls:
@@ -878,6 +894,17 @@ def _input_blocks(record: LogResponse, budget: _Budget, markdown: bool) -> list[
     ]
 
 
+def _json_value(text: str) -> dict[str, Any] | list[Any] | None:
+    """`text` decoded, if it is a JSON object or array."""
+    if text.lstrip()[:1] not in ("{", "["):
+        return None
+    try:
+        value = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return None
+    return value if isinstance(value, dict | list) else None
+
+
 def build_blocks(record: LogResponse, markdown: bool = False) -> list[BlockSpec]:
     """What the blocks of a log's transcript show, in order."""
     budget = _Budget()
@@ -903,7 +930,14 @@ def build_blocks(record: LogResponse, markdown: bool = False) -> list[BlockSpec]
                 header=header,
                 classes=classes,
                 subtitle=f"{len(content):,} chars" if len(content) > limit else None,
-                make=partial(_message_body, content, limit, message_calls, markdown),
+                make=partial(
+                    _message_body,
+                    content,
+                    limit,
+                    message_calls,
+                    markdown,
+                    json_body=message.role == "tool",
+                ),
             )
         )
     if len(messages) > MAX_BLOCKS:
