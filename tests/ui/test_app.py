@@ -355,6 +355,8 @@ async def test_first_sessions_show_and_keys_work_while_loading(
             assert not app.loaded
             status = app.query_one(StatusBar)
             assert status.progress is not None and "loading" in status.render().plain
+            # the sessions of the forest shown, of the logs read a while ago: at least so many
+            assert f"{status.sessions:,}+ sessions" in status.render().plain
             # a filter chosen while loading also applies to the logs that come later
             await pilot.press("j", "k", "f")
             await pilot.pause()
@@ -367,6 +369,7 @@ async def test_first_sessions_show_and_keys_work_while_loading(
             await settle(pilot)
             assert set(app.visible_ids or ()) == ERROR_LOGS
             assert f"({len(ERROR_LOGS)} shown)" in status.render().plain
+            assert "+ sessions" not in status.render().plain
     finally:
         gate.set()
 

@@ -57,7 +57,10 @@ class StatusBar(Static):
     def _text(self, path: str, filter_text: str) -> Text:
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append(path, "bold")
-        text.append(f"  {counted(self.logs, 'log')}  {counted(self.sessions, 'session')}")
+        sessions = counted(self.sessions, "session")
+        if self.progress is not None:  # the forest shown is of the logs read a while ago
+            sessions = f"{self.sessions:,}+ sessions"
+        text.append(f"  {counted(self.logs, 'log')}  {sessions}")
         if self.problems:
             text.append(f"  ⚠ {counted(self.problems, 'problem')}", "bold red")
         if self.progress is not None:
