@@ -1206,10 +1206,10 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
             for log_id in order:
                 if (visible is None or log_id in visible) and wanted(log_id):
                     if log_id == current and not on_session:
-                        self.notify(f"No other {what}", timeout=2)
+                        self.notify(f"No other {what}", timeout=2, markup=False)
                     elif wrapped:
                         end = "first" if step > 0 else "last"
-                        self.notify(f"Back to the {end} {what}", timeout=2)
+                        self.notify(f"Back to the {end} {what}", timeout=2, markup=False)
                     tree.select_key(log_id)
                     return log_id
         self.notify(nothing, timeout=2)

@@ -6,7 +6,8 @@ import json
 import os
 import stat
 import threading
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -343,35 +344,44 @@ def gated_load(
     return gate
 
 
+@asynccontextmanager
+async def held_load(
+    directory: Path, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[tuple[HltuiApp, Any, threading.Event]]:
+    """The app with its load held once its first logs are shown; setting the event lets
+    the load go on."""
+    gate = gated_load(monkeypatch)
+    app = HltuiApp(directory)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await poll(pilot, lambda: tree_of(app).row_count > 0)
+            assert not app.loaded
+            yield app, pilot, gate
+    finally:
+        gate.set()
+
+
 async def test_first_sessions_show_and_keys_work_while_loading(
     sample_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    gate = gated_load(monkeypatch)
-    app = HltuiApp(sample_dir)
-    try:
-        async with app.run_test(size=SIZE) as pilot:
-            tree = tree_of(app)
-            await poll(pilot, lambda: tree.row_count > 0)
-            assert not app.loaded
-            status = app.query_one(StatusBar)
-            assert status.progress is not None and "loading" in status.render().plain
-            # the sessions of the forest shown, of the logs read a while ago: at least so many
-            assert f"{status.sessions:,}+ sessions" in status.render().plain
-            # a filter chosen while loading also applies to the logs that come later
-            await pilot.press("j", "k", "f")
-            await pilot.pause()
-            app.screen.query_one("#filter-error", Select).value = True
-            await pilot.press("ctrl+s")
-            await poll(pilot, lambda: app.visible_ids is not None)
-            assert set(app.visible_ids) < ERROR_LOGS
-            gate.set()
-            await wait_loaded(pilot)
-            await settle(pilot)
-            assert set(app.visible_ids or ()) == ERROR_LOGS
-            assert f"({len(ERROR_LOGS)} shown)" in status.render().plain
-            assert "+ sessions" not in status.render().plain
-    finally:
+    async with held_load(sample_dir, monkeypatch) as (app, pilot, gate):
+        status = app.query_one(StatusBar)
+        assert status.progress is not None and "loading" in status.render().plain
+        # the sessions of the forest shown, of the logs read a while ago: at least so many
+        assert f"{status.sessions:,}+ sessions" in status.render().plain
+        # a filter chosen while loading also applies to the logs that come later
+        await pilot.press("j", "k", "f")
+        await pilot.pause()
+        app.screen.query_one("#filter-error", Select).value = True
+        await pilot.press("ctrl+s")
+        await poll(pilot, lambda: app.visible_ids is not None)
+        assert set(app.visible_ids) < ERROR_LOGS
         gate.set()
+        await wait_loaded(pilot)
+        await settle(pilot)
+        assert set(app.visible_ids or ()) == ERROR_LOGS
+        assert f"({len(ERROR_LOGS)} shown)" in status.render().plain
+        assert "+ sessions" not in status.render().plain
 
 
 @pytest.mark.parametrize("with_filter", [False, True])
@@ -381,26 +391,18 @@ async def test_a_search_run_while_loading_is_run_again_at_its_end(
     """A search started while loading searched the logs loaded so far, and was never run
     again: `no hits` stayed for a term in most logs. It is run again at the end of the
     load (after the filter, when one was chosen meanwhile)."""
-    gate = gated_load(monkeypatch)
-    app = HltuiApp(sample_dir)
-    try:
-        async with app.run_test(size=SIZE) as pilot:
-            tree = tree_of(app)
-            await poll(pilot, lambda: tree.row_count > 0)
-            assert not app.loaded
-            if with_filter:
-                app.set_filter(LogFilter(has_error=True))
-            app._start_search("a")  # in nearly every log
-            await poll(pilot, lambda: not app.search_running())
-            partial = len(app.hits)
-            gate.set()
-            await wait_loaded(pilot)
-            await poll(pilot, lambda: len(app.hits) > partial and not app.search_running())
-            await settle(pilot)
-            expected = search(app.index, "a", only=app.visible_ids)
-            assert sorted(app.hits) == sorted(expected)
-    finally:
+    async with held_load(sample_dir, monkeypatch) as (app, pilot, gate):
+        if with_filter:
+            app.set_filter(LogFilter(has_error=True))
+        app._start_search("a")  # in nearly every log
+        await poll(pilot, lambda: not app.search_running())
+        partial = len(app.hits)
         gate.set()
+        await wait_loaded(pilot)
+        await poll(pilot, lambda: len(app.hits) > partial and not app.search_running())
+        await settle(pilot)
+        expected = search(app.index, "a", only=app.visible_ids)
+        assert sorted(app.hits) == sorted(expected)
 
 
 async def test_a_warm_load_shows_a_screenful_when_the_newest_file_has_one_log(

@@ -119,6 +119,21 @@ def editor_text(editor: FeedbackEditor) -> TextArea:
     return editor.query_one("#editor-text", TextArea)
 
 
+def editor_message(editor: FeedbackEditor) -> str:
+    """What the editor says under its fields (why it did not save or close)."""
+    return str(editor.query_one("#editor-error", Static).render())
+
+
+async def comment_on_l4(pilot: Any, text: str = "") -> FeedbackEditor:
+    """Once loaded: the comment editor on `l4`, with `text` typed in it."""
+    await wait_loaded(pilot)
+    await goto(pilot, "l4")
+    editor = await open_editor(pilot, "c")
+    if text:
+        await type_text(pilot, text)
+    return editor
+
+
 def editor_value(editor: FeedbackEditor) -> Input:
     return editor.query_one("#editor-value", Input)
 
@@ -211,9 +226,7 @@ async def test_c_adds_a_multi_line_comment(tmp_path: Path) -> None:
     journal = journal_path(data)
     app = HltuiApp(data, user=USER)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_loaded(pilot)
-        await goto(pilot, "l4")
-        editor = await open_editor(pilot, "c")
+        editor = await comment_on_l4(pilot)
         assert editor.current_kind == "comment"
         area = editor_text(editor)
         assert area.display and not editor_value(editor).display
@@ -260,9 +273,7 @@ async def test_the_editor_fits_a_small_terminal(tmp_path: Path, size: tuple[int,
     data = small_data(tmp_path / "data")
     app = HltuiApp(data, user=USER)
     async with app.run_test(size=size) as pilot:
-        await wait_loaded(pilot)
-        await goto(pilot, "l4")
-        editor = await open_editor(pilot, "c")
+        editor = await comment_on_l4(pilot)
         body = editor.query_one("#editor-body")
         assert body.outer_size.width <= size[0]
         save = editor.query_one("#editor-save", Button)
@@ -323,9 +334,7 @@ async def test_a_late_end_of_a_key_hold_is_harmless_once_the_app_has_closed(
     data = small_data(tmp_path / "data")
     app = HltuiApp(data, user=USER)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_loaded(pilot)
-        await goto(pilot, "l4")
-        await open_editor(pilot, "c")
+        await comment_on_l4(pilot)
         released = app.typeahead.started
         app.typeahead.start()  # a hold still open when the app closes
     assert not app.screen_stack
@@ -339,15 +348,11 @@ async def test_ctrl_q_in_the_editor_asks_before_throwing_text_away(tmp_path: Pat
     data = small_data(tmp_path / "data")
     app = HltuiApp(data, user=USER)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_loaded(pilot)
-        await goto(pilot, "l4")
-        editor = await open_editor(pilot, "c")
-        await type_text(pilot, "a long review")
+        editor = await comment_on_l4(pilot, "a long review")
         await pilot.press("ctrl+q")
         await settle(pilot)
         assert app.is_running and app.screen is editor
-        message = editor.query_one("#editor-error", Static).render()
-        assert "ctrl+q again to quit" in str(message)
+        assert "ctrl+q again to quit" in editor_message(editor)
         await type_text(pilot, "!")  # typing on: it asks again
         await pilot.press("ctrl+q")
         await settle(pilot)
@@ -361,9 +366,7 @@ async def test_ctrl_q_in_an_untouched_editor_quits(tmp_path: Path) -> None:
     data = small_data(tmp_path / "data")
     app = HltuiApp(data, user=USER)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_loaded(pilot)
-        await goto(pilot, "l4")
-        await open_editor(pilot, "c")
+        await comment_on_l4(pilot)
         await pilot.press("ctrl+q")
         await pilot.pause()
         assert not app.is_running
@@ -400,15 +403,11 @@ async def test_escape_cancels_the_editor_without_writing(tmp_path: Path) -> None
     data = small_data(tmp_path / "data")
     app = HltuiApp(data, user=USER)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_loaded(pilot)
-        await goto(pilot, "l4")
-        editor = await open_editor(pilot, "c")
-        await type_text(pilot, "never")
+        editor = await comment_on_l4(pilot, "never")
         await pilot.press("escape")
         await settle(pilot)
         assert app.screen is editor and editor_text(editor).text == "never"
-        message = editor.query_one("#editor-error", Static).render()
-        assert "esc again to discard" in str(message)
+        assert "esc again to discard" in editor_message(editor)
         await type_text(pilot, " mind")
         await pilot.press("escape")
         await settle(pilot)
@@ -428,13 +427,11 @@ async def test_an_empty_value_is_not_saved(tmp_path: Path) -> None:
     data = small_data(tmp_path / "data")
     app = HltuiApp(data, user=USER)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_loaded(pilot)
-        await goto(pilot, "l4")
-        editor = await open_editor(pilot, "c")
+        editor = await comment_on_l4(pilot)
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert app.screen is editor
-        assert "A value is needed." in str(editor.query_one("#editor-error", Static).render())
+        assert "A value is needed." in editor_message(editor)
         await pilot.press("escape")
         assert not journal_path(data).exists()
 
