@@ -82,6 +82,7 @@ from hltui.ui.widgets.transcript import Transcript
 FOREST_MIN_INTERVAL = 0.25
 BUILD_AFRESH_RATIO = 4  # new logs per log in the forest shown, to build a new one instead
 IDLE_CHECK = 0.5  # seconds between checks for an idle moment to collect garbage in
+DROP_TYPED_WITHIN = 0.3  # seconds: keys in one burst with a refused `c` (none typed later)
 CACHE_CHECK = 0.1  # seconds between looks at whether the caches are written, to quit
 SEARCH_PROGRESS_INTERVAL = 0.5  # seconds between drawings of a search's hits so far
 IDLE_AFTER = 1.0  # seconds without a key press or mouse event
@@ -484,6 +485,17 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
         app still shows a screen (the timer may fire while the app shuts down)."""
         if self.typeahead.holding(hold) and self.screen_stack:
             self.release_keys(self.focused)
+
+    def drop_keys_typed_with_this_one(self) -> None:
+        """Drop the keys that come in the next HOLD_AT_MOST: typed in one burst with a
+        key that would have opened a text box (they were text, not commands)."""
+        hold = self.typeahead.start()
+
+        def drop() -> None:
+            if self.typeahead.holding(hold):
+                self.typeahead.release(None)
+
+        self.set_timer(DROP_TYPED_WITHIN, drop)
 
     def release_keys(self, target: Widget | None) -> None:
         """Hand the keys held while a screen opened to `target`, in order."""

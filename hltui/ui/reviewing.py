@@ -234,16 +234,21 @@ class ReviewMixin:
         return False
 
     def action_comment(self: HltuiApp) -> None:
-        self.skip_unless_browsing()
-        log_id = self._review_target()
-        if log_id is not None:
-            self.open_editor(log_id, kind="comment")
+        self._open_text_editor("comment")
 
     def action_correction(self: HltuiApp) -> None:
+        self._open_text_editor("correction")
+
+    def _open_text_editor(self: HltuiApp, kind: str) -> None:
+        """`c` / `x`: the editor for the log under the cursor. Refused (a session row),
+        the text typed right after the key is dropped: it reached the tree as commands
+        (`u` undid a rating, `o` opened the pager)."""
         self.skip_unless_browsing()
         log_id = self._review_target()
         if log_id is not None:
-            self.open_editor(log_id, kind="correction")
+            self.open_editor(log_id, kind=kind)
+        else:
+            self.drop_keys_typed_with_this_one()
 
     def action_add_feedback(self: HltuiApp) -> None:
         log_id = self._review_target()

@@ -324,6 +324,48 @@ async def test_text_typed_right_after_c_goes_into_the_editor(tmp_path: Path, key
         assert current_key(app) == "l4"  # the tree took none of the keys
 
 
+async def test_text_typed_after_a_refused_c_is_dropped_not_run(tmp_path: Path) -> None:
+    """`c su` typed in one read on a session row: `c` is refused (a session is not a log)
+    and `s`, `u` reached the tree as commands; `u` undid a rating given just before."""
+    data = small_data(tmp_path / "data")
+    app = HltuiApp(data, user=USER)
+    async with app.run_test(size=SIZE) as pilot:
+        await rate_l1_good(pilot)
+        await goto(pilot, "s:id:s")
+        for character in "csu":
+            app.post_message(events.Key(character, character))
+        await settle(pilot)
+        await pilot.pause(0.4)  # past the time the keys are dropped in
+        messages = [n.message for n in app._notifications]
+        assert any("Select a log" in m for m in messages)
+        assert not any("Undid" in m for m in messages)
+        assert [line["value"] for line in journal_lines(journal_path(data))] == ["good"]
+        await pilot.press("j")  # keys typed later work as ever
+        assert current_key(app) == "l1"
+
+
+async def test_rating_in_a_without_feedback_filter_moves_on_to_the_next_log(
+    tmp_path: Path,
+) -> None:
+    """The review queue: with the "without feedback" filter, a log rated leaves the tree;
+    the cursor went to its session's row (where `c` is refused), now to the log that took
+    its row, and after the session's last log to the one before it."""
+    data = small_data(tmp_path / "data")
+    app = HltuiApp(data, user=USER)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        app.set_filter(LogFilter(has_feedback=False))
+        await settle(pilot)
+        await goto(pilot, "l2")
+        for expected in ("l4", "l5"):  # l3 has feedback in its file: not shown
+            await pilot.press("plus")
+            await settle(pilot)
+            assert current_key(app) == expected
+        await pilot.press("plus")  # l5, the last: back to the one before it
+        await settle(pilot)
+        assert current_key(app) == "l1"
+
+
 async def test_a_late_end_of_a_key_hold_is_harmless_once_the_app_has_closed(
     tmp_path: Path,
 ) -> None:

@@ -195,7 +195,7 @@ class SessionTree(
         self.outline.rebuild(forest, visible, places)
         new_index = self.outline.index_of(key) if key is not None else None
         if new_index is None and session is not None:
-            new_index = self.outline.index_of(item_key(session))
+            new_index = self._near_in_session(item_key(session), self.cursor)
         if new_index is None and old_place is not None:
             # its item is hidden now: the nearest shown after it (it kept its row number,
             # landing hours away in the tree)
@@ -207,6 +207,21 @@ class SessionTree(
         else:
             self.set_cursor(min(self.cursor, max(0, self.row_count - 1)), notify=True)
         self.refresh()
+
+    def _near_in_session(self, session_key: str, was: int) -> int | None:
+        """Where the cursor goes when its log is hidden and its session is not: the log
+        that took its row in the session (rating in a "without feedback" filter, the next
+        one to review), else the session's last log shown, else the session's row."""
+        at = self.outline.index_of(session_key)
+        if at is None:
+            return None
+        rows = self.outline.rows
+        end = at + 1
+        while end < len(rows) and rows[end].depth > 0:
+            end += 1
+        if at < was < end:
+            return was
+        return end - 1 if was >= end else at
 
     def _show_cursor_at(self, offset: int) -> None:
         """Scroll so the cursor is `offset` rows from the top, where it was on screen."""
