@@ -41,11 +41,17 @@ from hltui.model.forest_cache import (
     save_forest,
 )
 from hltui.model.heap import release_free_memory, settle_loaded
-from hltui.model.hits import HitChunks, HitMarks, HitsInOrder, hit_index
+from hltui.model.hits import HitChunks, HitMarks, HitsInOrder, hit_index, hits_after_tail
 from hltui.model.index import IndexBatch, LogIndex
 from hltui.model.outline import Row
 from hltui.model.problems import Problem
-from hltui.model.query import LogFilter, filter_with_places, prepare_search, search
+from hltui.model.query import (
+    LogFilter,
+    filter_with_places,
+    matching_logs,
+    prepare_search,
+    search,
+)
 from hltui.model.records import RecordError
 from hltui.model.sessions import Forest, Session, TreeOrder, build_forest, update_forest
 from hltui.model.summary import LogSummary
@@ -239,6 +245,9 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
         self.new_since_seen = []
         self._error_to_show: str | None = None  # reached with `e`: its error into view
         self._search_partial = False  # the search ran while loading: run it again after
+        self._search_again = False  # the search running is a run again: the cursor stays
+        self._steps_waiting = 0  # `n` (+1) / `N` (-1) pressed before the hits came
+        self._added_while_searching: list[str] = []  # by the live tail, to search after
         self.writing_caches = False  # the loader is writing the index and forest caches
         self._quit_requested = False  # waiting for them to be written, to quit
         self.unseen = set()
@@ -570,7 +579,7 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
             if not self.log_filter.is_empty:  # chosen while loading: match the new logs too
                 self.run_filter(self.log_filter)  # (then a search run while loading again)
             elif self.search_term and self._search_partial:  # it saw only the logs loaded
-                self._start_search(self.search_term)
+                self._start_search(self.search_term, again=True)
             if self.watch_files_enabled:
                 self.start_watching()
             if not len(self.index):
@@ -625,6 +634,8 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
     @on(SessionTree.Highlighted)
     def on_tree_highlighted(self, message: SessionTree.Highlighted) -> None:
         self._pending_row = message.row
+        if self.search_term:
+            self.show_hit_place()
         if self._show_timer is not None:
             self._show_timer.stop()
         self._show_timer = self.set_timer(SHOW_DELAY, self._show_pending)
@@ -985,9 +996,13 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
             return
         self._start_search(term)
 
-    def _start_search(self, term: str) -> None:
-        """Search the logs the filter shows for `term`, from nothing found yet."""
+    def _start_search(self, term: str, *, again: bool = False) -> None:
+        """Search the logs the filter shows for `term`, from nothing found yet; `again`
+        (a filter changed, the load ended): the cursor stays where it is when it is done."""
         self._stop_search_progress()
+        self._search_again = again
+        self._steps_waiting = 0
+        self._added_while_searching = []
         self.search_term = term
         # started while loading: the logs still to come are searched at the end of it
         self._search_partial = not self.loaded
@@ -1050,12 +1065,60 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
             return
         self._stop_search_progress()
         self.hits = message.hits
+        added, self._added_while_searching = self._added_while_searching, []
+        if added:  # the tail added logs to files the search may have read already
+            self._search_added_later(message.term, added)
         if not self.hits:
             status.search_text = f"no hits for {message.term!r}"
             self.notify(f"No log contains {message.term!r}", markup=False, timeout=3)
             return
         status.search_text = f"{counted(len(self.hits), 'hit')} for {message.term!r}"
+        if self._search_again:  # run again for a filter or the end of the load: stay put
+            self.show_hit_place()
+            return
         self._step_hit(1, here_too=True)  # the first from the cursor, the cursor's own too
+        steps, self._steps_waiting = self._steps_waiting, 0
+        for _ in range(abs(steps)):  # `n` / `N` typed before the hits came
+            self._step_hit(1 if steps > 0 else -1)
+
+    def show_hit_place(self) -> None:
+        """Say which hit the cursor is on (`hit i/N`), or how many there are: it said the
+        last hit reached after the cursor had moved off it."""
+        hits, term = self.hits, self.search_term
+        if not term or isinstance(hits, HitChunks):  # none yet, or still searching
+            return
+        current = self._current_log_id()
+        at = self.hit_position
+        row = self.query_one(SessionTree).current_row
+        on_log = row is not None and not isinstance(row.item, Session)
+        if current is None or not on_log:
+            at = -1
+        elif not (0 <= at < len(hits) and hits[at] == current):
+            summary = self.index.logs.get(current)
+            marks = self.query_one(SessionTree).marks
+            hit = summary is not None and marks.has(summary)
+            found = hit_index(hits, current, marks.position_of(summary)) if hit else None
+            at = -1 if found is None else found
+        if at >= 0:
+            self.hit_position = at
+            text = f"hit {at + 1:,}/{len(hits):,} for {term!r}"
+        else:
+            text = f"{counted(len(hits), 'hit')} for {term!r}" if hits else f"no hits for {term!r}"
+        self.query_one(StatusBar).search_text = text
+
+    @work(thread=True, group="search-added", exit_on_error=False)
+    def _search_added_later(self, term: str, added: list[str]) -> None:
+        """The logs a live tail added while the search ran, searched now and joined to
+        its hits (it had read their files already: 622 hits where there were 624)."""
+        forest, hits, shown = self.forest, self.hits, self.visible_ids
+        if forest is None:
+            return
+        found = matching_logs(
+            self.index, term, [log_id for log_id in added if shown is None or log_id in shown]
+        )
+        if found:
+            joined = hits_after_tail(forest, hits, found, ())
+            self.call_from_thread(self.hits_grown, TailHits(term, hits, joined, found))
 
     def search_running(self) -> bool:
         return any(w.group == "search" and not w.is_finished for w in self.workers)
@@ -1121,12 +1184,15 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
         first from the cursor in tree order, as `n` in less or vim (it went on from the
         last hit reached, wherever the cursor had been moved since); with `here_too`,
         the log under the cursor counts (a search just done)."""
-        if not self.hits:
-            if self.search_running():
-                self.notify("Still searching: no hits yet", timeout=2)
-            elif self.search_term:
+        if not self.hits or isinstance(self.hits, HitChunks):
+            if self.search_running():  # taken once the hits are in (`n` right after enter)
+                self._steps_waiting += step
+                if not self.hits:
+                    self.notify("Still searching: no hits yet", timeout=2)
+                return
+            if not self.hits and self.search_term:
                 self.notify("No hits", timeout=2)
-            return
+                return
         found = self._hit_from_cursor(step, here_too=here_too)
         if found is None:
             found = (self.hit_position + step) % len(self.hits)
@@ -1290,7 +1356,7 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
             self.notify("No log matches the filter", severity="warning", timeout=3)
         partial = self._search_partial and self.loaded  # run while loading
         if (changed or partial) and self.search_term:  # its hits were of the logs shown before
-            self._start_search(self.search_term)
+            self._start_search(self.search_term, again=True)
 
     # -- command palette -----------------------------------------------------------------
 

@@ -188,6 +188,8 @@ class LiveTailMixin:
 
         update, new_forest, touched, visible, fresh = await asyncio.to_thread(read)
         self.show_changes(update, new_forest, touched, visible, fresh)
+        if self.search_term and not term and update.added:  # a search is running
+            self._added_while_searching.extend(s.id for s in update.added)
         if term and new_forest is not None and (update.added or update.removed):
             shown = self.visible_ids  # as the filter is now, new logs included
             searched = await asyncio.to_thread(

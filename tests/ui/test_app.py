@@ -1550,6 +1550,37 @@ async def test_n_and_N_go_on_from_the_cursor(sample_dir: Path) -> None:
         assert current_key(app) == hits[k]
 
 
+async def test_the_search_place_follows_the_cursor_and_n_waits_for_the_hits(
+    sample_dir: Path,
+) -> None:
+    """`hit i/N` stayed after the cursor moved off the hit; `n` typed right after the
+    search's enter was dropped ("Still searching"); a filter run again moved the cursor to
+    a hit although its item stayed shown."""
+    app = HltuiApp(sample_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        await search_for(pilot, "refund")
+        hits = list(app.hits)
+        status = app.query_one(StatusBar)
+        assert app.forest is not None
+        order = list(app.forest.tree_order_around(None))
+        miss = next(log_id for log_id in order if log_id not in hits)
+        await goto(pilot, miss)
+        assert status.search_text == f"{len(hits)} hits for 'refund'"
+        await goto(pilot, hits[3])
+        assert status.search_text == f"hit 4/{len(hits)} for 'refund'"
+        # `n` twice, typed before the hits come: taken once they are in
+        await goto(pilot, hits[0])
+        await pilot.press("slash", *"refund", "enter", "n", "n")
+        await settle(pilot)
+        assert current_key(app) == hits[2]
+        # run again for a filter that keeps the cursor's log: it stays there
+        await goto(pilot, hits[1])
+        app.set_filter(LogFilter(project=app.index.logs[hits[1]].project))
+        await settle(pilot)
+        assert current_key(app) == hits[1]
+
+
 async def test_a_filter_chosen_after_a_search_searches_the_logs_it_shows(
     sample_dir: Path,
 ) -> None:
@@ -1567,10 +1598,9 @@ async def test_a_filter_chosen_after_a_search_searches_the_logs_it_shows(
         visible = set(app.visible_ids or ())
         assert set(app.hits) == everywhere & visible and app.hits
         status = app.query_one(StatusBar)
-        # the first hit from where the filter left the cursor
-        at = app.hit_position
-        assert status.search_text == f"hit {at + 1}/{len(app.hits)} for 'refund'"
-        assert current_key(app) == app.hits[at]
+        # run again for the filter, the search leaves the cursor where it was: on no hit
+        assert current_key(app) not in list(app.hits)
+        assert status.search_text == f"{len(app.hits)} hits for 'refund'"
         for _ in range(len(app.hits)):
             await pilot.press("n")
             await pilot.pause()

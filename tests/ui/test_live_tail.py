@@ -13,6 +13,7 @@ import json
 import os
 import sys
 import textwrap
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -413,7 +414,9 @@ async def test_new_logs_that_hold_the_search_term_join_its_hits(tmp_path: Path) 
         later.unlink()  # its logs leave the hits
         await poll(pilot, lambda: "new_hit" not in app.hits)
         await settle(pilot)
-        assert list(app.hits) == ["old_hit"] and status.search_text == "1 hit for 'needle'"
+        on_it = current_key(app) == "old_hit"  # where the cursor went: the status says
+        expected = "hit 1/1 for 'needle'" if on_it else "1 hit for 'needle'"
+        assert list(app.hits) == ["old_hit"] and status.search_text == expected
         # with a filter, a new log it hides is no hit
         app.set_filter(LogFilter(project="shown"))
         await settle(pilot)
@@ -445,6 +448,42 @@ async def test_without_follow_a_badge_counts_new_logs_and_L_jumps(tmp_path: Path
         assert current_key(app) == "new_3"
         assert status.new_logs == 0 and " new" not in status.render().plain
         await wait_shown(pilot)
+
+
+async def test_logs_added_while_a_search_runs_join_its_hits(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A log added while the search ran, to a file it had read already, was in neither
+    the search's hits nor the tail's (622 hits where 624 logs held the term)."""
+    import hltui.ui.app as app_module
+
+    data = tmp_path / "data"
+    path = write_jsonl(data / "a.jsonl", [log("old_hit", 0, session="a", output="needle")])
+    real_search = app_module.search
+    searched = threading.Event()
+    go_on = threading.Event()
+
+    def slow_search(*args: Any, **kwargs: Any) -> Any:
+        found = real_search(*args, **kwargs)  # the files read: then the tail adds a log
+        searched.set()
+        go_on.wait(timeout=10)
+        return found
+
+    monkeypatch.setattr(app_module, "search", slow_search)
+    app = HltuiApp(data, user=USER)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await start(pilot)
+            app._start_search("needle")
+            await poll(pilot, searched.is_set)
+            append(path, log("late_hit", 5, session="b", output="a needle too"))
+            await poll(pilot, lambda: has_log(app, "late_hit"))
+            go_on.set()
+            await poll(pilot, lambda: "late_hit" in list(app.hits))
+            assert sorted(app.hits) == ["late_hit", "old_hit"]
+            assert tree_of(app).marks.has(app.index.logs["late_hit"])
+    finally:
+        go_on.set()
 
 
 async def test_the_new_count_drops_when_new_logs_go_away(tmp_path: Path) -> None:
