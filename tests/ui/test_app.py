@@ -1672,6 +1672,14 @@ async def test_the_status_bar_keeps_the_search_place_in_view(tmp_path: Path) -> 
         await pilot.pause()
         line = screen_text(app).splitlines()[-2]
         assert "filter: … (1 shown)" in line and "hit 1/1 for 'zebra'" in line
+        # narrower still, with new logs counted: the term is cut, never the place or
+        # the count of new logs (both were cut off at 80 columns)
+        status.new_logs = 28
+        for width, place in ((78, "hit 1/1 for 'z…"), (70, "hit 1/1")):
+            await pilot.resize_terminal(width, 24)
+            await pilot.pause()
+            line = screen_text(app).splitlines()[-2].rstrip()
+            assert line.endswith(f"(1 shown)  {place}  28 new"), line
 
 
 @pytest.mark.parametrize("tab", ["details", "raw", "feedback"])

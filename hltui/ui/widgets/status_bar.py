@@ -38,23 +38,29 @@ class StatusBar(Static):
     def render(self) -> Text:
         path = one_line(self.path)
         filter_text = one_line(self.filter_text)
+        search_text = one_line(self.search_text)
         room = self.content_size.width
         # Too long for the line: the path is shortened first, then the filter's
-        # description, then that goes to `…` (its count of logs shown stays), so the
-        # counts, the search's place and unsaved edits stay in view.
-        for part in ("path", "filter", "filter text"):
-            over = self._text(path, filter_text).cell_len - room
+        # description, then that goes to `…` (its count of logs shown stays), then the
+        # search's term is cut, then left out (its place, `hit i/N`, stays), so the counts,
+        # the search's place, new logs and unsaved edits stay in view.
+        for part in ("path", "filter", "filter text", "search", "search place"):
+            over = self._text(path, filter_text, search_text).cell_len - room
             if room <= 0 or over <= 0:
                 break
             if part == "path":
                 path = _shortened(path, max(MIN_PATH, cell_len(path) - over))
             elif part == "filter":
                 filter_text = _shortened(filter_text, max(MIN_FILTER, cell_len(filter_text) - over))
-            elif filter_text:
+            elif part == "filter text" and filter_text:
                 filter_text = "…"
-        return self._text(path, filter_text)
+            elif part == "search":
+                search_text = _search_cut(search_text, cell_len(search_text) - over)
+            elif part == "search place":  # the place alone: `hit 1/1`
+                search_text = search_text.split(" for ", 1)[0]
+        return self._text(path, filter_text, search_text)
 
-    def _text(self, path: str, filter_text: str) -> Text:
+    def _text(self, path: str, filter_text: str, search_text: str) -> Text:
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append(path, "bold")
         sessions = counted(self.sessions, "session")
@@ -68,8 +74,8 @@ class StatusBar(Static):
         if filter_text:
             shown = f" ({self.shown:,} shown)" if self.shown is not None else ""
             text.append(f"  filter: {filter_text}{shown}", "cyan")
-        if self.search_text:
-            text.append(f"  {one_line(self.search_text)}", "magenta")
+        if search_text:
+            text.append(f"  {search_text}", "magenta")
         if self.pending:
             text.append(f"  ✎ {self.pending} unsaved", "bold red")
         if self.follow:
@@ -81,6 +87,17 @@ class StatusBar(Static):
 
 MIN_PATH = 12  # cells a shortened path keeps
 MIN_FILTER = 16
+
+
+def _search_cut(search_text: str, width: int) -> str:
+    """The search's text in about `width` cells: its term cut at the end, `…` (`hit
+    2/137 for 'deep…`), its place never (cut, `hit 2/13` read as the wrong number)."""
+    place = search_text.find(" for ")
+    keep = len(search_text) if place < 0 else place + len(" for ") + 2
+    width = max(width, keep)
+    if cell_len(search_text) <= width:
+        return search_text
+    return set_cell_size(search_text, width - 1) + "…"
 
 
 def _shortened(text: str, width: int) -> str:
