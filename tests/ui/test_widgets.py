@@ -36,6 +36,7 @@ from hltui.ui.widgets.session_overview import (
     COLUMNS,
     MAX_ROWS,
     PREVIEW_WIDTH,
+    WIDE_PREVIEW,
     SessionOverview,
     timeline_layout,
     timeline_row,
@@ -1642,11 +1643,13 @@ def test_the_timeline_fits_its_previews_to_the_pane() -> None:
         orjson.dumps({"id": "d", "config": {"model": "claude-3-5-sonnet-20240620"}})
     )
     rows = [timeline_row(summary, "word " * 40)]
-    columns, room = timeline_layout(rows, 66)  # the pane at 120 columns
-    assert columns == ("time", "model", "preview", "duration", "feedback")
-    used = sum(max(c.cell_len, len(n)) + 2 for c, n in zip(rows[0][:2], columns, strict=False))
-    assert used + room + 2 <= 66 - 2 and room >= 15
-    columns, room = timeline_layout(rows, 160)
+    for width in (66, 45):  # the pane at 120 and at 80 columns
+        columns, room, model = timeline_layout(rows, width)
+        assert columns == ("time", "model", "preview", "duration", "feedback")
+        # time (14 cells), model and preview, each padded, the scroll bar: in the pane
+        assert 16 + max(model, 5) + 2 + room + 2 + 2 <= width
+        assert room >= (WIDE_PREVIEW if width == 66 else 10) and model < 26
+    columns, room, model = timeline_layout(rows, 160)
     assert columns == COLUMNS and room == PREVIEW_WIDTH
     assert timeline_row(summary, "word " * 40, preview_width=room)[-1].plain.endswith("…")
 

@@ -31,6 +31,7 @@ MAX_ROWS = 2_000
 PREVIEW_ROWS = 300
 PREVIEW_WIDTH = 60  # at most; less when the pane is narrower (`timeline_layout`)
 MIN_PREVIEW = 10
+MIN_MODEL = 8
 WIDE_PREVIEW = 24  # fewer cells left last: the preview comes third (`timeline_layout`)
 MODEL_WIDTH = 28  # a longer model name is cut (one of 60 pushed the other columns off)
 CELL_PADDING = 1  # DataTable's, each side of a cell
@@ -87,6 +88,7 @@ def timeline_row(
     preview: Any = None,
     feedback: FeedbackPairs | None = None,
     preview_width: int = PREVIEW_WIDTH,
+    model_width: int = MODEL_WIDTH,
 ) -> tuple[Text, ...]:
     """One log as timeline cells (all ``Text``: never markup); ``feedback`` is the log's
     (type, value) pairs as shown elsewhere (default: as stored in the log)."""
@@ -97,19 +99,20 @@ def timeline_row(
     status = Text("✗ ", style="bold red") if error else Text("✓ ", style="green")
     return (
         status + Text(fmt_clock(log.time)),
-        Text(cut(safe(log.model or log.config_type or "-"), MODEL_WIDTH)),
+        Text(cut(safe(log.model or log.config_type or "-"), model_width)),
         Text(fmt_seconds(log.duration) if log.duration is not None else "-", justify="right"),
         _feedback_cell(log.feedback if feedback is None else feedback),
         Text(cut(safe(preview or ""), preview_width), style="red" if error else "", no_wrap=True),
     )
 
 
-def timeline_layout(rows: list[tuple[Text, ...]], width: int) -> tuple[tuple[str, ...], int]:
-    """The columns, in order, and the cells for the preview, for `rows` (cells in COLUMNS
-    order) in a table `width` cells wide: previews end in `…` inside the table (cut wider,
-    they were cropped mid-word, or scrolled off sideways with nothing to say so). Where
-    the preview would get fewer than WIDE_PREVIEW cells last (a 120-column terminal), it
-    comes before the duration and feedback, which scroll sideways instead."""
+def timeline_layout(rows: list[tuple[Text, ...]], width: int) -> tuple[tuple[str, ...], int, int]:
+    """The columns, in order, and the cells for the preview and for the model, for `rows`
+    (cells in COLUMNS order) in a table `width` cells wide: previews end in `…` inside
+    the table (cut wider, they were cropped mid-word, or scrolled off sideways with
+    nothing to say so). Where the preview would get fewer than WIDE_PREVIEW cells last
+    (a 120-column terminal), it comes before the duration and feedback, which scroll
+    sideways instead; narrower still (80 columns), long model names are cut for it."""
 
     def room_after(names: tuple[str, ...]) -> int:
         used = 0
@@ -121,9 +124,16 @@ def timeline_layout(rows: list[tuple[Text, ...]], width: int) -> tuple[tuple[str
 
     room = room_after(COLUMNS[:-1])
     if room >= WIDE_PREVIEW:
-        return COLUMNS, min(PREVIEW_WIDTH, room)
+        return COLUMNS, min(PREVIEW_WIDTH, room), MODEL_WIDTH
     narrow = ("time", "model", "preview", "duration", "feedback")
-    return narrow, max(MIN_PREVIEW, min(PREVIEW_WIDTH, room_after(narrow[:2])))
+    room = room_after(narrow[:2])
+    if room >= WIDE_PREVIEW:
+        return narrow, min(PREVIEW_WIDTH, room), MODEL_WIDTH
+    # narrower still (80 columns): the model gives the preview room, down to MIN_MODEL
+    models = max((row[1].cell_len for row in rows), default=0)
+    model = max(MIN_MODEL, min(models, models - (WIDE_PREVIEW - room)))
+    room += max(models, len("model")) - max(model, len("model"))
+    return narrow, max(MIN_PREVIEW, min(PREVIEW_WIDTH, room)), model
 
 
 class SessionOverview(Vertical):
@@ -235,9 +245,9 @@ class SessionOverview(Vertical):
             rows.append((log, preview, feedback))
         width = self.size.width
         self._shown_width = width
-        columns, room = COLUMNS, PREVIEW_WIDTH
+        columns, room, model = COLUMNS, PREVIEW_WIDTH, MODEL_WIDTH
         if width:  # (not laid out yet: fitted when it is, on its first resize)
-            columns, room = timeline_layout([timeline_row(*row) for row in rows], width)
+            columns, room, model = timeline_layout([timeline_row(*row) for row in rows], width)
         self.columns = columns
         for column in columns:
             table.add_column(column, key=column)
@@ -246,7 +256,7 @@ class SessionOverview(Vertical):
         for index, (log, preview, feedback) in enumerate(rows):
             key = log.id if log.id not in seen else f"{log.id}#{index}"
             seen.add(key)
-            cells = timeline_row(log, preview, feedback, room)
+            cells = timeline_row(log, preview, feedback, room, model)
             table.add_row(*(cells[at] for at in order), key=key)
         more = self.query_one(".overview--more", Static)
         hidden = len(session.logs) - len(shown)
