@@ -56,6 +56,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "EDIT_KINDS",
+    "ChangedSince",
     "Edit",
     "ExportError",
     "FeedbackError",
@@ -96,6 +97,10 @@ class FeedbackError(Exception):
 
 class JournalError(FeedbackError):
     """The journal cannot be written (read-only directory, full disk, ...)."""
+
+
+class ChangedSince(FeedbackError):
+    """The item was changed or deleted since (by another instance): not undone."""
 
 
 class ExportError(FeedbackError):
@@ -570,6 +575,8 @@ class FeedbackStore:
         self.index = index
         self.journal = journal
         self.pending: list[Edit] = []  # edits not yet written (the journal failed)
+        # the last entry this run wrote for each item: one written since is another's
+        self._own_latest: dict[str, Entry] = {}
         self._undo: list[Edit] = []
         self._cache: dict[str, tuple[int, FeedbackPairs]] = {}
         self._lock = threading.RLock()
@@ -750,6 +757,16 @@ class FeedbackStore:
             if not self._undo:
                 return None
             edit = self._undo.pop()
+            if self.journal is not None:  # another instance may have edited it since
+                self.journal.refresh()
+                latest = self.journal.entry(edit.feedback_id)
+                own = self._own_latest.get(edit.feedback_id, edit.entry)
+                if latest is not None and latest != own:
+                    by = latest.get("user")
+                    what = "deleted" if latest.get("edit") == "delete" else "changed"
+                    raise ChangedSince(
+                        f"the item was {what} since{f' by {by}' if by else ''}; not undone"
+                    )
             if edit.kind == "add" or edit.previous is None:
                 kind = "delete"
                 entry = {
@@ -810,6 +827,7 @@ class FeedbackStore:
             edit = self.pending[0]
             self.journal.append(edit.entry)
             self.pending.pop(0)
+            self._own_latest[edit.feedback_id] = edit.entry
             if edit.undoable:
                 self._undo.append(edit)
             written.append(edit)

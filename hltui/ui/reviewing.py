@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 
-from hltui.model.feedback import Edit, FeedbackStore, JournalError, known_labels
+from hltui.model.feedback import Edit, FeedbackError, FeedbackStore, JournalError, known_labels
 from hltui.model.records import Feedback
 from hltui.model.summary import FeedbackPairs
 from hltui.model.wording import counted
@@ -203,13 +203,21 @@ class ReviewMixin:
             elif self._unchanged(log_id, feedback_id, draft):
                 self.notify("Nothing changed", timeout=2)  # (a line was written anyway)
             else:
-                self._save(
-                    log_id,
-                    draft.type,
-                    lambda: self.store.change(
-                        log_id, feedback_id, draft.value, self.user, type=draft.type
-                    ),
-                )
+
+                def change_or_add() -> None:
+                    try:
+                        self.store.change(
+                            log_id, feedback_id, draft.value, self.user, type=draft.type
+                        )
+                    except KeyError:  # deleted meanwhile (another instance): kept as new
+                        self.store.add(log_id, draft.type, draft.value, self.user)
+                        self.notify(
+                            "That item was deleted meanwhile; what you typed is saved as "
+                            "a new item.",
+                            timeout=6,
+                        )
+
+                self._save(log_id, draft.type, change_or_add)
 
         editor = FeedbackEditor(
             kind=kind,
@@ -256,9 +264,12 @@ class ReviewMixin:
             self.open_editor(log_id)
 
     def edit_feedback(self: HltuiApp, item: Feedback, source: str) -> None:
-        """Change an existing item (from the feedback panel)."""
-        log_id = self._current_log_id()
-        if log_id is None or source == "pending" or not item.id:
+        """Change an existing item (from the feedback panel); not from a session's row,
+        as `a` and `d` are not (it changed the session's first log)."""
+        log_id = self._review_target()
+        if log_id is None:
+            return
+        if source == "pending" or not item.id:
             self.notify("This item is not saved yet; retry saving first.", timeout=3)
             return
         value = item.value if isinstance(item.value, str) else str(item.value)
@@ -278,7 +289,7 @@ class ReviewMixin:
     def action_undo(self: HltuiApp) -> None:
         try:
             edit = self.store.undo_last()
-        except JournalError as error:
+        except FeedbackError as error:  # not written; or changed since, by someone else
             self.notify(
                 one_line(f"Could not undo: {error}"), severity="error", timeout=8, markup=False
             )

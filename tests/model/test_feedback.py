@@ -13,6 +13,7 @@ import orjson
 import pytest
 
 from hltui.model.feedback import (
+    ChangedSince,
     Edit,
     ExportError,
     FeedbackJournal,
@@ -556,6 +557,24 @@ def test_retry_after_the_journal_becomes_writable(logs_dir: Path, tmp_path: Path
     blocker.mkdir()
     assert len(store.retry_pending()) == 1
     assert store.pending == [] and [i.value for i, _ in store.items("data_3")] == ["good"]
+
+
+def test_undo_refuses_an_item_another_instance_changed_since(logs_dir: Path) -> None:
+    """`u` in one instance deleted the rating another reviewer had changed meanwhile in
+    another instance (`terrible` by other@x.com, gone without a word)."""
+    mine, theirs = store_of(logs_dir), store_of(logs_dir)
+    added = mine.add("data_3", "rating", "good", "me@x.com")
+    theirs.refresh()
+    theirs.change("data_3", added.id, "terrible", "other@x.com")
+    with pytest.raises(ChangedSince, match=r"changed since by other@x\.com; not undone"):
+        mine.undo_last()
+    assert [(i.value, i.user) for i, _ in store_of(logs_dir).items("data_3")] == [
+        ("terrible", "other@x.com")
+    ]
+    assert mine.undo_last() is None  # that edit is no longer this run's to undo
+    own = mine.add("data_3", "rating", "meh", "me@x.com")
+    assert mine.undo_last() is not None  # unchanged since: undone as ever
+    assert own.id not in {i.id for i, _ in store_of(logs_dir).items("data_3")}
 
 
 def test_undo_drops_a_pending_edit(logs_dir: Path, tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ import pytest
 from textual import events
 from textual.widgets import Button, DataTable, Input, Select, Static, TabbedContent, TextArea
 
+from hltui.model.feedback import FeedbackStore
 from hltui.model.query import LogFilter
 from hltui.ui.app import HltuiApp
 from hltui.ui.screens.feedback_editor import FeedbackEditor
@@ -554,6 +555,34 @@ async def test_panel_enter_changes_an_item(tmp_path: Path) -> None:
         assert panel_values(app) == [("rating", 4, "journal")]
 
 
+async def test_a_change_to_an_item_deleted_meanwhile_is_saved_as_a_new_one(
+    tmp_path: Path,
+) -> None:
+    """Another instance deleted the item while its change editor was open: the typed
+    value was lost, with `Cannot save: 'log l3 has no feedback …'`."""
+    data = small_data(tmp_path / "data")
+    app = HltuiApp(data, user=USER)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        await goto(pilot, "l3")
+        await focus_panel(pilot)
+        editor = await open_editor(pilot, "enter")
+        other = FeedbackStore.open(app.index)  # another instance deletes it
+        other.delete("l3", "log:l3:0", "other@example.com")
+        app.store.refresh()
+        editor_value(editor).value = ""
+        await type_text(pilot, "great")
+        await pilot.press("enter")
+        await settle(pilot)
+        lines = journal_lines(journal_path(data))
+        assert [(line["edit"], line.get("value")) for line in lines] == [
+            ("delete", None),
+            ("add", "great"),
+        ]
+        assert any("saved as a new item" in n.message for n in app._notifications)
+        assert panel_values(app) == [("rating", "great", "journal")]
+
+
 async def test_saving_an_item_unchanged_writes_nothing(tmp_path: Path) -> None:
     """enter, then save as it was: a `change` line was written all the same, moving the
     item's time and user."""
@@ -696,6 +725,10 @@ async def test_a_is_the_first_item_of_an_empty_feedback_tab(tmp_path: Path) -> N
         await settle(pilot)
         assert app.screen is not editor
         assert panel_values(app)[0][:2] == ("rating", 4)
+        # the item just added takes `enter` at once (focus stayed on the emptied panel)
+        assert app.focused is panel_of(app).table
+        editor = await open_editor(pilot, "enter")
+        assert editor_value(editor).value == "4"
 
 
 async def test_undo_of_a_deleted_log_item_brings_it_back(tmp_path: Path) -> None:

@@ -162,9 +162,12 @@ class FeedbackPanel(Vertical):
         self.query_one(".feedback--empty").display = not self.items
         # with no table to focus, the panel takes focus itself, so `a` can add the first
         # item (focus stayed in the tree, where `a` does nothing)
+        had_focus = self.has_focus
         self.can_focus = not self.items
         if self.items:
             table.move_cursor(row=min(cursor, len(self.items) - 1))
+            if had_focus:  # the first item added from the empty panel: on to its table
+                table.focus()  # (else `enter` and the table's keys reached nothing)
 
     def clear(self) -> None:
         """Show the empty state."""
