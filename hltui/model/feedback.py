@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import getpass
+import hashlib
 import json
 import math
 import os
@@ -80,6 +81,8 @@ JOURNAL_NAME = "feedback.jsonl"
 TYPES_NAME = "feedback-types.json"
 EDIT_KINDS = ("add", "change", "delete")
 SYNTHETIC_PREFIX = "log:"
+ITEM_DIGEST = "item_digest"  # on an edit of an item without an id: which item it was
+JOURNAL_ONLY = frozenset({"edit", ITEM_DIGEST})  # keys of a journal line, not of Feedback
 # Types whose values are labels offered in pickers; texts are never offered.
 CATEGORICAL_TYPES = ("rating", "action", "issue")
 TEXT_TYPES = frozenset({"comment", "correction"})
@@ -213,8 +216,8 @@ def check_entry(value: Any, known: dict[str, Entry] | None = None) -> tuple[Entr
 
 
 def _record(entry: Entry) -> Entry:
-    """A journal entry as a Feedback record (without `edit`)."""
-    return {key: value for key, value in entry.items() if key != "edit"}
+    """A journal entry as a Feedback record (without `edit` and `item_digest`)."""
+    return {key: value for key, value in entry.items() if key not in JOURNAL_ONLY}
 
 
 def _feedback(record: Entry) -> Feedback:
@@ -537,6 +540,39 @@ def _log_feedback(record: Any) -> list[Entry]:
     return []
 
 
+def item_digest(item: Entry) -> str:
+    """What an item without an id inside a log is known by in the journal: a digest of
+    it as stored (its place in the log's list changes when the log is exported again)."""
+    plain = {key: value for key, value in item.items() if key != "id"}
+    data = orjson.dumps(plain, option=orjson.OPT_SORT_KEYS)
+    return hashlib.blake2b(data, digest_size=8).hexdigest()
+
+
+def _synthetic_id(
+    log_id: str,
+    position: int,
+    item: Entry,
+    journal: dict[str, Entry],
+    claimed: dict[str, str],
+    used: set[str],
+) -> str:
+    """The id of an item without one inside a log: `log:<log id>:<position>`, as ever,
+    unless the journal's edits say otherwise. An edit records the digest of the item it
+    was made on (`item_digest`), so it stays with that item when a new export puts it at
+    another place (a delete hit the item that took its place, and the deleted one came
+    back); the item found at an edited place that is not that item gets an id of its own."""
+    digest = item_digest(item)
+    edited = claimed.get(digest)
+    if edited is not None and edited not in used:
+        return edited
+    positional = f"{SYNTHETIC_PREFIX}{log_id}:{position}"
+    entry = journal.get(positional)
+    made_on = entry.get(ITEM_DIGEST) if entry is not None else None
+    if positional in used or (isinstance(made_on, str) and made_on != digest):
+        return f"{positional}~{digest}"
+    return positional
+
+
 def _same_item(record: Entry, item: Entry, log_id: str) -> bool:
     """Whether a journal record says exactly what a log item says (an undone edit)."""
     if record == item:
@@ -613,10 +649,16 @@ class FeedbackStore:
         journal = self.journal.entries_for(log_id) if self.journal is not None else {}
         merged: list[tuple[Entry, str]] = []
         used: set[str] = set()
+        # edits of items without an id, by the digest of the item they were made on
+        claimed = {
+            entry[ITEM_DIGEST]: feedback_id
+            for feedback_id, entry in journal.items()
+            if feedback_id.startswith(SYNTHETIC_PREFIX) and isinstance(entry.get(ITEM_DIGEST), str)
+        }
         for position, item in enumerate(in_log):
             feedback_id = item.get("id")
             if not isinstance(feedback_id, str) or not feedback_id:
-                feedback_id = f"{SYNTHETIC_PREFIX}{log_id}:{position}"
+                feedback_id = _synthetic_id(log_id, position, item, journal, claimed, used)
                 item = {**item, "id": feedback_id}
             entry = journal.get(feedback_id)
             if entry is None:
@@ -728,7 +770,7 @@ class FeedbackStore:
         record["user"] = user
         record["created_at"] = now_rfc3339()
         record["id"] = feedback_id
-        entry = {**record, "edit": "change"}
+        entry = {**record, "edit": "change", **self._made_on(log_id, feedback_id)}
         self._submit(Edit("change", log_id, feedback_id, entry, previous=current))
         return _feedback(entry)
 
@@ -741,8 +783,29 @@ class FeedbackStore:
             "edit": "delete",
             "user": user,
             "created_at": now_rfc3339(),
+            **self._made_on(log_id, feedback_id),
         }
         self._submit(Edit("delete", log_id, feedback_id, entry, previous=current))
+
+    def _made_on(self, log_id: str, feedback_id: str) -> Entry:
+        """`{"item_digest": …}` for an edit of an item without an id inside the log (see
+        `_synthetic_id`): the digest of that item as stored; nothing for another item."""
+        if not feedback_id.startswith(SYNTHETIC_PREFIX):
+            return {}
+        earlier = self.journal.entry(feedback_id) if self.journal is not None else None
+        if earlier is not None and isinstance(earlier.get(ITEM_DIGEST), str):
+            return {ITEM_DIGEST: earlier[ITEM_DIGEST]}
+        journal = self.journal.entries_for(log_id) if self.journal is not None else {}
+        claimed: dict[str, str] = {}
+        used: set[str] = set()
+        for position, item in enumerate(_log_feedback(self._raw_record(log_id))):
+            if isinstance(item.get("id"), str) and item["id"]:
+                continue
+            found = _synthetic_id(log_id, position, item, journal, claimed, used)
+            used.add(found)
+            if found == feedback_id:
+                return {ITEM_DIGEST: item_digest(item)}
+        return {}
 
     def undo_last(self) -> Edit | None:
         """Revert the last edit of this run; the edit that did it (its `undone` is the
@@ -775,12 +838,15 @@ class FeedbackStore:
                     "edit": "delete",
                     "user": edit.entry.get("user"),
                     "created_at": now_rfc3339(),
+                    **({ITEM_DIGEST: edit.entry[ITEM_DIGEST]} if ITEM_DIGEST in edit.entry else {}),
                 }
             else:
                 kind = "change" if edit.kind == "change" else "add"
                 entry = {**edit.previous}
                 entry.setdefault("data_id", edit.log_id)
                 entry["edit"] = kind
+                if ITEM_DIGEST in edit.entry:  # still that item's edit
+                    entry[ITEM_DIGEST] = edit.entry[ITEM_DIGEST]
             undo = Edit(
                 kind, edit.log_id, edit.feedback_id, entry, undoable=False, undone=edit.kind
             )

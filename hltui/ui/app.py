@@ -1190,8 +1190,9 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
                 if not self.hits:
                     self.notify("Still searching: no hits yet", timeout=2)
                 return
-            if not self.hits and self.search_term:
-                self.notify("No hits", timeout=2)
+            if not self.hits:
+                if self.search_term:
+                    self.notify("No hits", timeout=2)
                 return
         found = self._hit_from_cursor(step, here_too=here_too)
         if found is None:

@@ -559,6 +559,41 @@ def test_retry_after_the_journal_becomes_writable(logs_dir: Path, tmp_path: Path
     assert store.pending == [] and [i.value for i, _ in store.items("data_3")] == ["good"]
 
 
+def test_edits_of_items_without_ids_stay_with_them_when_a_log_is_exported_again(
+    tmp_path: Path,
+) -> None:
+    """Items without an id are known by their place (`log:<log id>:<n>`): exported again
+    with a new item first, a delete hit the item that took the place, and the deleted one
+    came back. An edit now records which item it was made on."""
+    bad = {"type": "rating", "value": "bad", "user": "a@x"}
+    comment = {"type": "comment", "value": "orig comment", "user": "a@x"}
+    tone = {"type": "tone", "value": "curt", "user": "a@x"}
+    write_jsonl(tmp_path / "a.jsonl", [make_log("data_r1", feedback=[bad, comment, tone])])
+    store = store_of(tmp_path)
+    store.delete("data_r1", "log:data_r1:1", "me@x")  # the comment
+    store.change("data_r1", "log:data_r1:2", "warm", "me@x")  # the tone
+    # exported again: a new item first, every other one a place further on
+    newer = {"type": "rating", "value": "good", "user": "b@x"}
+    write_jsonl(tmp_path / "a.jsonl", [make_log("data_r1", feedback=[newer, bad, comment, tone])])
+    again = store_of(tmp_path)
+    shown = [(i.type, i.value, i.user, source) for i, source in again.items("data_r1")]
+    assert shown == [
+        ("rating", "good", "b@x", "log"),
+        ("rating", "bad", "a@x", "log"),
+        ("tone", "warm", "me@x", "journal"),
+    ]
+    ids = [i.id for i, _ in again.items("data_r1")]
+    assert len(set(ids)) == 3 and all(i.startswith("log:data_r1:") for i in ids)
+    again.delete("data_r1", ids[0], "me@x")  # an item at an edited place: its own id
+    assert [i.value for i, _ in store_of(tmp_path).items("data_r1")] == ["bad", "warm"]
+    lines = journal_lines(tmp_path / ".hltui" / "feedback.jsonl")
+    assert all("item_digest" in line for line in lines)
+    exported = tmp_path / "out.jsonl"
+    export_logs(again.index, store_of(tmp_path), exported)
+    [record] = [orjson.loads(line) for line in exported.read_bytes().splitlines()]
+    assert all("item_digest" not in item for item in record["feedback"])
+
+
 def test_undo_refuses_an_item_another_instance_changed_since(logs_dir: Path) -> None:
     """`u` in one instance deleted the rating another reviewer had changed meanwhile in
     another instance (`terrible` by other@x.com, gone without a word)."""
