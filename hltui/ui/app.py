@@ -1194,9 +1194,16 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
                 if self.search_term:
                     self.notify("No hits", timeout=2)
                 return
+        was = self.hit_position
         found = self._hit_from_cursor(step, here_too=here_too)
         if found is None:
             found = (self.hit_position + step) % len(self.hits)
+        if was >= 0 and not here_too:  # as `e` does: say it went round the end
+            if found == was:
+                self.notify("No other hit", timeout=2, markup=False)
+            elif (found < was) == (step > 0):
+                end = "first" if step > 0 else "last"
+                self.notify(f"Back to the {end} hit", timeout=2, markup=False)
         self.hit_position = found
         hit = self.hits[self.hit_position]
         self.query_one(SessionTree).select_key(hit)

@@ -172,10 +172,14 @@ class ReviewMixin:
         self.set_rating(int(value) if value.isdigit() else value)
 
     def _record_output(self: HltuiApp, log_id: str) -> str | None:
+        """What a correction starts as: the log's output (or its reply's text)."""
         try:
-            output = self.index.record(log_id).output
+            record = self.index.record(log_id)
         except (OSError, ValueError, KeyError):
             return None
+        output = record.output
+        if output is None and (reply := record.output_message()) is not None:
+            output = reply.text() or None
         return output if isinstance(output, str) else None
 
     def open_editor(

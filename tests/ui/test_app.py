@@ -1540,6 +1540,12 @@ async def test_n_and_N_go_on_from_the_cursor(sample_dir: Path) -> None:
         await goto(pilot, between)
         await pilot.press("N")
         assert current_key(app) == hits[k]
+        await goto(pilot, hits[-1])
+        await pilot.press("n")  # round the end of the tree, and it says so
+        assert current_key(app) == hits[0] and "Back to the first hit" in messages_of(app)
+        await pilot.press("N")
+        assert current_key(app) == hits[-1] and "Back to the last hit" in messages_of(app)
+        await goto(pilot, hits[k])
         await pilot.press("N")  # on a hit: the one before it
         assert current_key(app) == hits[k - 1]
         await goto(pilot, between)

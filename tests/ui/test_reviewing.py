@@ -259,6 +259,9 @@ async def test_x_starts_a_correction_from_the_output(tmp_path: Path) -> None:
         area = editor_text(editor)
         assert area.text == "output of l5"
         assert area.cursor_location == (0, 0)  # the output is read from its start
+        await pilot.press("ctrl+s")  # saved as it is, the output: no correction at all
+        await settle(pilot)
+        assert app.screen is editor and "the output as it is" in editor_message(editor)
         await pilot.press("end")
         await type_text(pilot, " fixed\nand more")
         await pilot.press("ctrl+s")
@@ -969,7 +972,7 @@ async def test_editor_offers_labels_from_the_types_file_and_the_logs(sample_dir:
         assert editor.labels["issue"][0] == "hallucination"
         hint = str(editor.query_one("#editor-labels", Static).render())
         assert "known: excellent" in hint and "poor" in hint and "good" in hint
-        assert editor_value(editor).placeholder == "excellent"
+        assert editor_value(editor).placeholder == "e.g. excellent"  # not read as a value
         editor.query_one("#editor-type", Select).value = "issue"
         await pilot.pause()
         assert "hallucination" in str(editor.query_one("#editor-labels", Static).render())

@@ -123,7 +123,7 @@ class FeedbackEditor(ModalScreen[FeedbackDraft | None]):
         if labels and not text_kind:
             shown = "  ".join(one_line(label) for label in labels[:12])
             hint.update(Text(f"known: {shown}", style="dim"))
-            line.placeholder = labels[0]
+            line.placeholder = f"e.g. {labels[0]}"  # (the label alone read as a value)
         else:
             hint.update("")
         hint.display = bool(labels) and not text_kind  # no blank line when there are none
@@ -159,6 +159,11 @@ class FeedbackEditor(ModalScreen[FeedbackDraft | None]):
             text = self.query_one("#editor-value", Input).value
         if not text.strip():
             self.query_one("#editor-error", Static).update(Text("A value is needed."))
+            return None
+        if kind == "correction" and self.log_output is not None and text == self.log_output:
+            self.query_one("#editor-error", Static).update(
+                Text("This is the output as it is: correct it, or esc to leave it.")
+            )
             return None
         return FeedbackDraft(kind, parse_value(kind, text))
 
