@@ -254,6 +254,7 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
         self.typeahead = TypeAhead()
         self.user = resolve_user(user)
         self.store = FeedbackStore.open(self.index, feedback_file)
+        self._opened_journal = self.store.journal.path if self.store.journal else None
         self.type_problems: list[Problem] = []
         root = path if path.is_dir() else path.parent
         self.feedback_types = load_feedback_types(root, self.type_problems)
@@ -459,7 +460,7 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
         says so meanwhile; asked again, it quits at once (the process still ends only
         when the cache is written)."""
         if not self.writing_caches or self._quit_requested:
-            self.exit()
+            self.exit(message=self._journal_moved_note())
             return
         self._quit_requested = True
         self.notify(
@@ -469,9 +470,22 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
 
         def when_written() -> None:
             if not self.writing_caches:
-                self.exit()
+                self.exit(message=self._journal_moved_note())
 
         self.set_interval(CACHE_CHECK, when_written)
+
+    def _journal_moved_note(self) -> Text | None:
+        """Said on the terminal at quitting when feedback went to another file than the
+        one this session opened (`Save feedback to another file`): a later open finds
+        those edits only when given that file."""
+        journal = self.store.journal
+        if journal is None or journal.path == self._opened_journal:
+            return None
+        path = journal.path
+        return Text(
+            f"hltui: this session's feedback was saved to {path}; to see it, open with "
+            f"--feedback-file {path}"
+        )
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.InputEvent):

@@ -864,6 +864,15 @@ async def test_unwritable_journal_retry_to_a_path(tmp_path: Path) -> None:
         assert status_of(app).pending == 0
         assert [line["value"] for line in journal_lines(target)] == ["good"]
         assert f"{FEEDBACK_GLYPH}good" in label_of(app)
+        # quitting says where the feedback went: a later open finds it only given that
+        # file (it quit without a word)
+        said: list[object] = []
+        real_exit = app.exit
+        app.exit = lambda *args, **kwargs: (said.append(kwargs.get("message")), real_exit())  # type: ignore[method-assign]
+        await pilot.press("q")
+        await pilot.pause()
+        assert not app.is_running
+    assert f"saved to {target}; to see it, open with --feedback-file {target}" in str(said[0])
 
 
 async def test_quitting_with_unsaved_feedback_warns_first(tmp_path: Path) -> None:
