@@ -254,7 +254,7 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
         self.typeahead = TypeAhead()
         self.user = resolve_user(user)
         self.store = FeedbackStore.open(self.index, feedback_file)
-        self._opened_journal = self.store.journal.path if self.store.journal else None
+        self.saved_elsewhere: Path | None = None  # by `Save feedback to another file`
         self.type_problems: list[Problem] = []
         root = path if path.is_dir() else path.parent
         self.feedback_types = load_feedback_types(root, self.type_problems)
@@ -475,17 +475,19 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
         self.set_interval(CACHE_CHECK, when_written)
 
     def _journal_moved_note(self) -> Text | None:
-        """Said on the terminal at quitting when feedback went to another file than the
-        one this session opened (`Save feedback to another file`): a later open finds
-        those edits only when given that file."""
-        journal = self.store.journal
-        if journal is None or journal.path == self._opened_journal:
-            return None
-        path = journal.path
-        return Text(
-            f"hltui: this session's feedback was saved to {path}; to see it, open with "
-            f"--feedback-file {path}"
-        )
+        """Said on the terminal at quitting: where feedback went when it was saved to
+        another file (`Save feedback to another file`: a later open finds those edits
+        only given that file), and how many edits are left unsaved (quit without them)."""
+        lines = []
+        path = self.saved_elsewhere
+        if path is not None:
+            lines.append(
+                f"hltui: this session's feedback was saved to {path}; to see it, open "
+                f"with --feedback-file {path}"
+            )
+        if self.store.pending:
+            lines.append(f"hltui: {counted(len(self.store.pending), 'feedback edit')} not saved")
+        return Text("\n".join(lines)) if lines else None
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.InputEvent):

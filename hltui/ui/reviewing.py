@@ -368,6 +368,8 @@ class ReviewMixin:
             self.after_feedback_edit(log_id)
         self._refresh_problem_count()  # a journal that could not be read may be left behind
         where = self.store.journal.path if self.store.journal is not None else "?"
+        if path is not None and self.store.journal is not None:
+            self.saved_elsewhere = self.store.journal.path  # said again at quitting
         self.notify(
             Text(f"Saved {len(written)} pending edit(s) to {where}").plain,
             timeout=4,

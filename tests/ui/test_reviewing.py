@@ -923,6 +923,31 @@ async def test_an_edit_of_the_same_log_after_the_quit_warning_warns_again(
         assert not app.is_running
 
 
+async def test_quitting_says_what_was_not_saved_and_nothing_else(tmp_path: Path) -> None:
+    """The note on the terminal at quitting named `--feedback-file` as where feedback
+    "was saved" whenever one was given, even with the edit thrown away."""
+    data = small_data(tmp_path / "data")
+    for feedback_file, unsaved in ((tmp_path / "j.jsonl", False), (unwritable(tmp_path), True)):
+        app = HltuiApp(data, user=USER, feedback_file=feedback_file)
+        said: list[object] = []
+        real_exit = app.exit
+
+        def exit_saying(
+            *args: object, said: list[object] = said, real: Any = real_exit, **kw: Any
+        ) -> None:
+            said.append(kw.get("message"))
+            real()
+
+        app.exit = exit_saying  # type: ignore[method-assign]
+        async with app.run_test(size=SIZE) as pilot:
+            await rate_l1_good(pilot)
+            await pilot.press("q", "q")
+            await pilot.pause()
+        note = str(said[-1] or "")
+        assert "was saved to" not in note
+        assert ("1 feedback edit not saved" in note) == unsaved
+
+
 async def test_quitting_saves_feedback_the_journal_now_takes(tmp_path: Path) -> None:
     """Quitting tries the pending edits once more: a journal that can be written now
     (room made, a folder fixed) gets them, and the app quits."""

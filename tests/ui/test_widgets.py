@@ -1560,6 +1560,24 @@ def test_a_log_without_messages_shows_what_went_in() -> None:
     ]
 
 
+def test_an_empty_output_shows_the_reply_and_an_output_its_calls() -> None:
+    """`output: ""` (as many SDKs write it for a step that only calls tools) showed
+    `(empty)` and hid the calls of its `output_message`; with a text output, the calls
+    were shown nowhere."""
+    call = {"id": "a", "type": "function", "function": {"name": "lookup", "arguments": "{}"}}
+    reply = {"role": "assistant", "content": "", "tool_calls": [call]}
+    empty = log(messages=[{"role": "user", "content": "hi"}], output="", output_message=reply)
+    assert "→ call lookup" in transcript_module.build_blocks(empty)[-1].full_text
+    both = log(messages=[{"role": "user", "content": "hi"}], output="Plain", output_message=reply)
+    output = transcript_module.build_blocks(both)[-1]
+    assert output.full_text.startswith("Plain") and "→ call lookup" in output.full_text
+    text_reply = {"role": "assistant", "content": "Hello from the reply"}
+    only_text = log(
+        messages=[{"role": "user", "content": "hi"}], output="", output_message=text_reply
+    )
+    assert transcript_module.build_blocks(only_text)[-1].full_text == "Hello from the reply"
+
+
 def test_no_output_says_why_when_the_log_says_why() -> None:
     specs = transcript_module.build_blocks(
         log(messages=[{"role": "user", "content": "hi"}], finish_reason="length")

@@ -946,31 +946,48 @@ def build_blocks(record: LogResponse, markdown: bool = False) -> list[BlockSpec]
     if not messages:  # a completion, a tool or an agent step: what went in, before the output
         specs.extend(_input_blocks(record, budget, markdown))
     finish = record.finish_reason
-    reply = record.output_message() if record.output is None else None
-    if record.output is not None:
-        output = to_str(record.output)
-        body, more = _body(output, budget.take(len(output)), markdown)
-        shown: RenderableType = body if body is not None else Text("(empty)", style="dim italic")
-        specs.append(
-            BlockSpec(
-                shown,
-                header=Text("output"),
-                full_text=output,
-                classes="-role-assistant -output",
-                subtitle=_output_subtitle(output, more, finish),
+    reply = record.output_message()
+    reply_calls = reply.calls() if reply is not None else []
+    output_text = to_str(record.output) if record.output is not None else ""
+    # no output (or ""), and a reply that says something: the reply is the output
+    use_reply = reply is not None and not output_text and bool(reply.text() or reply_calls)
+    if record.output is not None and not use_reply:
+        output = output_text
+        limit = budget.take(len(output))
+        if reply_calls:  # the output, and the calls its reply made (shown nowhere else)
+            calls = [(call, budget.take(len(to_str(call.arguments)))) for call in reply_calls]
+            make = partial(_message_body, output, limit, calls, markdown)
+            specs.append(
+                BlockSpec(
+                    header=Text("output"),
+                    classes="-role-assistant -output",
+                    subtitle=_output_subtitle(output, len(output) > limit, finish),
+                    make=make,
+                )
             )
-        )
-    elif reply is not None and (reply.text() or reply.calls()):
-        # no `output`, but the reply as a message (a step that only called a tool)
+        else:
+            body, more = _body(output, limit, markdown)
+            empty = Text("(empty)", style="dim italic")
+            specs.append(
+                BlockSpec(
+                    body if body is not None else empty,
+                    header=Text("output"),
+                    full_text=output,
+                    classes="-role-assistant -output",
+                    subtitle=_output_subtitle(output, more, finish),
+                )
+            )
+    elif use_reply and reply is not None:
+        # no `output` (or ""), but the reply as a message (a step that only called a tool)
         content = reply.text()
         limit = budget.take(len(content))
-        reply_calls = [(call, budget.take(len(to_str(call.arguments)))) for call in reply.calls()]
+        calls = [(call, budget.take(len(to_str(call.arguments)))) for call in reply_calls]
         specs.append(
             BlockSpec(
                 header=Text("output"),
                 classes="-role-assistant -output",
                 subtitle=_output_subtitle(content, len(content) > limit, finish),
-                make=partial(_message_body, content, limit, reply_calls, markdown),
+                make=partial(_message_body, content, limit, calls, markdown),
             )
         )
     elif finish:  # why there is no output (`length`, `tool_calls`) was shown nowhere
