@@ -262,6 +262,7 @@ class LineScan:
                 # at once, and line by line only when something in them is not UTF-8.
                 last = buf.rfind(b"\n")
                 utf8 = last < i or buf.isascii() or valid_utf8(view[i : last + 1])
+                nul = b"\x00" in buf  # (once a chunk: lines are looked at for NULs only then)
                 while True:
                     j = buf.find(b"\n", i)
                     if j < 0:
@@ -270,7 +271,7 @@ class LineScan:
                     if j > line_start and (
                         buf[line_start] not in _SPACE or not buf[line_start:j].isspace()
                     ):
-                        if not buf[line_start]:  # NUL bytes, as a crash can leave them
+                        if nul and buf.find(b"\x00", line_start, j) >= 0:  # a crash's NULs
                             yield from self._past_nuls(view, line_start, j, line_no, base)
                         elif utf8 or valid_utf8(view[line_start:j]):
                             yield RawRecord(view[line_start:j], line_no, base + i, j - i)
@@ -286,7 +287,7 @@ class LineScan:
                 return
             skip = 3 if pos - len(carry) == 0 and carry.startswith(BOM) else 0
             if carry[skip:] and not carry[skip:].isspace():
-                if not carry[skip]:
+                if b"\x00" in carry:
                     base = pos - len(carry)
                     yield from self._past_nuls(memoryview(carry), skip, len(carry), line_no, base)
                 elif valid_utf8(carry[skip:]):
@@ -301,16 +302,35 @@ class LineScan:
     def _past_nuls(
         self, view: memoryview, start: int, end: int, line_no: int, base: int
     ) -> Iterator[RawRecord | Problem]:
-        """A line that starts with NUL bytes: the run is reported, and the record after
-        it (an app that went on writing after a crash) is read from where it starts."""
+        """A line holding NUL bytes, as a crash leaves them: a record cut off (if any),
+        then the run, then what the app went on writing. The line is reported, and the
+        record after the last run is read from where it starts (it was lost with the
+        torn one before it)."""
         line = bytes(view[start:end])
-        rest = line.lstrip(b"\x00")
-        skipped = len(line) - len(rest)
+        last = line.rfind(b"\x00")
+        torn = line[: last + 1].rstrip(b"\x00")
+        skipped = last + 1 - len(torn)
+        rest = line[last + 1 :]
         wanted = bool(rest.strip())
-        yield nul_run_problem(self.path, line_no, skipped, before_record=wanted)
+        if torn.strip(b"\x00").strip() and rest.lstrip()[:1] != b"{":
+            # NULs inside a record, not a record after them: the line, as it is
+            if valid_utf8(line):
+                yield RawRecord(view[start:end], line_no, base + start, end - start)
+            else:
+                yield Problem(self.path, line_no, NOT_UTF8)
+            return
+        if torn.strip(b"\x00").strip():
+            read = ", the record after it read" if wanted else ""
+            yield Problem(
+                self.path,
+                line_no,
+                f"a record cut off, then {skipped:,} NUL bytes (a crash can leave them){read}",
+            )
+        else:
+            yield nul_run_problem(self.path, line_no, last + 1, before_record=wanted)
         if not wanted:
             return
-        at = start + skipped
+        at = start + last + 1
         if valid_utf8(rest):
             yield RawRecord(view[at:end], line_no, base + at, end - at)
         else:

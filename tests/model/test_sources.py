@@ -262,6 +262,29 @@ def test_a_run_of_nul_bytes_spoils_only_its_lines(tmp_path: Path) -> None:
         assert RecordReader().read(path, FileKind.JSONL, start) == bytes(record.data)
 
 
+def test_a_record_written_after_a_torn_one_and_its_nuls_is_read(tmp_path: Path) -> None:
+    """A crash cut a record off, left NUL bytes, and the app wrote on: the record after
+    the run was lost with the torn one (`not valid JSON` for the whole line)."""
+    whole = json.dumps(make_log("data_2")).encode()
+    lines = [
+        json.dumps(make_log("data_1")).encode(),
+        json.dumps(make_log("data_torn")).encode()[:60] + b"\x00" * 4096 + whole,
+        json.dumps(make_log("data_3")).encode(),
+    ]
+    path = write_bytes(tmp_path / "a.jsonl", b"\n".join(lines) + b"\n")
+    records, problems = scan(path)
+    assert ids(records) == ["data_1", "data_2", "data_3"]
+    assert [(p.line, p.message) for p in problems] == [
+        (
+            2,
+            "a record cut off, then 4,096 NUL bytes (a crash can leave them), "
+            "the record after it read",
+        )
+    ]
+    record = records[1]
+    assert RecordReader().read(path, FileKind.JSONL, record.offset) == whole
+
+
 def test_a_run_of_nul_bytes_on_the_last_line_is_skipped_too(tmp_path: Path) -> None:
     path = write_bytes(tmp_path / "a.jsonl", b"\x00" * 10 + json.dumps(make_log("data_1")).encode())
     records, problems = scan(path)
