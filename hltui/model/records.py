@@ -346,7 +346,8 @@ class CallView:
         try:
             orjson.loads(arguments)
         except orjson.JSONDecodeError as error:
-            return f"the arguments are not valid JSON ({error}): cut off?"
+            cut_off = "unexpected end of data" in str(error)  # (max_tokens, most often)
+            return f"the arguments are not valid JSON ({error}){': cut off?' if cut_off else ''}"
         return None
 
 

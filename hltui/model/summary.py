@@ -178,30 +178,32 @@ def _feedback_pairs(value: object, gaps: list[str] | None = None) -> FeedbackPai
     return tuple(pairs) or None
 
 
-def schema_gap(
+def schema_gaps(
     config: _ConfigFields | None, created_at: str | float | None, time: float
-) -> str | None:
+) -> list[str]:
     """What a decoded record lacks that the schema requires, where it can still be shown
-    (checked on the fields the summary decodes, so it costs nothing more to read)."""
+    (checked on the fields the summary decodes, so it costs nothing more to read); every
+    one of them (the first alone was reported)."""
+    gaps = []
+    kind = config.type if config is not None else None
     if config is None:
-        return "no `config` (the schema requires one; shown without it)"
-    kind = config.type
-    if kind == "model" and not config.model:
-        return "its model config has no `model`"
-    if kind in ("tool", "generic") and not config.name:
-        return f"its {kind} config has no `name`"
-    if kind == "agent" and not (config.name and config.agent_class):
+        gaps.append("no `config` (the schema requires one; shown without it)")
+    elif kind == "model" and not config.model:
+        gaps.append("its model config has no `model`")
+    elif kind in ("tool", "generic") and not config.name:
+        gaps.append(f"its {kind} config has no `name`")
+    elif kind == "agent" and not (config.name and config.agent_class):
         lacking = " or ".join(
             f"`{field}`" for field in ("name", "agent_class") if not getattr(config, field)
         )
-        return f"its agent config has no {lacking}"
-    if kind is None and not (config.model or config.name):
-        return "its config has no `type`, `model` or `name`"
+        gaps.append(f"its agent config has no {lacking}")
+    elif kind is None and not (config.model or config.name):
+        gaps.append("its config has no `type`, `model` or `name`")
     if isinstance(created_at, str) and math.isnan(time):
-        return f"`created_at` is not a date-time: {created_at[:40]!r} (shown as unknown)"
-    if isinstance(created_at, int | float):  # a number (an epoch time?): not the schema's
-        return "field `created_at` should be a string, got number (shown as unknown)"
-    return None
+        gaps.append(f"`created_at` is not a date-time: {created_at[:40]!r} (shown as unknown)")
+    elif isinstance(created_at, int | float):  # a number (an epoch time?): not the schema's
+        gaps.append("field `created_at` should be a string, got number (shown as unknown)")
+    return gaps
 
 
 # The JSON type each of these fields must have (their slots take other types too: the
@@ -217,7 +219,7 @@ _SLOT_TYPES = {
 def _slot_problem(summary: LogSummary) -> str | None:
     """A `config` or `messages` of the wrong JSON type, which the shared slots let
     through (a string config, text for messages). A number for `created_at`, which its
-    slot lets through too, is a gap (`schema_gap`): the log is shown, its time unknown."""
+    slot lets through too, is a gap (`schema_gaps`): the log is shown, its time unknown."""
     if isinstance(summary.model, str):
         return "field `config` should be an object, got string"
     if isinstance(summary.config_type, str):
@@ -273,9 +275,7 @@ def decode_summary(
     summary.time = time
     if gaps is not None:
         given = created_at if created_at == created_at else None  # (NaN: absent)
-        gap = schema_gap(config, given, time)
-        if gap is not None:
-            gaps.append(gap)
+        gaps.extend(schema_gaps(config, given, time))
     if config is not None:
         kind = config.type
         model = config.model if kind in (None, "model") and config.model else config.name

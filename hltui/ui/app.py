@@ -766,7 +766,10 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
                 self.query_one(Transcript).highlight(self.search_term)
             self._reveal_error(log_id)  # reached with `e`
         node = self.forest.nodes.get(log_id) if self.forest is not None else None
-        orphan = node is not None and node.orphan
+        # (a standalone log is never marked orphan: its parent is looked up here)
+        orphan = (node is not None and node.orphan) or (
+            summary.parent_id is not None and summary.parent_id not in self.index.logs
+        )
 
         def fill_details() -> object:
             return self.query_one(Details).show_log(

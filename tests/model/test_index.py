@@ -219,6 +219,19 @@ def test_a_record_that_breaks_the_schema_is_kept_and_reported(
     assert [(p.line, p.message) for p in cached.problems] == [(2, problem.message)]
 
 
+def test_every_way_a_record_breaks_the_schema_is_reported(tmp_path: Path) -> None:
+    """An agent config without its name and a number for `created_at`: the first alone
+    was reported, and `validate` said nothing of the date."""
+    log = make_log("data_x", config={"type": "agent"}, created_at=1719835200)
+    write_jsonl(tmp_path / "a.jsonl", [log])
+    index = load_index(tmp_path)
+    assert len(index) == 1
+    assert [p.message.split(" (")[0] for p in index.problems] == [
+        "its agent config has no `name` or `agent_class`",
+        "field `created_at` should be a string, got number",
+    ]
+
+
 # A syntax error spoils a whole JSON document (see the next test); the others are per record.
 BAD_RECORDS = [
     (line, reason)

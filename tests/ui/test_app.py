@@ -724,6 +724,20 @@ async def test_the_help_fits_the_terminal(sample_dir: Path, width: int) -> None:
             assert "expand a session or log; on a leaf, focus the tab shown" in text
 
 
+async def test_a_standalone_log_with_a_missing_parent_and_no_model(tmp_path: Path) -> None:
+    """Details said "(not loaded)" of a missing parent only in a session; a model config
+    without its model showed `model`, as if that were its name."""
+    log = make_log("data_1", parent_id="data_gone", config={"type": "model"})
+    write_jsonl(tmp_path / "a.jsonl", [log])
+    app = HltuiApp(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        assert " ✓ ?" in tree_of(app).label(tree_of(app).rows[0]).plain
+        app.action_tab("details")
+        await settle(pilot)
+        assert "data_gone  (not loaded)" in screen_text(app)
+
+
 async def test_details_of_a_session_row_say_they_are_its_first_logs(sample_dir: Path) -> None:
     """With a session's row selected, Details and `y` showed its first log as if it were
     the session's own."""

@@ -41,7 +41,7 @@ from hltui.ui.widgets.session_overview import (
     timeline_layout,
     timeline_row,
 )
-from hltui.ui.widgets.session_tree import MAX_INDENT, format_clock, indent_of
+from hltui.ui.widgets.session_tree import MAX_INDENT, format_clock, format_duration, indent_of
 from hltui.ui.widgets.transcript import FIRST_BLOCKS, ShownBlock, Transcript
 
 SIZE = (220, 120)
@@ -1651,6 +1651,18 @@ def test_pretty_json_wraps_under_its_own_indent() -> None:
     lines = [line.plain.rstrip() for line in text.wrap(Console(width=30), 30)]
     wrapped = [line for line in lines if not line.lstrip().startswith(('"', "{", "}", "[", "]"))]
     assert wrapped and all(line.startswith("      ") for line in wrapped), lines
+
+
+def test_small_labels_say_what_they_mean() -> None:
+    """A duration under a millisecond read `0ms`; arguments that are not JSON were all
+    "cut off?", a trailing comma too."""
+    assert format_duration(0.0004) == "<1ms" and format_duration(0.0) == "0ms"
+    assert format_duration(0.25) == "250ms"
+    from hltui.model.records import CallView
+
+    assert CallView(None, "f", '{"q": "Par').arguments_problem().endswith("cut off?")  # type: ignore[union-attr]
+    trailing = CallView(None, "f", '{"a": 1,}').arguments_problem()
+    assert trailing is not None and "cut off" not in trailing
 
 
 def test_the_timeline_fits_its_previews_to_the_pane() -> None:

@@ -69,6 +69,8 @@ _DIGITS_AS_DASHES = str.maketrans("0123456789", "-" * 10)
 def format_duration(seconds: float | None) -> str:
     if seconds is None:
         return ""
+    if 0 < seconds < 0.001:  # (`0ms` read as no time at all)
+        return "<1ms"
     if seconds < 1:
         return f"{seconds * 1000:.0f}ms"
     if seconds < 100:
@@ -542,7 +544,9 @@ class SessionTree(
         else:
             text.append(OK_GLYPH, self._style("ok"))
         text.append(" ")
-        text.append_text(safe_text(log.model or log.config_type or "?"))
+        # a model config without its model shows `?`, not "model" (read as its name)
+        kind = log.config_type if log.config_type != "model" else None
+        text.append_text(safe_text(log.model or kind or "?"))
         duration = format_duration(log.duration)
         if duration:
             text.append(f" {duration}", self._style("muted"))
