@@ -5,7 +5,9 @@ from __future__ import annotations
 import csv
 import json
 import os
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -156,7 +158,7 @@ def validate(path: Path, as_json: bool) -> None:
     if not len(index) and errors:
         fail(f"no logs could be read from {path}", EXIT_PROBLEMS)
     if not len(index):  # empty files, `{"records": []}`: nothing wrong, and nothing there
-        fail(f"no logs in {path} (its log files hold none)", EXIT_PROBLEMS)
+        fail(f"no logs in {path} ({holds_none(path)})", EXIT_PROBLEMS)
     if errors:
         sys.exit(EXIT_PROBLEMS)
 
@@ -193,7 +195,14 @@ def require_logs(index: LogIndex, path: Path) -> None:
     if not index.files:
         fail(f"no log files (.jsonl, .json, .gz) under {path}", EXIT_PROBLEMS)
     if not len(index):
+        if not any(p.is_error for p in index.problems):  # nothing wrong: nothing there
+            fail(f"no logs in {path} ({holds_none(path)})", EXIT_PROBLEMS)
         fail(f"no logs could be read from {path}; see `hltui validate {path}`", EXIT_PROBLEMS)
+
+
+def holds_none(path: Path) -> str:
+    """Why a path with log files gives no log, when nothing is wrong with them."""
+    return "the file holds none" if path.is_file() else "its log files hold none"
 
 
 @main.command()
@@ -281,16 +290,28 @@ def export(
     index, _forest, _problems = load(path)
     require_logs(index, path)
     store = open_store(index, feedback_file, whole=True)
+    to_stdout = str(out) == "-"  # (a file named `-` was written)
+    target = Path(tempfile.mkdtemp(prefix="hltui-export-")) / "out.jsonl" if to_stdout else out
     try:
         count = export_logs(
             index,
             store,
-            out,
+            target,
             only_with_feedback=only_with_feedback,
             log_filter=None if log_filter.is_empty else log_filter,
         )
+        if to_stdout:
+            with open(target, "rb") as written:
+                shutil.copyfileobj(written, sys.stdout.buffer)
+            sys.stdout.buffer.flush()
     except ExportError as error:
         fail(str(error))
+    finally:
+        if to_stdout:
+            shutil.rmtree(target.parent, ignore_errors=True)
+    if to_stdout:
+        click.echo(f"wrote {counted(count, 'log')} to standard output", err=True)
+        return
     click.echo(f"wrote {counted(count, 'log')} to {out}")
     if path.is_dir() and out.resolve().is_relative_to(path.resolve()):
         click.echo(

@@ -153,6 +153,16 @@ def test_a_journal_that_cannot_be_read_fails_export_and_feedback(
     assert stats.returncode == 0 and "warning" in stats.stderr
 
 
+def test_export_to_standard_output(logs_dir: Path, tmp_path: Path) -> None:
+    """`-o -` wrote a file named `-`."""
+    result = run_process("export", str(logs_dir), "-o", "-", cwd=tmp_path)
+    assert result.returncode == 0
+    assert not (tmp_path / "-").exists()
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(records) == 4 and all("id" in record for record in records)
+    assert result.stderr.strip() == "wrote 4 logs to standard output"
+
+
 # --- feedback ------------------------------------------------------------------------------
 
 
