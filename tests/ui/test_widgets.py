@@ -1640,6 +1640,8 @@ def test_tool_results_in_json_read_pretty_and_cut_arguments_say_so() -> None:
     assert result.full_text == '{"hits": [1, 2], "ok": true}'  # copied as stored
     text = log(messages=[{"role": "tool", "content": "plain words"}])
     assert plain(transcript_module.build_blocks(text)[0].body).strip() == "plain words"
+    tool = log(config={"id": "t", "type": "tool", "name": "w"}, output='{"temp": 21.5, "ok": true}')
+    assert '\n  "ok": true' in plain(transcript_module.build_blocks(tool)[-1].body)
 
 
 def test_pretty_json_wraps_under_its_own_indent() -> None:

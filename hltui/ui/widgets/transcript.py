@@ -967,6 +967,10 @@ def build_blocks(record: LogResponse, markdown: bool = False) -> list[BlockSpec]
             )
         else:
             body, more = _body(output, limit, markdown)
+            if getattr(record.config, "type", None) == "tool":  # a tool's result, as in a chat
+                parsed = _json_value(output)
+                if parsed is not None:
+                    body = json_text(parsed, limit=limit)
             empty = Text("(empty)", style="dim italic")
             specs.append(
                 BlockSpec(
