@@ -601,7 +601,7 @@ def _build_forest(logs: Iterable[LogSummary], files: Mapping[int, Path] | None) 
             problems[session.key] = found
 
     items: list[TopItem] = [*sessions.values(), *standalone]
-    items.sort(key=_item_sort_key, reverse=True)
+    items.sort(key=item_sort_key, reverse=True)
     return Forest(items, sessions, nodes, problems, keys)
 
 
@@ -740,12 +740,13 @@ def _update_forest(
     # The kept items are in order already: merged with the new ones, not sorted again
     # (a sort made a key tuple for every item at once: 11 MB at 500k logs, at the peak
     # of a cold open). Ties keep the kept item first, as the stable sort did.
-    rebuilt.sort(key=_item_sort_key, reverse=True)
-    items = list(merge(kept, rebuilt, key=_item_sort_key, reverse=True))
+    rebuilt.sort(key=item_sort_key, reverse=True)
+    items = list(merge(kept, rebuilt, key=item_sort_key, reverse=True))
     return Forest(items, sessions, nodes, problems, keys)
 
 
-def _item_sort_key(item: TopItem) -> tuple[float, int]:
+def item_sort_key(item: TopItem) -> tuple[float, int, int]:
+    """Where a top item goes in the tree (`items` are sorted by it, newest first)."""
     first = item.logs[0] if isinstance(item, Session) else item.log
     time = first.time
     return (-INF if math.isnan(time) else time, first.file, first.offset)

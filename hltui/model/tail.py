@@ -253,7 +253,17 @@ class Tailer:
             path = state.path
             if (path == gone or gone in path.parents) and path in self.index.file_ids:
                 update.merge(self.refresh_file(path))
+        if self._forget_walk_problems(gone):
+            update.files.append(gone)  # (so the problems are counted again)
         return update
+
+    def _forget_walk_problems(self, gone: Path) -> bool:
+        """Drop what the walk reported of a path gone, or under it (a pipe deleted: its
+        problem stayed, and the count only went up); whether there was any."""
+        walk = self.index.walk_problems
+        kept = [p for p in walk if not (p.file == gone or gone in p.file.parents)]
+        self.index.walk_problems = kept
+        return len(kept) != len(walk)
 
     def scan_directory(self, directory: Path) -> TailUpdate:
         """Pick up log files in a new (or moved-in) directory."""

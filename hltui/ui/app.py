@@ -1144,29 +1144,22 @@ class HltuiApp(LiveTailMixin, ReviewMixin, App[None]):
 
     def hits_grown(self, searched: TailHits) -> None:
         """Take the hits of the search shown after a live tail added (or removed) logs:
-        the new ones are marked, counted and reached with `n` in tree order; the hit the
-        user is on stays theirs."""
-        if searched.term != self.search_term or self.hits is not searched.before:
-            return  # another search, or cleared, since
-        before = self.hits
-        current = before[self.hit_position] if 0 <= self.hit_position < len(before) else None
-        self.hits = searched.hits
-        try:
-            self.hit_position = searched.hits.index(current) if current is not None else -1
-        except ValueError:  # its log was removed: `n` goes on from the hit before it
-            self.hit_position = min(self.hit_position, len(searched.hits)) - 1
+        the new ones are marked, counted and reached with `n` in tree order; the status
+        bar says the hit under the cursor, as it does after a move."""
+        if searched.term != self.search_term or self.search_running():
+            return  # another search, or cleared, or one running (it reads them itself)
+        hits = searched.hits
+        if self.hits is not searched.before:  # grown meanwhile by another tail update
+            if self.forest is None or isinstance(self.hits, HitChunks):
+                return
+            hits = hits_after_tail(self.forest, self.hits, searched.found, ())
+        self.hits = hits
+        self.hit_position = -1  # worked out again from the cursor
         tree = self.query_one(SessionTree)
         if searched.found:
             tree.marks.add(searched.found)
         tree.refresh()
-        term = searched.term
-        if not searched.hits:
-            text = f"no hits for {term!r}"
-        elif self.hit_position >= 0:
-            text = f"hit {self.hit_position + 1:,}/{len(searched.hits):,} for {term!r}"
-        else:
-            text = f"{counted(len(searched.hits), 'hit')} for {term!r}"
-        self.query_one(StatusBar).search_text = text
+        self.show_hit_place()
 
     def _draw_search_progress_soon(self) -> None:
         """Show the hits found so far, at most every SEARCH_PROGRESS_INTERVAL: drawing

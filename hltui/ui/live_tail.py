@@ -20,9 +20,9 @@ from textual import work
 from textual.css.query import NoMatches
 
 from hltui.model.hits import hits_after_tail
-from hltui.model.outline import Row
+from hltui.model.outline import Row, item_key
 from hltui.model.query import apply_filter, matching_logs
-from hltui.model.sessions import Forest, Session
+from hltui.model.sessions import Forest, LogNode, Session, item_sort_key
 from hltui.model.tail import Tailer, TailUpdate, forest_after, must_poll, watch_changes
 
 if TYPE_CHECKING:
@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
 POLL_INTERVAL = 0.25
 OVERVIEW_REFRESH_DELAY = 0.5
+FIND_AFTER_AT_MOST = 200  # items looked at for one shown, after the cursor's went
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,8 +189,11 @@ class LiveTailMixin:
 
         update, new_forest, touched, visible, fresh = await asyncio.to_thread(read)
         self.show_changes(update, new_forest, touched, visible, fresh)
-        if self.search_term and not term and update.added:  # a search is running
-            self._added_while_searching.extend(s.id for s in update.added)
+        if self.search_term and not term and update.added:  # a search was running
+            if self.search_running():  # searched when it ends
+                self._added_while_searching.extend(s.id for s in update.added)
+                return
+            term, hits = self.search_term, self.hits  # it ended while these were read
         if term and new_forest is not None and (update.added or update.removed):
             shown = self.visible_ids  # as the filter is now, new logs included
             searched = await asyncio.to_thread(
@@ -290,8 +294,44 @@ class LiveTailMixin:
                     break
         elif item.key in forest.nodes:
             target = item.key
+        elif item.session is not None and item.session.key in forest.sessions:
+            target = f"s:{item.session.key}"  # the log went, its session stays
         if target is not None and tree.select_key(target):
             tree.scroll_to(y=max(0, tree.cursor - offset), animate=False, immediate=True)
+        elif target is None:  # gone with its file: the item that came after it in the tree
+            at = self._row_after(before)
+            if at is not None:
+                tree.set_cursor(at)
+                tree.scroll_to(y=max(0, tree.cursor - offset), animate=False, immediate=True)
+
+    def _row_after(self: HltuiApp, gone: Row) -> int | None:
+        """The row of the first top item shown that came after `gone`'s in the tree (items
+        are newest first): the cursor kept its row number, landing on an unrelated item
+        that a rating then went to."""
+        from hltui.ui.widgets.session_tree import SessionTree
+
+        forest = self.forest
+        if forest is None:
+            return None
+        item = gone.item
+        if isinstance(item, LogNode) and item.session is not None:
+            item = item.session
+        key = item_sort_key(item)
+        items = forest.items
+        low, high = 0, len(items)
+        while low < high:  # the first item older than the one gone
+            middle = (low + high) // 2
+            if item_sort_key(items[middle]) >= key:
+                low = middle + 1
+            else:
+                high = middle
+        outline = self.query_one(SessionTree).outline
+        for place in range(low, min(low + FIND_AFTER_AT_MOST, len(items))):
+            row = outline.index_of(item_key(items[place]))
+            if row is not None:
+                return row
+        rows = outline.rows
+        return len(rows) - 1 if rows else None
 
     def refresh_overview_soon(self: HltuiApp) -> None:
         """Redraw the shown session's timeline once the updates pause for a moment."""

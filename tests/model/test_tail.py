@@ -196,6 +196,9 @@ def test_a_pipe_made_while_tailing_is_reported_once_not_read(tmp_path: Path) -> 
         "not a regular file (a pipe, socket or device); skipped"
     ]
     assert ids(index) == ["data_1"]
+    pipe.unlink()  # gone: its problem goes too (it stayed, and the count only went up)
+    update = tailer.apply([pipe])
+    assert index.problems == []
 
 
 def test_a_file_that_gives_no_logs_is_reported_once(tmp_path: Path) -> None:

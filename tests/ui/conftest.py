@@ -118,3 +118,10 @@ async def search_for(pilot: Any, term: str) -> None:
     await pilot.press("enter")
     await settle(pilot)
     await wait_shown(pilot)
+
+
+async def goto(pilot: Any, key: str) -> None:
+    """Put the tree cursor on `key` (revealing it) and wait for the panes to show it."""
+    assert pilot.app.query_one(SessionTree).select_key(key)
+    await pilot.pause()
+    await wait_shown(pilot)

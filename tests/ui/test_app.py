@@ -57,6 +57,7 @@ from hltui.ui.widgets.transcript import HIGHLIGHT_STYLE, ShownBlock, Transcript
 from tests.conftest import make_log, write_jsonl
 from tests.ui.conftest import (
     SIZE,
+    goto,
     poll,
     screen_links,
     screen_text,
@@ -115,14 +116,6 @@ def notifications(app: HltuiApp) -> list[Any]:
 
 def messages_of(app: HltuiApp) -> list[str]:
     return [n.message for n in notifications(app)]
-
-
-async def goto(pilot: Any, key: str) -> None:
-    """Put the tree cursor on `key` (revealing it) and wait for the panes to show it."""
-    app = pilot.app
-    assert tree_of(app).select_key(key)
-    await pilot.pause()
-    await wait_shown(pilot)
 
 
 def highlighted(block: ShownBlock) -> bool:

@@ -32,6 +32,7 @@ from hltui.ui.widgets.status_bar import StatusBar
 from tests.conftest import make_log, write_jsonl
 from tests.ui.conftest import (
     SIZE,
+    goto,
     poll,
     search_for,
     settle,
@@ -484,6 +485,48 @@ async def test_logs_added_while_a_search_runs_join_its_hits(
             assert tree_of(app).marks.has(app.index.logs["late_hit"])
     finally:
         go_on.set()
+
+
+async def test_a_cursor_whose_log_is_deleted_goes_to_the_item_after_it(tmp_path: Path) -> None:
+    """The cursor kept its row number when its log went with its file, landing on an
+    unrelated item, which a rating typed next then went to."""
+    data = tmp_path / "data"
+    sessions_file(data, count=6)
+    doomed = data / "doomed.jsonl"
+    append(doomed, *(log(f"new_{n}", 100 + n, session=f"z_{n}") for n in range(5)))
+    app = HltuiApp(data, user=USER)
+    async with app.run_test(size=SIZE) as pilot:
+        await start(pilot)
+        assert row_keys(app)[:5] == [f"s:id:z_{n}" for n in (4, 3, 2, 1, 0)]
+        await goto(pilot, "s:id:z_1")  # the 4th row
+        doomed.unlink()
+        await poll(pilot, lambda: not has_log(app, "new_1"))
+        await settle(pilot)
+        assert current_key(app) == "s:id:s_05"  # the next item in the tree: the newest left
+
+
+async def test_the_status_bar_says_the_cursors_hit_after_the_tail_adds_hits(
+    tmp_path: Path,
+) -> None:
+    """A log holding the term appended while the cursor sat on no hit: `hit 2/N`, where
+    the cursor was on no hit at all."""
+    data = tmp_path / "data"
+    path = write_jsonl(
+        data / "a.jsonl",
+        [log("hit_1", 0, session="a", output="zebra"), log("miss_1", 1, session="b")],
+    )
+    app = HltuiApp(data, user=USER)
+    async with app.run_test(size=SIZE) as pilot:
+        await start(pilot)
+        await search_for(pilot, "zebra")
+        await goto(pilot, "s:id:b")
+        status = status_of(app)
+        assert status.search_text == "1 hit for 'zebra'"
+        append(path, log("hit_2", 5, session="c", output="zebra again"))
+        await poll(pilot, lambda: len(app.hits) == 2)
+        await settle(pilot)
+        assert current_key(app) == "s:id:b"
+        assert status.search_text == "2 hits for 'zebra'"
 
 
 async def test_the_new_count_drops_when_new_logs_go_away(tmp_path: Path) -> None:

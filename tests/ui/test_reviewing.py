@@ -24,7 +24,7 @@ from hltui.ui.widgets.session_overview import SessionOverview
 from hltui.ui.widgets.session_tree import FEEDBACK_GLYPH, SessionTree
 from hltui.ui.widgets.status_bar import StatusBar
 from tests.conftest import make_log, write_jsonl
-from tests.ui.conftest import SIZE, poll, screen_text, settle, wait_loaded, wait_shown
+from tests.ui.conftest import SIZE, goto, poll, screen_text, settle, wait_loaded
 
 USER = "rev@example.com"
 DEEP_FINAL = "data_agentDeepFinal01"
@@ -84,13 +84,6 @@ def messages_of(app: HltuiApp) -> list[str]:
 
 def panel_values(app: HltuiApp) -> list[tuple[str | None, Any, str]]:
     return [(item.type, item.value, source) for item, source in panel_of(app).items]
-
-
-async def goto(pilot: Any, key: str) -> None:
-    app = pilot.app
-    assert tree_of(app).select_key(key)
-    await pilot.pause()
-    await wait_shown(pilot)
 
 
 async def type_text(pilot: Any, text: str) -> None:
