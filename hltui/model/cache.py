@@ -35,10 +35,11 @@ from hltui.model.summary import LogSummary, _interned
 if TYPE_CHECKING:
     from hltui.model.index import FileState, IndexBatch, LogIndex
 
-CACHE_VERSION = 6  # 3: chunks are msgpack bin, skipped unparsed; 4: chunks are columns;
+CACHE_VERSION = 7  # 3: chunks are msgpack bin, skipped unparsed; 4: chunks are columns;
 # 5: a blank error is none (it was kept as ""); 6: a number for `created_at` and an agent
 # config without `name` or `agent_class` are gaps (the log was dropped, or not reported),
-# and NUL bytes near a file's start spoil only their lines (the file was "binary")
+# and NUL bytes near a file's start spoil only their lines (the file was "binary");
+# 7: every schema gap of a record, a negative duration among them (the first alone)
 CHUNK_ROWS = 5000  # summaries per separately decoded chunk
 CACHE_DIR = ".hltui"
 CACHE_NAME = "index-cache.msgpack"

@@ -276,6 +276,8 @@ def decode_summary(
     if gaps is not None:
         given = created_at if created_at == created_at else None  # (NaN: absent)
         gaps.extend(schema_gaps(config, given, time))
+        if summary.duration is not None and summary.duration < 0:
+            gaps.append(f"field `duration` is negative: {summary.duration!r} seconds")
     if config is not None:
         kind = config.type
         model = config.model if kind in (None, "model") and config.model else config.name

@@ -196,6 +196,8 @@ SCHEMA_GAPS = [
     # a number or boolean error was a reason to drop the whole log
     ({"error": 500}, "field `error` should be a string, got 500 (shown as text)"),
     ({"error": True}, "field `error` should be a string, got true"),
+    # taken into the latency figures without a word
+    ({"duration": -1}, "field `duration` is negative: -1"),
 ]
 
 
