@@ -149,6 +149,14 @@ class Barrier:
         await settle(pilot)
 
 
+def hit_and_miss(directory: Path, hit: str, output: str) -> Path:
+    """`a.jsonl`: log `hit` (session a) saying `output`, then `miss_1` (session b)."""
+    return write_jsonl(
+        directory / "a.jsonl",
+        [log(hit, 0, session="a", output=output), log("miss_1", 1, session="b")],
+    )
+
+
 def sessions_file(directory: Path, count: int = 60) -> Path:
     """`count` one-log sessions, `s_00` the oldest; `s_00` also has a parent with a child."""
     records = [log("p_1", 0, session="s_00"), log("c_1", 1, session="s_00", parent="p_1")]
@@ -389,10 +397,7 @@ async def test_new_logs_that_hold_the_search_term_join_its_hits(tmp_path: Path) 
     in tree order (the one the user is on stays theirs), only among the logs the filter
     shows; removed logs leave the hits."""
     data = tmp_path / "data"
-    path = write_jsonl(
-        data / "a.jsonl",
-        [log("old_hit", 0, session="a", output="a needle here"), log("miss_1", 1, session="b")],
-    )
+    path = hit_and_miss(data, "old_hit", "a needle here")
     app = HltuiApp(data, user=USER)
     async with app.run_test(size=SIZE) as pilot:
         await start(pilot)
@@ -511,10 +516,7 @@ async def test_the_status_bar_says_the_cursors_hit_after_the_tail_adds_hits(
     """A log holding the term appended while the cursor sat on no hit: `hit 2/N`, where
     the cursor was on no hit at all."""
     data = tmp_path / "data"
-    path = write_jsonl(
-        data / "a.jsonl",
-        [log("hit_1", 0, session="a", output="zebra"), log("miss_1", 1, session="b")],
-    )
+    path = hit_and_miss(data, "hit_1", "zebra")
     app = HltuiApp(data, user=USER)
     async with app.run_test(size=SIZE) as pilot:
         await start(pilot)

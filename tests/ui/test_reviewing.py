@@ -113,6 +113,13 @@ def editor_text(editor: FeedbackEditor) -> TextArea:
     return editor.query_one("#editor-text", TextArea)
 
 
+async def filter_unrated(pilot: Any) -> None:
+    """Once loaded, keep the logs without feedback (the review queue)."""
+    await wait_loaded(pilot)
+    pilot.app.set_filter(LogFilter(has_feedback=False))
+    await settle(pilot)
+
+
 def editor_message(editor: FeedbackEditor) -> str:
     """What the editor says under its fields (why it did not save or close)."""
     return str(editor.query_one("#editor-error", Static).render())
@@ -350,9 +357,7 @@ async def test_rating_in_a_without_feedback_filter_moves_on_to_the_next_log(
     data = small_data(tmp_path / "data")
     app = HltuiApp(data, user=USER)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_loaded(pilot)
-        app.set_filter(LogFilter(has_feedback=False))
-        await settle(pilot)
+        await filter_unrated(pilot)
         await goto(pilot, "l2")
         for expected in ("l4", "l5"):  # l3 has feedback in its file: not shown
             await pilot.press("plus")
@@ -752,9 +757,7 @@ async def test_feedback_filters_follow_edits_at_once(tmp_path: Path) -> None:
     data = small_data(tmp_path / "data")
     app = HltuiApp(data, user=USER)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_loaded(pilot)
-        app.set_filter(LogFilter(has_feedback=False))
-        await settle(pilot)
+        await filter_unrated(pilot)
         status = status_of(app)
         assert status.shown == 5
         await goto(pilot, "l1")
