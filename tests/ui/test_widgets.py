@@ -1616,6 +1616,8 @@ def test_details_show_what_was_hidden_or_blank() -> None:
     assert "(not loaded)" not in section_text(
         details_module.detail_sections(log(parent_id="data_p")), "IDs"
     )
+    nameless = details_module.detail_sections(log(config={"id": "c", "type": "agent"}))
+    assert "Config · agent" in [title for title, _ in nameless]  # not `agent · agent`
 
 
 def test_tool_results_in_json_read_pretty_and_cut_arguments_say_so() -> None:

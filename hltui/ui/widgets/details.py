@@ -273,7 +273,9 @@ def detail_sections(
     config = record.config
     title = "Config"
     if config is not None:
-        title = safe(f"Config · {_kind(config)} · {config.display_name()}")
+        name = config.display_name()
+        kind = _kind(config)  # a config with no name shows its kind once (`agent · agent`)
+        title = safe(f"Config · {kind}" if name == kind else f"Config · {kind} · {name}")
     sections.append((title, config_renderable(config)))
     if record.model_config is not None:
         sections.append(("model_config", project_config_renderable(record.model_config)))
