@@ -228,6 +228,14 @@ def test_the_next_hit_in_tree_order_is_found_from_any_log(tmp_path: Path) -> Non
                 expected = next(x for x in walk if x in hit_ids)
                 found = marks.next_in_tree(forest, index, index.logs[log_id], step, here)
                 assert found == positions.of(index.logs[expected]), (log_id, step, here)
+    # a hit marked since (the marks of the tree order are kept between calls): found
+    first_miss = next(log_id for log_id in order if log_id not in hit_ids)
+    summary = index.logs[first_miss]
+    place = index.files[summary.file].log_ids.index(first_miss)
+    marks.add([first_miss], summary.file, [place])
+    before = order[order.index(first_miss) - 1] if order.index(first_miss) else order[-1]
+    found = marks.next_in_tree(forest, index, index.logs[before], 1, False)
+    assert found == positions.of(summary)
     none = HitMarks(index)
     assert none.next_in_tree(forest, index, index.logs[order[0]], 1, False) is None
     with pytest.raises(LookupError):  # marked by id: the caller walks instead
