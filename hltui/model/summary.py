@@ -99,6 +99,7 @@ class _MessageFields(msgspec.Struct, gc=False):
 class _PreviewFields(msgspec.Struct, gc=False):
     output: Any = None
     messages: list[_MessageFields] | None = None
+    output_message: Any = None  # the reply, when `output` is not given
 
 
 _preview_decoder = msgspec.json.Decoder(_PreviewFields)
@@ -116,6 +117,9 @@ def decode_preview(data: bytes | memoryview) -> Preview:
             prompt = short(_content_text(message.content))
             break
     output = fields.output if isinstance(fields.output, str) else None
+    reply = fields.output_message
+    if not output and isinstance(reply, dict):  # as the transcript shows it
+        output = _content_text(reply.get("content"))
     return Preview(prompt=prompt, output=short(output))
 
 

@@ -680,6 +680,21 @@ def test_summary_preview_is_the_output_shortened() -> None:
     assert short("") is None
     assert short(" \n\t ") is None
     assert short("a" * 80) == "a" * 80  # fits: not cut
+    # a reply given only as `output_message`: its text, as the transcript shows it (the
+    # tree previewed the user's input instead)
+    reply = {"role": "assistant", "content": "Hello from the reply"}
+    for output in (None, ""):
+        answered = preview_of(make_log("data_2", output=output, output_message=reply))
+        assert answered.output == "Hello from the reply"
+    junk = preview_of(
+        make_log(
+            "data_3",
+            output=None,
+            output_message="junk",
+            messages=[{"role": "user", "content": "hi"}],
+        )
+    )
+    assert junk.output is None and junk.prompt == "hi"
 
 
 @pytest.mark.parametrize("error", ["", "   ", "\n"])
