@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from hltui.ui.app import HltuiApp
 
 QUIT_AGAIN_WITHIN = 8.0  # seconds: a second `q` this soon quits with edits unsaved
+NOT_SAVED = "Feedback not saved"  # the title of the note that says an edit is pending
 
 # What an undo names, by the kind of the edit it reverted: "Undid the new item on l2".
 UNDONE = {"add": "the new item on", "change": "the change on", "delete": "the deletion on"}
@@ -88,14 +89,17 @@ class ReviewMixin:
         try:
             edit()
         except JournalError as error:
-            self.notify(
-                f"Could not save the {describe}: {error}. It is kept as pending: use "
-                "ctrl+p 'Retry saving feedback' or 'Save feedback to another file'.",
-                title="Feedback not saved",
-                severity="error",
-                timeout=12,
-                markup=False,
-            )
+            # one such note at a time (the status bar counts the edits pending): one per
+            # edit piled up over the dialog that saves them elsewhere
+            if not any(n.title == NOT_SAVED for n in self._notifications):
+                self.notify(
+                    f"Could not save the {describe}: {error}. It is kept as pending: use "
+                    "ctrl+p 'Retry saving feedback' or 'Save feedback to another file'.",
+                    title=NOT_SAVED,
+                    severity="error",
+                    timeout=12,
+                    markup=False,
+                )
             self.after_feedback_edit(log_id)
             return False
         except (KeyError, ValueError) as error:

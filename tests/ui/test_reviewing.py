@@ -807,6 +807,8 @@ async def test_unwritable_journal_keeps_edits_pending_then_save_as(tmp_path: Pat
         await settle(pilot)
         assert panel_values(app) == [("rating", "bad", "pending")]
         assert status.pending == 1
+        # one note at a time (one per edit piled up over the dialog that saves them)
+        assert len([n for n in app._notifications if n.title == "Feedback not saved"]) == 1
         await goto(pilot, "l2")
         editor = await open_editor(pilot, "c")
         await type_text(pilot, "kept")
