@@ -32,6 +32,7 @@ from textual.widgets import (
 )
 
 import hltui.ui.app as app_module
+import hltui.ui.searching as searching_module
 from hltui.cli import main
 from hltui.model import line_matcher, scan
 from hltui.model.hits import HitChunks, HitMarks
@@ -233,7 +234,6 @@ async def test_a_second_open_restores_the_forest_from_the_cache(
     sample_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The same files again: the whole tree comes from the forest cache, not a new build."""
-    import hltui.ui.app as app_module
 
     first = HltuiApp(sample_dir)
     async with first.run_test(size=SIZE) as pilot:
@@ -1816,7 +1816,7 @@ async def test_hits_found_so_far_are_drawn_at_most_every_interval(
 ) -> None:
     """While a search streams in file by file, the count and marks are drawn at once,
     then at most every SEARCH_PROGRESS_INTERVAL; the last drawing waits for none."""
-    monkeypatch.setattr(app_module, "SEARCH_PROGRESS_INTERVAL", 0.5)
+    monkeypatch.setattr(searching_module, "SEARCH_PROGRESS_INTERVAL", 0.5)
     app = HltuiApp(sample_dir)
     async with app.run_test(size=SIZE) as pilot:
         await wait_loaded(pilot)
@@ -2509,8 +2509,6 @@ async def test_garbage_is_collected_in_a_quiet_moment_after_input(
 ) -> None:
     """A full collection runs once after keys stop, and not again while nothing happens."""
     import gc
-
-    import hltui.ui.app as app_module
 
     monkeypatch.setattr(app_module, "IDLE_CHECK", 0.02)
     monkeypatch.setattr(app_module, "IDLE_AFTER", 0.05)

@@ -461,11 +461,11 @@ async def test_logs_added_while_a_search_runs_join_its_hits(
 ) -> None:
     """A log added while the search ran, to a file it had read already, was in neither
     the search's hits nor the tail's (622 hits where 624 logs held the term)."""
-    import hltui.ui.app as app_module
+    import hltui.ui.searching as searching_module
 
     data = tmp_path / "data"
     path = write_jsonl(data / "a.jsonl", [log("old_hit", 0, session="a", output="needle")])
-    real_search = app_module.search
+    real_search = searching_module.search
     searched = threading.Event()
     go_on = threading.Event()
 
@@ -475,7 +475,7 @@ async def test_logs_added_while_a_search_runs_join_its_hits(
         go_on.wait(timeout=10)
         return found
 
-    monkeypatch.setattr(app_module, "search", slow_search)
+    monkeypatch.setattr(searching_module, "search", slow_search)
     app = HltuiApp(data, user=USER)
     try:
         async with app.run_test(size=SIZE) as pilot:
