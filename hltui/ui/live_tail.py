@@ -10,18 +10,16 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable
 from contextlib import suppress
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual import work
 from textual.css.query import NoMatches
 
-from hltui.model.hits import hits_after_tail
-from hltui.model.outline import Row, item_key
-from hltui.model.query import apply_filter, matching_logs
+from hltui.model.outline import Row
+from hltui.model.query import apply_filter
 from hltui.model.sessions import Forest, LogNode, Session, item_sort_key
 from hltui.model.tail import Tailer, TailUpdate, forest_after, must_poll, watch_changes
 
@@ -30,17 +28,6 @@ if TYPE_CHECKING:
 
 POLL_INTERVAL = 0.25
 OVERVIEW_REFRESH_DELAY = 0.5
-FIND_AFTER_AT_MOST = 200  # items looked at for one shown, after the cursor's went
-
-
-@dataclass(frozen=True, slots=True)
-class TailHits:
-    """A search's hits after a tail update: `before` them, now `hits`; `found` new."""
-
-    term: str
-    before: Sequence[str]
-    hits: list[str]
-    found: list[str]
 
 
 class LiveTailMixin:
@@ -196,27 +183,12 @@ class LiveTailMixin:
             term, hits = self.search_term, self.hits  # it ended while these were read
         if term and new_forest is not None and (update.added or update.removed):
             shown = self.visible_ids  # as the filter is now, new logs included
+            added = [s.id for s in update.added]
             searched = await asyncio.to_thread(
-                self.search_tail, term, hits, update, new_forest, shown
+                self.hits_with, term, hits, added, update.removed, new_forest, shown
             )
             if searched is not None:
                 self.hits_grown(searched)
-
-    def search_tail(
-        self: HltuiApp,
-        term: str,
-        hits: Sequence[str],
-        update: TailUpdate,
-        forest: Forest,
-        shown: Collection[str] | None,
-    ) -> TailHits | None:
-        """The search's hits with the logs added that hold its term (those the filter
-        shows) and without the logs removed; None when they stay as they are."""
-        added = [s.id for s in update.added if shown is None or s.id in shown]
-        found = matching_logs(self.index, term, added)
-        if not found and not update.removed:
-            return None
-        return TailHits(term, hits, hits_after_tail(forest, hits, found, update.removed), found)
 
     def show_changes(
         self: HltuiApp,
@@ -325,13 +297,7 @@ class LiveTailMixin:
                 low = middle + 1
             else:
                 high = middle
-        outline = self.query_one(SessionTree).outline
-        for place in range(low, min(low + FIND_AFTER_AT_MOST, len(items))):
-            row = outline.index_of(item_key(items[place]))
-            if row is not None:
-                return row
-        rows = outline.rows
-        return len(rows) - 1 if rows else None
+        return self.query_one(SessionTree).outline.index_near_place(low)
 
     def refresh_overview_soon(self: HltuiApp) -> None:
         """Redraw the shown session's timeline once the updates pause for a moment."""

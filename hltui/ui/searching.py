@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import itertools
 import time
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from textual import work
@@ -15,9 +16,8 @@ from textual.worker import get_current_worker
 
 from hltui.model.hits import HitChunks, HitMarks, HitsInOrder, hit_index, hits_after_tail
 from hltui.model.query import matching_logs, prepare_search, search
-from hltui.model.sessions import Session, TreeOrder
+from hltui.model.sessions import Forest, Session, TreeOrder
 from hltui.model.wording import counted
-from hltui.ui.live_tail import TailHits
 from hltui.ui.messages import SearchHits
 from hltui.ui.screens.browser import BrowserScreen
 from hltui.ui.widgets.key_footer import takes_text
@@ -30,6 +30,16 @@ if TYPE_CHECKING:
     from hltui.ui.app import HltuiApp
 
 SEARCH_PROGRESS_INTERVAL = 0.5  # seconds between drawings of a search's hits so far
+
+
+@dataclass(frozen=True, slots=True)
+class TailHits:
+    """A search's hits after a live tail: `before` them, now `hits`; `found` new."""
+
+    term: str
+    before: Sequence[str]
+    hits: list[str]
+    found: list[str]
 
 
 class SearchMixin:
@@ -188,15 +198,30 @@ class SearchMixin:
     def _search_added_later(self: HltuiApp, term: str, added: list[str]) -> None:
         """The logs a live tail added while the search ran, searched now and joined to
         its hits (it had read their files already: 622 hits where there were 624)."""
-        forest, hits, shown = self.forest, self.hits, self.visible_ids
+        forest = self.forest
         if forest is None:
             return
-        found = matching_logs(
-            self.index, term, [log_id for log_id in added if shown is None or log_id in shown]
-        )
-        if found:
-            joined = hits_after_tail(forest, hits, found, ())
-            self.call_from_thread(self.hits_grown, TailHits(term, hits, joined, found))
+        searched = self.hits_with(term, self.hits, added, [], forest, self.visible_ids)
+        if searched is not None:
+            self.call_from_thread(self.hits_grown, searched)
+
+    def hits_with(
+        self: HltuiApp,
+        term: str,
+        hits: Sequence[str],
+        added: list[str],
+        removed: list[str],
+        forest: Forest,
+        shown: Collection[str] | None,
+    ) -> TailHits | None:
+        """The search's hits with the logs `added` that hold its term (those the filter
+        shows) and without the logs `removed`; None when they stay as they are. (In a
+        thread: it reads the logs added.)"""
+        wanted = [log_id for log_id in added if shown is None or log_id in shown]
+        found = matching_logs(self.index, term, wanted)
+        if not found and not removed:
+            return None
+        return TailHits(term, hits, hits_after_tail(forest, hits, found, removed), found)
 
     def search_running(self: HltuiApp) -> bool:
         return any(w.group == "search" and not w.is_finished for w in self.workers)

@@ -951,54 +951,29 @@ def build_blocks(record: LogResponse, markdown: bool = False) -> list[BlockSpec]
     output_text = to_str(record.output) if record.output is not None else ""
     # no output (or ""), and a reply that says something: the reply is the output
     use_reply = reply is not None and not output_text and bool(reply.text() or reply_calls)
-    if record.output is not None and not use_reply:
-        output = output_text
-        limit = budget.take(len(output))
-        if reply_calls:  # the output, and the calls its reply made (shown nowhere else)
-            calls = [(call, budget.take(len(to_str(call.arguments)))) for call in reply_calls]
-            make = partial(_message_body, output, limit, calls, markdown)
-            specs.append(
-                BlockSpec(
-                    header=Text("output"),
-                    classes="-role-assistant -output",
-                    subtitle=_output_subtitle(output, len(output) > limit, finish),
-                    make=make,
-                )
-            )
-        else:
-            body, more = _body(output, limit, markdown)
-            if getattr(record.config, "type", None) == "tool":  # a tool's result, as in a chat
-                parsed = _json_value(output)
-                if parsed is not None:
-                    body = json_text(parsed, limit=limit)
-            empty = Text("(empty)", style="dim italic")
-            specs.append(
-                BlockSpec(
-                    body if body is not None else empty,
-                    header=Text("output"),
-                    full_text=output,
-                    classes="-role-assistant -output",
-                    subtitle=_output_subtitle(output, more, finish),
-                )
-            )
-    elif use_reply and reply is not None:
+    content = None
+    if use_reply and reply is not None:
         # no `output` (or ""), but the reply as a message (a step that only called a tool)
         content = reply.text()
+    elif record.output is not None:  # with the calls its reply made (shown nowhere else)
+        content = output_text
+    if content is not None:
         limit = budget.take(len(content))
         calls = [(call, budget.take(len(to_str(call.arguments)))) for call in reply_calls]
+        tool = getattr(record.config, "type", None) == "tool"  # its result, as in a chat
         specs.append(
             BlockSpec(
                 header=Text("output"),
                 classes="-role-assistant -output",
                 subtitle=_output_subtitle(content, len(content) > limit, finish),
-                make=partial(_message_body, content, limit, calls, markdown),
+                make=partial(_message_body, content, limit, calls, markdown, json_body=tool),
             )
         )
     elif finish:  # why there is no output (`length`, `tool_calls`) was shown nowhere
         specs.append(note(f"No output · finish_reason: {to_str(finish)}"))
     error = to_str(record.error) if record.error is not None else ""
     if error.strip():  # an empty error is no error, as in the tree and the filters
-        text, more = _body(error, TEXT_LIMIT, markdown=False)
+        text, _cut = _body(error, TEXT_LIMIT, markdown=False)
         specs.append(
             BlockSpec(
                 text if text is not None else Text(error),
