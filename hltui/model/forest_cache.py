@@ -381,10 +381,16 @@ def read_snapshot(root: Path) -> ForestSnapshot | None:
 def matches_disk(snapshot: ForestSnapshot, root: Path, paths: list[Path]) -> bool:
     """Whether `paths` (the files a load will read) look unchanged since the snapshot:
     a cheap guess before loading, so a loader can skip showing forests on the way."""
+    return files_match(snapshot.files, root, paths)
+
+
+def files_match(files: list[FileMark], root: Path, paths: list[Path]) -> bool:
+    """Whether `paths` are the files `files` describes, each looking the same on disk
+    (relative path, size, mtime and inode), in the same order."""
     base = root_dir(root)
-    if len(paths) != len(snapshot.files):
+    if len(paths) != len(files):
         return False
-    for path, mark in zip(paths, snapshot.files, strict=True):
+    for path, mark in zip(paths, files, strict=True):
         try:
             stat = os.stat(path)
         except OSError:

@@ -22,6 +22,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from hltui.model.forest_preview import feedback_label, model_label
 from hltui.model.hits import HitMarks
 from hltui.model.outline import Outline, Row, item_key
 from hltui.model.sessions import Forest, LogNode, Session
@@ -501,30 +502,48 @@ class SessionTree(
         return self._log_label(item, indent + arrow)
 
     def _session_label(self, session: Session, prefix: str) -> Text:
-        """Date, project, logs, errors, feedback, preview; in a narrow tree, a shorter
-        date, then errors and feedback before the project (at 80 columns they were cut)."""
+        feedback = sum(len(self.feedback_of(log.id) or ()) for log in session.logs)
+        projects = session.projects
+        return self.session_text(
+            prefix,
+            start=session.start,
+            errors=session.error_count,
+            feedback=feedback,
+            projects="+".join(projects) if projects else None,
+            count=len(session.logs),
+            preview=session.preview(lambda log_id: self.preview_of(log_id).prompt),
+        )
+
+    def session_text(
+        self,
+        prefix: str,
+        *,
+        start: float,
+        errors: int,
+        feedback: int,
+        projects: str | None,
+        count: int,
+        preview: str | None,
+    ) -> Text:
+        """A session's row: date, project, logs, errors, feedback, preview; in a narrow
+        tree, a shorter date, then errors and feedback before the project (at 80 columns
+        they were cut)."""
         narrow = self.size.width < NARROW_TREE
         text = Text(prefix)
-        start = format_clock(session.start, with_date=True, short=narrow)
-        text.append(start, self._style("session"))
+        text.append(format_clock(start, with_date=True, short=narrow), self._style("session"))
         marks = Text()
-        errors = session.error_count
         if errors:
             marks.append(f" {ERROR_GLYPH}{errors}", self._style("error"))
-        feedback = sum(len(self.feedback_of(log.id) or ()) for log in session.logs)
         if feedback:
             marks.append(f" {FEEDBACK_GLYPH}{feedback}", self._style("feedback"))
         if narrow:
             text.append_text(marks)
-        projects = session.projects
         if projects:
             text.append("  ")
-            text.append_text(safe_text(projects[0] if len(projects) == 1 else "+".join(projects)))
-        count = len(session.logs)
+            text.append_text(safe_text(projects))
         text.append(f"  {count} log{'s' if count != 1 else ''}", self._style("muted"))
         if not narrow:
             text.append_text(marks)
-        preview = session.preview(lambda log_id: self.preview_of(log_id).prompt)
         if preview:
             text.append("  ")
             text.append_text(safe_text(preview, style=self._style("muted")))
@@ -532,38 +551,60 @@ class SessionTree(
 
     def _log_label(self, node: LogNode, prefix: str) -> Text:
         log: LogSummary = node.log
-        text = Text(prefix)
-        if node.orphan:
-            text.append(ORPHAN_GLYPH + " ", self._style("muted"))
-        standalone = node.session is None
-        narrow = self.size.width < NARROW_TREE
-        text.append(format_clock(log.time, standalone, short=narrow), self._style("muted"))
-        text.append(" ")
-        if log.error is not None:
-            text.append(ERROR_GLYPH, self._style("error"))
-        else:
-            text.append(OK_GLYPH, self._style("ok"))
-        text.append(" ")
-        # a model config without its model shows `?`, not "model" (read as its name)
-        kind = log.config_type if log.config_type != "model" else None
-        text.append_text(safe_text(log.model or kind or "?"))
-        duration = format_duration(log.duration)
-        if duration:
-            text.append(f" {duration}", self._style("muted"))
         feedback = self.feedback_of(log.id)
-        if feedback:
-            text.append(f" {FEEDBACK_GLYPH}", self._style("feedback"))
-            ratings = [value for kind, value in feedback if kind == "rating"]
-            label = str(ratings[-1] if ratings else feedback[-1][1])
-            if len(label) <= 12:
-                text.append_text(safe_text(label, style=self._style("feedback")))
         if log.error is not None:
             summary = log.error
         else:
             preview = self.preview_of(log.id)
             summary = preview.output or preview.prompt
+        return self.log_text(
+            prefix,
+            orphan=node.orphan,
+            standalone=node.session is None,
+            time=log.time,
+            failed=log.error is not None,
+            model=model_label(log.model, log.config_type),
+            duration=log.duration,
+            feedback=feedback_label(feedback) if feedback else None,
+            summary=summary,
+        )
+
+    def log_text(
+        self,
+        prefix: str,
+        *,
+        orphan: bool,
+        standalone: bool,
+        time: float,
+        failed: bool,
+        model: str,
+        duration: float | None,
+        feedback: str | None,
+        summary: str | None,
+    ) -> Text:
+        """A log's row: time (with the date when standalone), ✓ or ✗, model, duration,
+        feedback (★ and a short rating), then its error or a preview."""
+        text = Text(prefix)
+        if orphan:
+            text.append(ORPHAN_GLYPH + " ", self._style("muted"))
+        narrow = self.size.width < NARROW_TREE
+        text.append(format_clock(time, standalone, short=narrow), self._style("muted"))
+        text.append(" ")
+        if failed:
+            text.append(ERROR_GLYPH, self._style("error"))
+        else:
+            text.append(OK_GLYPH, self._style("ok"))
+        text.append(" ")
+        text.append_text(safe_text(model))
+        shown_duration = format_duration(duration)
+        if shown_duration:
+            text.append(f" {shown_duration}", self._style("muted"))
+        if feedback is not None:
+            text.append(f" {FEEDBACK_GLYPH}", self._style("feedback"))
+            if len(feedback) <= 12:
+                text.append_text(safe_text(feedback, style=self._style("feedback")))
         if summary:
             text.append("  ")
-            style = self._style("error") if log.error is not None else self._style("muted")
+            style = self._style("error") if failed else self._style("muted")
             text.append_text(safe_text(summary, style=style))
         return text
