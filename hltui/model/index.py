@@ -153,6 +153,7 @@ class LogIndex:
         *,
         complete_only: bool = False,
         use_cache: bool = True,
+        paths: list[Path] | None = None,
     ) -> LogIndex:
         """Read every file under the root, calling `on_batch` as logs come in.
 
@@ -167,7 +168,7 @@ class LogIndex:
             cached: CachedLoad | None = CachedLoad(self, complete_only, batch_size)
         else:
             cached = None
-        paths = self.paths = self.discover()
+        paths = self.paths = paths if paths is not None else self.discover()
         sizes = []
         for path in paths:
             try:

@@ -7,6 +7,7 @@ from collections.abc import Collection, Sequence
 
 from textual.message import Message
 
+from hltui.model.forest_preview import ForestPreview
 from hltui.model.hits import HitMarks
 from hltui.model.index import IndexBatch
 from hltui.model.sessions import Forest
@@ -18,6 +19,16 @@ class LoadProgress(Message):
     def __init__(self, batch: IndexBatch) -> None:
         super().__init__()
         self.batch = batch
+
+
+class PreviewReady(Message):
+    """The last forest's saved top rows, for files unchanged since: shown until the forest
+    itself is loaded."""
+
+    def __init__(self, preview: ForestPreview) -> None:
+        super().__init__()
+        self.preview = preview
+        self.shown = threading.Event()  # set once it is on screen (the loader waits)
 
 
 class ForestReady(Message):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import Input
 
+from hltui.model.index import IndexBatch, LogIndex
 from hltui.ui.app import HltuiApp
 from hltui.ui.widgets.session_overview import SessionOverview
 from hltui.ui.widgets.session_tree import SessionTree
@@ -125,3 +127,25 @@ async def goto(pilot: Any, key: str) -> None:
     assert pilot.app.query_one(SessionTree).select_key(key)
     await pilot.pause()
     await wait_shown(pilot)
+
+
+def gated_load(
+    monkeypatch: pytest.MonkeyPatch,
+    batch_size: int = 10,
+    hold_after: Callable[[LogIndex, IndexBatch], bool] = lambda index, batch: bool(batch.logs),
+) -> threading.Event:
+    """Make loading (in batches of `batch_size`) stop after the first batch for which
+    `hold_after` is true (by default: its first batch) until the returned event is set."""
+    original = LogIndex.load
+    gate = threading.Event()
+
+    def load(self: LogIndex, on_batch: Any = None, **options: Any) -> LogIndex:
+        def hold(batch: IndexBatch) -> None:
+            on_batch(batch)
+            if hold_after(self, batch):
+                gate.wait(timeout=20)
+
+        return original(self, hold, **{**options, "batch_size": batch_size})
+
+    monkeypatch.setattr(LogIndex, "load", load)
+    return gate

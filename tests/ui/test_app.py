@@ -6,7 +6,7 @@ import json
 import os
 import stat
 import threading
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -35,8 +35,9 @@ import hltui.ui.app as app_module
 import hltui.ui.searching as searching_module
 from hltui.cli import main
 from hltui.model import line_matcher, scan
+from hltui.model.forest_preview import preview_path
 from hltui.model.hits import HitChunks, HitMarks
-from hltui.model.index import IndexBatch, LogIndex
+from hltui.model.index import LogIndex
 from hltui.model.query import LogFilter, search
 from hltui.model.sessions import Session, build_forest
 from hltui.ui.app import HltuiApp
@@ -58,6 +59,7 @@ from hltui.ui.widgets.transcript import HIGHLIGHT_STYLE, ShownBlock, Transcript
 from tests.conftest import make_log, write_jsonl
 from tests.ui.conftest import (
     SIZE,
+    gated_load,
     goto,
     poll,
     screen_links,
@@ -315,28 +317,6 @@ async def test_mouse_clicks_move_and_expand(sample_dir: Path) -> None:
         assert tree.row_count == TOP_ROWS
 
 
-def gated_load(
-    monkeypatch: pytest.MonkeyPatch,
-    batch_size: int = 10,
-    hold_after: Callable[[LogIndex, IndexBatch], bool] = lambda index, batch: bool(batch.logs),
-) -> threading.Event:
-    """Make loading (in batches of `batch_size`) stop after the first batch for which
-    `hold_after` is true (by default: its first batch) until the returned event is set."""
-    original = LogIndex.load
-    gate = threading.Event()
-
-    def load(self: LogIndex, on_batch: Any = None, **options: Any) -> LogIndex:
-        def hold(batch: IndexBatch) -> None:
-            on_batch(batch)
-            if hold_after(self, batch):
-                gate.wait(timeout=20)
-
-        return original(self, hold, **{**options, "batch_size": batch_size})
-
-    monkeypatch.setattr(LogIndex, "load", load)
-    return gate
-
-
 @asynccontextmanager
 async def held_load(
     directory: Path, monkeypatch: pytest.MonkeyPatch
@@ -402,13 +382,15 @@ async def test_a_warm_load_shows_a_screenful_when_the_newest_file_has_one_log(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The first batch (the newest file) is one log; a warm load expects the cached forest
-    and would show nothing more until the end: once enough logs came, they are shown."""
+    and would show nothing more until the end: once enough logs came, they are shown
+    (with no preview of the forest: one from before previews were saved)."""
     write_jsonl(tmp_path / "old.jsonl", [make_log(f"data_{n:04}") for n in range(1200)])
     write_jsonl(tmp_path / "new.jsonl", [make_log("data_new")])
     os.utime(tmp_path / "old.jsonl", (1_700_000_000, 1_700_000_000))
     LogIndex(tmp_path).load()  # the index cache
     async with HltuiApp(tmp_path).run_test(size=SIZE) as pilot:  # and the forest cache
         await wait_loaded(pilot)
+    preview_path(tmp_path).unlink()
     gate = gated_load(
         monkeypatch, 500, lambda index, batch: len(index) >= 1000 and not batch.is_last
     )

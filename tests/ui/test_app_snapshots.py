@@ -17,9 +17,12 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, TextArea
 
+from hltui.model.forest_preview import save_preview
+from hltui.model.index import LogIndex
 from hltui.ui.app import HltuiApp
 from hltui.ui.widgets.session_tree import SessionTree
-from tests.ui.conftest import copy_sample_data, settle, wait_loaded, wait_shown
+from tests.conftest import forest_from
+from tests.ui.conftest import copy_sample_data, gated_load, poll, settle, wait_loaded, wait_shown
 
 SIZE = (120, 40)
 Before = Callable[[Pilot[Any]], Awaitable[None]]
@@ -68,6 +71,34 @@ class TestMainScreen:
     def test_session_expanded(self, snap_compare: Any, app: HltuiApp) -> None:
         before = loaded_then("G", "asterisk")
         assert snap_compare(app, terminal_size=SIZE, run_before=before)
+
+    def test_preview_of_the_forest(
+        self, snap_compare: Any, app: HltuiApp, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A warm open, its logs still loading: the last forest's saved top rows, the
+        cursor moved in them (the same rows as `test_after_loading`)."""
+        index = LogIndex(app.path).load()  # the index cache
+        assert save_preview(index, forest_from(index))
+        gate = gated_load(monkeypatch)
+        close = app.exit
+
+        def exit(*args: Any, **kwargs: Any) -> None:  # once the screenshot is taken
+            gate.set()  # the load goes on (the app waits for it to close)
+            close(*args, **kwargs)
+
+        monkeypatch.setattr(app, "exit", exit)
+
+        async def run_before(pilot: Pilot[Any]) -> None:
+            app = pilot.app
+            assert isinstance(app, HltuiApp)
+            await poll(pilot, lambda: app.preview_tree and app.preview_tree.region.height)
+            await pilot.press("j", "j")  # (not `press`: it waits for the load)
+            await pilot.pause()
+
+        try:
+            assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+        finally:
+            gate.set()
 
 
 class TestTranscript:

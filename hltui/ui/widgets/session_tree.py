@@ -206,7 +206,7 @@ class SessionTree(
         self._update_size()
         if new_index is not None:
             self.set_cursor(new_index, notify=new_index != self.cursor)
-            self._show_cursor_at(old_offset)
+            self.show_cursor_at(old_offset)
         else:
             self.set_cursor(min(self.cursor, max(0, self.row_count - 1)), notify=True)
         self.refresh()
@@ -226,7 +226,7 @@ class SessionTree(
             return was
         return end - 1 if was >= end else at
 
-    def _show_cursor_at(self, offset: int) -> None:
+    def show_cursor_at(self, offset: int) -> None:
         """Scroll so the cursor is `offset` rows from the top, where it was on screen."""
         self.scroll_to(y=max(0, self.cursor - offset), animate=False, immediate=True)
 

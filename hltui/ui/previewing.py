@@ -1,0 +1,97 @@
+"""The forest preview in the app: the last forest's top rows, shown while the logs load.
+
+A warm open shows the saved preview (`hltui.model.forest_preview`) in a `PreviewTree`
+beside the (hidden) real tree, its cursor free to move. Every other key (enter, a
+filter, a search, a rating) is held, in order, until the loaded forest replaces the
+preview: then the tree takes the preview's cursor and the keys are typed again, so they
+act on the row they were typed on, as if the forest had been there all along.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual import events
+
+from hltui.ui.messages import PreviewReady
+from hltui.ui.widgets.focus_edge import FocusEdge
+from hltui.ui.widgets.preview_tree import PREVIEW_KEYS, PreviewTree
+from hltui.ui.widgets.session_tree import SessionTree
+from hltui.ui.widgets.status_bar import StatusBar
+
+if TYPE_CHECKING:
+    from hltui.ui.app import HltuiApp
+
+PASSING_KEYS = frozenset({"q", "ctrl+q", "ctrl+c"})  # quit at once, preview or not
+
+
+class PreviewMixin:
+    """The forest preview's part in HltuiApp."""
+
+    preview_tree: PreviewTree | None = None
+    # keys typed since the first one a preview does not take itself, to type again
+    keys_for_forest: list[events.Key] | None = None
+
+    def on_preview_ready(self: HltuiApp, message: PreviewReady) -> None:
+        """Show the preview in place of the tree (still empty: the loader shows no
+        forest on the way when it has a preview)."""
+        tree = self.query_one(SessionTree)
+        if self.forest is not None or self.preview_tree is not None:
+            message.shown.set()
+            return  # a forest came first (or a preview is shown): it is no use now
+        preview = PreviewTree(message.preview, id="preview-tree")
+        preview.exact_feedback = not self.store.logs_with_journal_entries()
+        self.preview_tree = preview
+        self.keys_for_forest = []
+        # after the tree: a query for the SessionTree (the preview is one too) finds it
+        tree.parent.mount(preview, after=tree)  # type: ignore[union-attr]
+        tree.display = False
+        edge = self.query_one("#tree-edge", FocusEdge)
+        edge.pane = preview
+        preview.focus()
+        status = self.query_one(StatusBar)
+        status.sessions = message.preview.session_count
+        self.call_after_refresh(message.shown.set)
+
+    def hold_for_forest(self: HltuiApp, event: events.Key) -> bool:
+        """Keep `event` to type again once the forest is loaded (True), unless the
+        preview takes it itself (a cursor key before any key was kept) or it quits."""
+        kept = self.keys_for_forest
+        if kept is None or event.key in PASSING_KEYS:
+            return False
+        if not kept and event.key in PREVIEW_KEYS and self.focused is self.preview_tree:
+            return False
+        kept.append(event)
+        return True
+
+    def end_preview(self: HltuiApp) -> None:
+        """Put the loaded tree in the preview's place: its cursor on the same row (the
+        forest's top items are in the preview's order), at the same height on screen,
+        then type the keys held meanwhile."""
+        preview, self.preview_tree = self.preview_tree, None
+        kept, self.keys_for_forest = self.keys_for_forest, None
+        if preview is None:
+            return
+        tree = self.query_one("#tree", SessionTree)
+        had_focus = self.focused is preview or self.focused is None
+        place, offset = preview.cursor, preview.cursor - int(preview.scroll_y)
+        # Hidden, not removed: a screen opened at once (a key typed again) drew the one
+        # below from its last layout, with the preview in it and parentless.
+        preview.display = False
+        preview.release()
+        tree.display = True
+        self.query_one("#tree-edge", FocusEdge).pane = tree
+        if tree.row_count:
+            tree.set_cursor(place)
+        if had_focus:
+            tree.focus()
+
+        def settled() -> None:
+            if tree.row_count:  # where it was on screen, now that the tree has a height
+                tree.show_cursor_at(offset)
+            for key in kept or ():
+                again = events.Key(key.key, key.character)
+                again.set_sender(self)
+                self.post_message(again)
+
+        self.call_after_refresh(settled)

@@ -1,0 +1,188 @@
+"""A warm open draws the last forest's saved top rows at once, then the loaded forest in
+their place; keys typed meanwhile act on the rows they were typed on."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from hltui.model.feedback import FeedbackStore
+from hltui.model.index import LogIndex
+from hltui.model.sessions import Session
+from hltui.ui.app import HltuiApp
+from hltui.ui.widgets.session_tree import SessionTree
+from tests.conftest import append_bytes, forest_from, jsonl_bytes, make_log
+from tests.ui.conftest import SIZE, gated_load, poll, screen_text, wait_loaded
+
+
+async def open_once(directory: Path) -> None:
+    """Open and load `directory`, writing its caches (and the forest's preview)."""
+    async with HltuiApp(directory).run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+
+
+def tree_lines(app: HltuiApp) -> list[str]:
+    """The tree's side of the screen, line by line (title, status and keys left out)."""
+    width = app.query_one("#left").region.width
+    return [line[:width] for line in screen_text(app).splitlines()[1:-2]]
+
+
+def top_items(directory: Path) -> list[object]:
+    return forest_from(LogIndex(directory).load()).items
+
+
+def previewing(app: HltuiApp) -> bool:
+    preview = app.preview_tree
+    return preview is not None and preview.row_count > 0 and preview.region.height > 0
+
+
+async def test_a_warm_open_draws_the_whole_forest_before_its_logs_are_loaded(
+    sample_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await open_once(sample_dir)
+    items = top_items(sample_dir)
+    gate = gated_load(monkeypatch)  # the load stops after its first logs
+    app = HltuiApp(sample_dir)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await poll(pilot, lambda: previewing(app))
+            await pilot.pause()
+            assert not app.loaded and app.forest is None
+            preview = app.preview_tree
+            assert preview is not None and preview.row_count == len(items)
+            assert app.focused is preview
+            # a query for the tree finds the real one (the preview is a SessionTree too)
+            assert app.query_one(SessionTree).id == "tree"
+            drawn = tree_lines(app)
+            status = screen_text(app).splitlines()[-2]
+            gate.set()
+            await wait_loaded(pilot)
+            assert app.preview_tree is None and not app.query_one("#preview-tree").display
+            tree = app.query_one(SessionTree)
+            assert tree.display and app.focused is tree and tree.row_count == len(items)
+            # the same rows, drawn the same way: previews, counts, errors, feedback
+            assert tree_lines(app) == drawn
+            sessions = len(app.forest.sessions)  # type: ignore[union-attr]
+            assert f" {sessions}+ sessions " in status  # known at once, loading still
+    finally:
+        gate.set()
+
+
+async def test_cursor_keys_move_the_preview_and_other_keys_wait_for_the_forest(
+    sample_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await open_once(sample_dir)
+    items = top_items(sample_dir)
+    session = next(n for n, item in enumerate(items) if isinstance(item, Session) and n > 0)
+    gate = gated_load(monkeypatch)
+    app = HltuiApp(sample_dir)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await poll(pilot, lambda: previewing(app))
+            preview = app.preview_tree
+            assert preview is not None
+            await pilot.press(*["j"] * session)
+            assert preview.cursor == session
+            await pilot.press("l", "j")  # expand, then down: both wait, in order
+            assert preview.cursor == session
+            gate.set()
+            await wait_loaded(pilot)
+            await pilot.pause()
+            tree = app.query_one(SessionTree)
+            expanded = tree.rows[session]
+            assert expanded.item.key == items[session].key  # type: ignore[attr-defined]
+            assert tree.outline.is_expanded(expanded)
+            assert tree.cursor == session + 1 and tree.current_row.depth == 1  # type: ignore[union-attr]
+    finally:
+        gate.set()
+
+
+async def test_feedback_in_the_journal_is_not_drawn_from_the_preview(
+    sample_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Saved counts are the log files' own: with journal edits they may be wrong, so the
+    preview draws no feedback marks, and the loaded forest draws them all."""
+    await open_once(sample_dir)
+    index = LogIndex(sample_dir).load()
+    newest = next(iter(forest_from(index).nodes))
+    FeedbackStore.open(index).add(newest, "rating", "good", "tester")
+    gate = gated_load(monkeypatch)
+    app = HltuiApp(sample_dir)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await poll(pilot, lambda: previewing(app))
+            await pilot.pause()
+            assert not any("★" in line for line in tree_lines(app))
+            gate.set()
+            await wait_loaded(pilot)
+            assert any("★" in line for line in tree_lines(app))
+    finally:
+        gate.set()
+
+
+async def test_a_changed_file_gets_no_preview(
+    sample_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The preview is of the files as they were: one grown since shows the forest as it
+    loads (its first logs at once), never the old rows."""
+    await open_once(sample_dir)
+    grown = max(sample_dir.rglob("*.jsonl"), key=lambda path: path.stat().st_size)
+    append_bytes(grown, jsonl_bytes([make_log("log_added_since")]))
+    gate = gated_load(monkeypatch)
+    app = HltuiApp(sample_dir)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            tree = app.query_one(SessionTree)
+            await poll(pilot, lambda: tree.row_count > 0)
+            assert app.preview_tree is None and not app.loaded
+            gate.set()
+            await wait_loaded(pilot)
+            assert "log_added_since" in app.index and app.preview_tree is None
+    finally:
+        gate.set()
+
+
+async def test_a_failed_load_gives_the_keys_back(
+    sample_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A load that fails while the preview is shown ends it: the keys held are typed
+    again (here: `?`, the help), and the error is told."""
+    await open_once(sample_dir)
+    gate = gated_load(monkeypatch)
+    import hltui.ui.app as app_module
+
+    def broken(*_args: object) -> None:
+        raise RuntimeError("the disk went away")
+
+    monkeypatch.setattr(app_module, "restore", broken)
+    app = HltuiApp(sample_dir)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await poll(pilot, lambda: previewing(app))
+            await pilot.press("question_mark")
+            assert app.screen.id == "_default"
+            gate.set()
+            await poll(pilot, lambda: app.preview_tree is None)
+            await poll(pilot, lambda: app.screen.id != "_default")
+            assert "the disk went away" in screen_text(app) or any(
+                "the disk went away" in str(n.message) for n in app._notifications
+            )
+    finally:
+        gate.set()
+
+
+async def test_quitting_does_not_wait_for_the_forest(
+    sample_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await open_once(sample_dir)
+    gate = gated_load(monkeypatch)
+    app = HltuiApp(sample_dir)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await poll(pilot, lambda: previewing(app))
+            await pilot.press("q")
+            await poll(pilot, lambda: app._exit_renderables is not None or not app.is_running)
+            assert not app.loaded
+    finally:
+        gate.set()
