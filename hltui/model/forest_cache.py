@@ -326,8 +326,9 @@ def save_forest(index: LogIndex, forest: Forest) -> bool:
     return write_streamed(forest_cache_path(index.root), lambda out: write_snapshot(out, snapshot))
 
 
-def write_snapshot(out: BinaryIO, snapshot: ForestSnapshot) -> None:
-    """Write `snapshot` exactly as msgspec encodes it, field by field: the byte columns go
+def write_snapshot(out: BinaryIO, snapshot: msgspec.Struct) -> None:
+    """Write `snapshot` (an array-like struct: a ForestSnapshot, a preview's columns)
+    exactly as msgspec encodes it, field by field: the byte columns go
     straight from their buffers, with no encoded copy of the whole (18 MB at 500k logs,
     which set the peak memory of a cold open)."""
     fields = msgspec.structs.astuple(snapshot)

@@ -26,8 +26,8 @@ from pathlib import Path
 import msgspec
 
 import hltui
-from hltui.model.cache import CACHE_DIR, root_dir, write_atomically
-from hltui.model.forest_cache import FileMark, files_match, fingerprint
+from hltui.model.cache import CACHE_DIR, root_dir, write_streamed
+from hltui.model.forest_cache import FileMark, files_match, fingerprint, write_snapshot
 from hltui.model.index import LogIndex, gc_paused
 from hltui.model.sessions import PREVIEW_LOOKAHEAD, Forest, LogNode
 from hltui.model.sources import FileKind, RecordReader
@@ -56,13 +56,17 @@ class PreviewColumns(msgspec.Struct, array_like=True, gc=False):
     durations: bytes  # float64 per top item: a standalone log's duration; NaN: none
     labels: list[str | None]  # distinct labels: a session's projects, a log's model
     label_codes: bytes  # uint32 per top item: its label in `labels`
-    # Texts of some top items: int32 places (ascending), then the texts, in step
+    # Texts of some top items (`Texts`): their places (int32, ascending), where each
+    # text ends (int32), then the texts (UTF-8, one after another)
     note_places: bytes  # standalone logs with an error
-    notes: list[str]  # their errors
+    note_ends: bytes
+    notes: bytes  # their errors
     rated_places: bytes  # standalone logs with feedback
-    feedback_labels: list[str]  # their ratings (or last feedback values)
+    rated_ends: bytes
+    feedback_labels: bytes  # their ratings (or last feedback values)
     reference_places: bytes  # sessions with a reference id
-    references: list[str]  # their first reference ids
+    reference_ends: bytes
+    references: bytes  # their first reference ids
     reads: bytes  # uint8 per top item: records its preview text may come from
     places: bytes  # int64 per record read: file number << FILE_SHIFT | offset
     digest: bytes  # of all the above
@@ -108,25 +112,51 @@ def model_label(model: str | None, config_type: str | None) -> str:
 
 
 class Texts:
-    """Texts of some top items, by place: places in an int32 array, ascending, and the
-    texts in a list in step (a lookup is a bisection; nothing is built per item)."""
+    """Texts of some top items, by place: the places ascending, and where each text ends
+    in one string of them all (stored as UTF-8). A lookup is a bisection and a slice;
+    nothing is made per item, written or read (91k reference ids as strings of their own
+    held 6 MB through a warm open, and as many bytes objects raised a cold open's peak)."""
 
-    def __init__(self, places: bytes = b"", texts: list[str] | None = None) -> None:
-        self.places = _column("i", places)
-        self.texts = texts if texts is not None else []
-        if len(self.places) != len(self.texts):
-            raise ValueError("texts and places differ in number")
+    def __init__(self, places: bytes = b"", ends: bytes = b"", blob: bytes = b"") -> None:
+        """Raises ValueError when the columns do not fit together."""
+        self.places = _view("i", places)
+        self.ends = _view("i", ends)
+        self.text = blob.decode(errors="surrogatepass")
+        if len(self.places) != len(self.ends) or (self.ends and self.ends[-1] != len(self.text)):
+            raise ValueError("texts and places do not match")
+        self._added: tuple[array[int], list[str]] = (array("i"), [])
 
     def add(self, place: int, text: str) -> None:
-        self.places.append(place)
-        self.texts.append(text)
+        """Add the text of the next place (places ascending), while writing."""
+        places, texts = self._added
+        places.append(place)
+        texts.append(text)
 
-    def columns(self) -> tuple[bytes, list[str]]:
-        return self.places.tobytes(), self.texts
+    def columns(self) -> tuple[memoryview, memoryview, bytes]:
+        """What was added, as stored: places, where each text ends, the texts."""
+        places, texts = self._added
+        ends = array("i", accumulate(map(len, texts)))
+        return _bytes_of(places), _bytes_of(ends), "".join(texts).encode(errors="surrogatepass")
 
     def get(self, place: int) -> str | None:
-        at = bisect_left(self.places, place)
-        return self.texts[at] if at < len(self.places) and self.places[at] == place else None
+        places = self.places
+        at = bisect_left(places, place)
+        if at == len(places) or places[at] != place:
+            return None
+        return self.text[self.ends[at - 1] if at else 0 : self.ends[at]]
+
+
+def _view(code: str, data: bytes) -> memoryview:
+    """`data` as numbers of array type `code`, not copied; ValueError if it does not fit."""
+    view = memoryview(data)
+    if len(view) % array(code).itemsize:
+        raise ValueError("a column cut short")
+    return view.cast(code)
+
+
+def _bytes_of(column: array[int] | array[float]) -> memoryview:
+    """An array's bytes, not copied (written as they are)."""
+    return memoryview(column).cast("B")
 
 
 # -- writing -----------------------------------------------------------------------------
@@ -182,19 +212,14 @@ def columns_of(index: LogIndex, forest: Forest) -> PreviewColumns | None:
         str(index.root.resolve()),
         marks,
         [state.kind.value for state in index.files],
-        flags.tobytes(),
-        times.tobytes(),
-        counts.tobytes(),
-        errors.tobytes(),
-        feedback.tobytes(),
-        durations.tobytes(),
+        *map(_bytes_of, (flags, times, counts, errors, feedback, durations)),
         list(label_code),
-        codes.tobytes(),
+        _bytes_of(codes),
         *notes.columns(),
         *feedback_labels.columns(),
         *references.columns(),
-        reads.tobytes(),
-        places.tobytes(),
+        _bytes_of(reads),
+        _bytes_of(places),
         b"",
     )
     columns.digest = digest_of(columns)
@@ -202,21 +227,25 @@ def columns_of(index: LogIndex, forest: Forest) -> PreviewColumns | None:
 
 
 def digest_of(columns: PreviewColumns) -> bytes:
-    """What the columns are checked against: a digest of them all but the digest."""
-    kept, columns.digest = columns.digest, b""
-    try:
-        encoded = _encoder.encode(columns)
-    finally:
-        columns.digest = kept
-    return hashlib.blake2b(encoded, digest_size=16).digest()
+    """What the columns are checked against: a digest of them all but the digest (each
+    byte column as it is, with its length; the other fields encoded)."""
+    digest = hashlib.blake2b(digest_size=16)
+    for value in msgspec.structs.astuple(columns)[:-1]:
+        if isinstance(value, bytes | memoryview):
+            digest.update(len(value).to_bytes(8, "little"))
+            digest.update(value)
+        else:
+            digest.update(_encoder.encode(value))
+    return digest.digest()
 
 
 def save_preview(index: LogIndex, forest: Forest) -> bool:
-    """Write the preview of `forest` atomically; False (and no error) when it cannot be."""
+    """Write the preview of `forest` atomically, its columns straight from their arrays;
+    False (and no error) when it cannot be written."""
     columns = columns_of(index, forest)
     if columns is None:
         return False
-    return write_atomically(preview_path(index.root), lambda: _encoder.encode(columns))
+    return write_streamed(preview_path(index.root), lambda out: write_snapshot(out, columns))
 
 
 # -- reading -----------------------------------------------------------------------------
@@ -248,27 +277,21 @@ def read_preview(root: Path, paths: list[Path]) -> ForestPreview | None:
         return None
 
 
-def _column(code: str, data: bytes) -> array:  # type: ignore[type-arg]
-    values = array(code)
-    values.frombytes(data)
-    return values
-
-
 class ForestPreview:
     """The top items of a saved forest, for drawing its rows before the logs are loaded."""
 
     def __init__(self, columns: PreviewColumns, base: Path) -> None:
         """Raises ValueError when the columns do not fit together."""
-        self.flags = _column("B", columns.flags)
-        self.times = _column("d", columns.times)
-        self.counts = _column("i", columns.counts)
-        self.errors = _column("i", columns.errors)
-        self.feedback = _column("i", columns.feedback)
-        self.durations = _column("d", columns.durations)
-        self.label_codes = _column("I", columns.label_codes)
+        self.flags = _view("B", columns.flags)
+        self.times = _view("d", columns.times)
+        self.counts = _view("i", columns.counts)
+        self.errors = _view("i", columns.errors)
+        self.feedback = _view("i", columns.feedback)
+        self.durations = _view("d", columns.durations)
+        self.label_codes = _view("I", columns.label_codes)
         self.labels = columns.labels
-        reads = _column("B", columns.reads)
-        self.places = _column("q", columns.places)
+        reads = _view("B", columns.reads)
+        self.places = _view("q", columns.places)
         size = len(self.flags)
         numbers = (self.times, self.counts, self.errors, self.feedback, self.durations)
         if any(len(column) != size for column in (*numbers, self.label_codes, reads)):
@@ -276,9 +299,13 @@ class ForestPreview:
         if sum(reads) != len(self.places) or max(self.label_codes, default=0) >= len(self.labels):
             raise ValueError("reads or labels out of range")
         self.read_starts = list(accumulate(reads, initial=0))
-        self.notes = Texts(columns.note_places, columns.notes)
-        self.feedback_labels = Texts(columns.rated_places, columns.feedback_labels)
-        self.references = Texts(columns.reference_places, columns.references)
+        self.notes = Texts(columns.note_places, columns.note_ends, columns.notes)
+        self.feedback_labels = Texts(
+            columns.rated_places, columns.rated_ends, columns.feedback_labels
+        )
+        self.references = Texts(
+            columns.reference_places, columns.reference_ends, columns.references
+        )
         self.paths = [base / mark[0] for mark in columns.files]
         self.kinds = [FileKind(kind) for kind in columns.kinds]
         if len(self.kinds) != len(self.paths) or (

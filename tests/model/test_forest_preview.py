@@ -47,7 +47,7 @@ def root(tmp_path: Path) -> Path:
             log("a1", 1, session_id="s1", output=None),  # no text: the next log's prompt
             asked("a2", 5, "[bold]second[/bold] question", session_id="s1", parent_id="a1"),
             log("a3", 2, session_id="s1", project="billing", error="boom"),
-            log("lone", 9, error="rate limited", duration=1.5),
+            log("lone", 9, error="délai dépassé ✗ [bold]", duration=1.5),
             log("rated", 7, feedback=[{"type": "rating", "value": "good"}, {"type": "label"}]),
             log("parent", 3),
             log("child", 4, parent_id="parent"),
@@ -140,7 +140,7 @@ def test_preview_shows_each_top_item_as_the_forest_does(root: Path) -> None:
     texts = {shown_row(preview, place)["text"] for place in range(len(preview))}
     # a session's text from its second log, one's reference id, one from a JSON file
     assert {"[bold]second[/bold] question", "ref-1", "from the JSON file"} <= texts
-    assert {"rate limited", "output of rated"} <= texts
+    assert {"délai dépassé ✗ [bold]", "output of rated"} <= texts
 
 
 def test_unknown_time_and_no_duration_survive(tmp_path: Path) -> None:
@@ -157,8 +157,8 @@ def test_a_record_that_cannot_be_read_again_has_no_text(root: Path) -> None:
     preview = read_preview(root, LogIndex(root).discover())
     assert preview is not None
     (root / "a.jsonl").unlink()  # after the preview was read: rows lose their texts only
-    place = next(n for n in range(len(preview)) if preview.top(n).error == "rate limited")
-    assert preview.log_preview(place) == "rate limited"  # kept in the preview itself
+    place = next(n for n in range(len(preview)) if preview.top(n).error == "délai dépassé ✗ [bold]")
+    assert preview.log_preview(place) == "délai dépassé ✗ [bold]"  # kept in the preview
     sessions = [n for n in range(len(preview)) if preview.top(n).is_session]
     assert [preview.session_preview(n) for n in sessions] == [
         "from the JSON file",
