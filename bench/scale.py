@@ -523,7 +523,7 @@ def growth(sizes: list[int]) -> None:
     """Time and memory per log of a cold open as the number of logs grows."""
     print(
         f"{'logs':>9} {'MB on disk':>11} {'cold open':>10} {'µs/log':>8} "
-        f"{'warm open':>10} {'peak RSS':>9} {'bytes/log':>10}"
+        f"{'warm open':>10} {'warm forest':>12} {'peak RSS':>9} {'bytes/log':>10}"
     )
     for n in sizes:
         root = dataset(n)
@@ -536,6 +536,7 @@ def growth(sizes: list[int]) -> None:
         print(
             f"{logs:>9,} {size / 1e6:>11,.0f} {cold['loaded']:>9.2f}s "
             f"{cold['loaded'] / logs * 1e6:>8.1f} {warm['loaded']:>9.2f}s "
+            f"{warm['forest_paint'] * 1000:>9.0f} ms "
             f"{cold['peak_rss'] / 1e6:>7,.0f}MB {cold['peak_rss'] / logs:>10,.0f}"
         )
 

@@ -93,6 +93,8 @@ IDLE_AFTER = 1.0  # seconds without a key press or mouse event
 FOREST_QUIET_START = 1.0  # a load done sooner shows only its first batch, then everything
 SHOW_DELAY = 0.05
 PROGRESS_INTERVAL = 0.2  # seconds between load progress updates (each one repaints)
+INPUT_FIRST = 0.25  # seconds after a key during a preview when loading gives way to it
+INPUT_PAUSE = 0.01  # seconds loading waits a batch then
 SHOWN_WAIT_LIMIT = 10.0  # seconds the loader waits for the app to show the final forest
 FIRST_FOREST_LOGS = 1000  # a first forest with fewer is shown again once this many came
 
@@ -412,6 +414,11 @@ class HltuiApp(LiveTailMixin, ReviewMixin, SearchMixin, PreviewMixin, App[None])
             if worker.is_cancelled:
                 raise KeyboardInterrupt
             now = time.monotonic()
+            if previewed and now - self._last_input < INPUT_FIRST:
+                # keys move the preview: each row drawn reads its text from its file,
+                # giving up the GIL, and waited for the loader's C calls to get it back
+                # (a page down took 0.2-0.6 s); the load waits a little instead
+                time.sleep(INPUT_PAUSE)
             if batch.is_last or batch.problems or now - last_progress >= PROGRESS_INTERVAL:
                 last_progress = now
                 self.post_message(LoadProgress(batch))

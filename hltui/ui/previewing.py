@@ -14,7 +14,9 @@ from typing import TYPE_CHECKING
 from textual import events
 
 from hltui.ui.messages import PreviewReady
+from hltui.ui.screens.browser import BrowserScreen
 from hltui.ui.widgets.focus_edge import FocusEdge
+from hltui.ui.widgets.key_footer import takes_text
 from hltui.ui.widgets.preview_tree import PREVIEW_KEYS, PreviewTree
 from hltui.ui.widgets.session_tree import SessionTree
 from hltui.ui.widgets.status_bar import StatusBar
@@ -22,7 +24,7 @@ from hltui.ui.widgets.status_bar import StatusBar
 if TYPE_CHECKING:
     from hltui.ui.app import HltuiApp
 
-PASSING_KEYS = frozenset({"q", "ctrl+q", "ctrl+c"})  # quit at once, preview or not
+PASSING_KEYS = frozenset({"q", "ctrl+q"})  # quit at once, when no key is held
 
 
 class PreviewMixin:
@@ -48,21 +50,32 @@ class PreviewMixin:
         tree.display = False
         edge = self.query_one("#tree-edge", FocusEdge)
         edge.pane = preview
-        preview.focus()
+        if self.focused is tree or self.focused is None:  # not a box or screen opened
+            preview.focus()
         status = self.query_one(StatusBar)
         status.sessions = message.preview.session_count
         self.call_after_refresh(message.shown.set)
 
     def hold_for_forest(self: HltuiApp, event: events.Key) -> bool:
-        """Keep `event` to type again once the forest is loaded (True), unless the
-        preview takes it itself (a cursor key before any key was kept) or it quits."""
+        """Keep `event` to type again once the forest is loaded (True), unless it is
+        not for the tree (typed in a text box, on another screen), the preview takes it
+        itself (a cursor key), or it quits; once one key is kept, all are, in order."""
         kept = self.keys_for_forest
-        if kept is None or event.key in PASSING_KEYS:
+        if kept is None or not isinstance(self.screen, BrowserScreen):
             return False
-        if not kept and event.key in PREVIEW_KEYS and self.focused is self.preview_tree:
+        if takes_text(self.focused):
+            return False
+        if not kept and (
+            event.key in PASSING_KEYS
+            or (event.key in PREVIEW_KEYS and self.focused is self.preview_tree)
+        ):
             return False
         kept.append(event)
         return True
+
+    def shown_tree(self: HltuiApp) -> SessionTree:
+        """The tree on screen: the preview while there is one, else the tree."""
+        return self.preview_tree or self.query_one("#tree", SessionTree)
 
     def end_preview(self: HltuiApp) -> None:
         """Put the loaded tree in the preview's place: its cursor on the same row (the
@@ -73,8 +86,10 @@ class PreviewMixin:
         if preview is None:
             return
         tree = self.query_one("#tree", SessionTree)
-        had_focus = self.focused is preview or self.focused is None
+        screen = tree.screen  # the browser's (another may be open over it)
+        had_focus = screen.focused is preview or screen.focused is None
         place, offset = preview.cursor, preview.cursor - int(preview.scroll_y)
+        scrolled = preview.scroll_y
         # Hidden, not removed: a screen opened at once (a key typed again) drew the one
         # below from its last layout, with the preview in it and parentless.
         preview.display = False
@@ -83,8 +98,12 @@ class PreviewMixin:
         self.query_one("#tree-edge", FocusEdge).pane = tree
         if tree.row_count:
             tree.set_cursor(place)
+            # scrolled as the preview was from the first frame (the tree has no height
+            # until it is laid out: its cursor row was drawn at the top for a frame)
+            tree.set_reactive(SessionTree.scroll_y, scrolled)
+            tree.set_reactive(SessionTree.scroll_target_y, scrolled)
         if had_focus:
-            tree.focus()
+            screen.set_focus(tree)
 
         def settled() -> None:
             if tree.row_count:  # where it was on screen, now that the tree has a height

@@ -75,10 +75,12 @@ class SearchMixin:
         if term is None:  # cancelled: back to where `/` was pressed
             before = self._focus_before_search
             if before is None or not before.is_attached or not before.focusable:
-                before = self.query_one(SessionTree)
+                before = self.shown_tree()
+            elif before is self.query_one("#tree") and self.preview_tree is not None:
+                before = self.preview_tree  # a preview came meanwhile, in its place
             self.screen.set_focus(before)
             return
-        self.screen.set_focus(self.query_one(SessionTree))
+        self.screen.set_focus(self.shown_tree())
         if not term:
             self.action_clear_search()
             return

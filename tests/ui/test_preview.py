@@ -3,16 +3,20 @@ their place; keys typed meanwhile act on the rows they were typed on."""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
 
 from hltui.model.feedback import FeedbackStore
+from hltui.model.forest_preview import ForestPreview, preview_path, read_preview
 from hltui.model.index import LogIndex
 from hltui.model.sessions import Session
 from hltui.ui.app import HltuiApp
+from hltui.ui.messages import PreviewReady
+from hltui.ui.widgets.search_box import SearchBox
 from hltui.ui.widgets.session_tree import SessionTree
-from tests.conftest import append_bytes, forest_from, jsonl_bytes, make_log
+from tests.conftest import append_bytes, forest_from, jsonl_bytes, make_log, write_jsonl
 from tests.ui.conftest import SIZE, gated_load, poll, screen_text, wait_loaded
 
 
@@ -186,3 +190,142 @@ async def test_quitting_does_not_wait_for_the_forest(
             assert not app.loaded
     finally:
         gate.set()
+
+
+async def test_a_quit_key_after_a_held_key_is_held_too(
+    sample_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`/sql` typed on the preview: the `q` is part of the search term, not a quit."""
+    await open_once(sample_dir)
+    gate = gated_load(monkeypatch)
+    app = HltuiApp(sample_dir)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await poll(pilot, lambda: previewing(app))
+            await pilot.press("slash", "s", "q", "l")
+            gate.set()
+            await wait_loaded(pilot)
+            await pilot.pause()
+            assert app.is_running
+            assert app.query_one("#search", SearchBox).value == "sql"
+    finally:
+        gate.set()
+
+
+async def held_before_any_forest(
+    directory: Path, monkeypatch: pytest.MonkeyPatch
+) -> tuple[ForestPreview, threading.Event]:
+    """Warm caches with the preview taken away (to be sent by hand, as if it came late),
+    and a load held before it shows any forest."""
+    await open_once(directory)
+    preview = read_preview(directory, LogIndex(directory).discover())
+    assert preview is not None
+    preview_path(directory).unlink()
+    return preview, gated_load(monkeypatch, hold_after=lambda index, batch: True)
+
+
+async def test_a_preview_after_the_search_box_opened_leaves_the_keys_to_the_box(
+    sample_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`/` pressed before the preview came: what is typed next goes into the box (held
+    for the tree, `ab5` were a tab switch and a rating of 5)."""
+    preview, gate = await held_before_any_forest(sample_dir, monkeypatch)
+    app = HltuiApp(sample_dir)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("slash")
+            box = app.query_one("#search", SearchBox)
+            assert app.focused is box
+            app.post_message(PreviewReady(preview))
+            await poll(pilot, lambda: previewing(app))
+            assert app.focused is box
+            await pilot.press("t", "b", "5")
+            assert box.value == "tb5"
+            await pilot.press("escape")  # back to the tree shown: the preview
+            assert app.focused is app.preview_tree
+            gate.set()
+            await wait_loaded(pilot)
+            assert not app.store.pending and not app.store.logs_with_journal_entries()
+    finally:
+        gate.set()
+
+
+async def test_a_screen_open_over_the_preview_takes_its_keys(
+    sample_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The help, opened before the preview came, closes with `escape` at once (held for
+    the tree, it stayed open until the logs were loaded)."""
+    preview, gate = await held_before_any_forest(sample_dir, monkeypatch)
+    app = HltuiApp(sample_dir)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("question_mark")
+            await poll(pilot, lambda: app.screen.id != "_default")
+            app.post_message(PreviewReady(preview))
+            await poll(pilot, lambda: app.preview_tree is not None)
+            await pilot.pause()
+            await pilot.press("escape")
+            await poll(pilot, lambda: app.screen.id == "_default")
+            assert not app.loaded
+            await poll(pilot, lambda: previewing(app))
+            gate.set()
+            await wait_loaded(pilot)
+            assert app.focused is app.query_one("#tree")
+    finally:
+        gate.set()
+
+
+async def test_the_tree_takes_the_place_scrolled_to_from_its_first_frame(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Screens down a long tree, the cursor moved up from the bottom row: the loaded
+    tree is scrolled as the preview was as it takes its place (its cursor row was drawn
+    at the top for a frame)."""
+    logs = [
+        make_log(f"log_{n:03}", created_at=f"2024-03-01T12:{n // 60:02}:{n % 60:02}Z")
+        for n in range(300)
+    ]
+    write_jsonl(tmp_path / "logs.jsonl", logs)
+    await open_once(tmp_path)
+    gate = gated_load(monkeypatch)
+    app = HltuiApp(tmp_path)
+    seen: list[tuple[float, int]] = []
+    end = app.end_preview
+
+    def end_and_look() -> None:
+        end()
+        tree = app.query_one("#tree", SessionTree)
+        seen.append((tree.scroll_y, tree.cursor))
+
+    monkeypatch.setattr(app, "end_preview", end_and_look)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await poll(pilot, lambda: previewing(app))
+            preview = app.preview_tree
+            assert preview is not None
+            await pilot.press("pagedown", "pagedown", *"kkkkk")  # not at the bottom row
+            place = (preview.scroll_y, preview.cursor)
+            assert place[0] > 0
+            gate.set()
+            await wait_loaded(pilot)
+            tree = app.query_one("#tree", SessionTree)
+            assert seen == [place]  # at once, before any frame of the tree
+            assert (tree.scroll_y, tree.cursor) == place  # and after it settled
+    finally:
+        gate.set()
+
+
+async def test_a_cursor_moved_before_a_resize_is_drawn_stays_in_view(sample_dir: Path) -> None:
+    """A resize scrolls the cursor into view once laid out: the cursor's row then, not
+    when the resize came (the preview, resized as it was mounted, went back to its top
+    rows, the cursor out of view, when keys came before the layout did)."""
+    app = HltuiApp(sample_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        tree = app.query_one(SessionTree)
+        tree.on_resize()
+        tree.set_cursor(tree.row_count - 1)
+        await pilot.pause()
+        await pilot.pause()
+        assert tree.scroll_y <= tree.cursor < tree.scroll_y + tree.scrollable_content_region.height
+        assert tree.scroll_y > 0

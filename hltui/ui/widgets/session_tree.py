@@ -345,10 +345,12 @@ class SessionTree(
 
     def on_resize(self) -> None:
         self._update_size()
-        # a shorter tree would leave a cursor near its bottom out of view
-        self.call_after_refresh(
-            self.scroll_to_region, Region(0, self.cursor, 1, 1), animate=False, immediate=True
-        )
+        # a shorter tree would leave a cursor near its bottom out of view (the cursor's
+        # row then, not now: one moved meanwhile was scrolled away from)
+        self.call_after_refresh(self._scroll_to_cursor)
+
+    def _scroll_to_cursor(self) -> None:
+        self.scroll_to_region(Region(0, self.cursor, 1, 1), animate=False, immediate=True)
 
     def render_line(self, y: int) -> Strip:
         index = int(self.scroll_y) + y
