@@ -594,7 +594,8 @@ class HltuiApp(LiveTailMixin, ReviewMixin, SearchMixin, PreviewMixin, App[None])
 
     def on_load_progress(self, message: LoadProgress) -> None:
         status = self.query_one(StatusBar)
-        status.logs = len(self.index)
+        if not status.counts_final:  # (a preview's: all the logs that are coming)
+            status.logs = len(self.index)
         status.progress = message.batch.fraction
         self._refresh_problem_count()
 

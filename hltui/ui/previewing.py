@@ -54,6 +54,8 @@ class PreviewMixin:
             preview.focus()
         status = self.query_one(StatusBar)
         status.sessions = message.preview.session_count
+        status.logs = message.preview.log_count
+        status.counts_final = True  # those of the files as they are: no `+`
         self.call_after_refresh(message.shown.set)
 
     def hold_for_forest(self: HltuiApp, event: events.Key) -> bool:
@@ -85,6 +87,7 @@ class PreviewMixin:
         kept, self.keys_for_forest = self.keys_for_forest, None
         if preview is None:
             return
+        self.query_one(StatusBar).counts_final = False
         tree = self.query_one("#tree", SessionTree)
         screen = tree.screen  # the browser's (another may be open over it)
         had_focus = screen.focused is preview or screen.focused is None

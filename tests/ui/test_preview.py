@@ -68,7 +68,9 @@ async def test_a_warm_open_draws_the_whole_forest_before_its_logs_are_loaded(
             # the same rows, drawn the same way: previews, counts, errors, feedback
             assert tree_lines(app) == drawn
             sessions = len(app.forest.sessions)  # type: ignore[union-attr]
-            assert f" {sessions}+ sessions " in status  # known at once, loading still
+            # known at once, loading still: the counts of the files as they are
+            assert f"  {len(app.index)} logs  {sessions} sessions  " in status
+            assert "loading" in status
     finally:
         gate.set()
 

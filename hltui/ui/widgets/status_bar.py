@@ -26,6 +26,7 @@ class StatusBar(Static):
     path: reactive[str] = reactive("")
     logs: reactive[int] = reactive(0)
     sessions: reactive[int] = reactive(0)
+    counts_final: reactive[bool] = reactive(False)  # known while loading (a preview's)
     problems: reactive[int] = reactive(0)
     progress: reactive[float | None] = reactive(None)
     filter_text: reactive[str] = reactive("")
@@ -64,7 +65,8 @@ class StatusBar(Static):
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append(path, "bold")
         sessions = counted(self.sessions, "session")
-        if self.progress is not None:  # the forest shown is of the logs read a while ago
+        if self.progress is not None and not self.counts_final:  # the forest shown is of
+            # the logs read a while ago
             sessions = f"{self.sessions:,}+ sessions"
         text.append(f"  {counted(self.logs, 'log')}  {sessions}")
         if self.problems:
