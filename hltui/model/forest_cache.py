@@ -28,7 +28,7 @@ from array import array
 from itertools import accumulate, repeat
 from operator import attrgetter, is_
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, TypeVar
 
 import msgspec
 
@@ -89,6 +89,7 @@ class ForestSnapshot(msgspec.Struct, array_like=True, gc=False):
     digest: bytes  # of all the columns, so a damaged byte is never trusted
 
 
+T = TypeVar("T")
 _encoder = msgspec.msgpack.Encoder()
 _key_of, _log_of, _orphan_of = attrgetter("key"), attrgetter("log"), attrgetter("orphan")
 _id_of = attrgetter("id")
@@ -359,16 +360,23 @@ def _bin_header(length: int) -> bytes:
     return b"\xc6" + length.to_bytes(4, "big")
 
 
-def read_snapshot(root: Path) -> ForestSnapshot | None:
-    """The saved forest of `root`, if there is one that decodes and is of this version."""
+def decoded_file(path: Path, decoder: msgspec.msgpack.Decoder[T]) -> T | None:
+    """The value in the msgpack file at `path`; None if it cannot be read or decoded."""
     try:
-        data = forest_cache_path(root).read_bytes()
+        data = path.read_bytes()
     except OSError:
         return None
     try:
         with gc_paused():
-            snapshot = _decoder.decode(data)
+            return decoder.decode(data)
     except (msgspec.DecodeError, ValueError, TypeError, OverflowError):
+        return None
+
+
+def read_snapshot(root: Path) -> ForestSnapshot | None:
+    """The saved forest of `root`, if there is one that decodes and is of this version."""
+    snapshot = decoded_file(forest_cache_path(root), _decoder)
+    if snapshot is None:
         return None
     if (
         snapshot.version != FOREST_CACHE_VERSION

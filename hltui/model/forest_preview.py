@@ -27,8 +27,14 @@ import msgspec
 
 import hltui
 from hltui.model.cache import CACHE_DIR, root_dir, write_streamed
-from hltui.model.forest_cache import FileMark, files_match, fingerprint, write_snapshot
-from hltui.model.index import LogIndex, gc_paused
+from hltui.model.forest_cache import (
+    FileMark,
+    decoded_file,
+    files_match,
+    fingerprint,
+    write_snapshot,
+)
+from hltui.model.index import LogIndex
 from hltui.model.sessions import PREVIEW_LOOKAHEAD, Forest, LogNode
 from hltui.model.sources import FileKind, RecordReader
 from hltui.model.summary import FeedbackPairs, Preview, decode_preview
@@ -254,16 +260,8 @@ def save_preview(index: LogIndex, forest: Forest) -> bool:
 def read_preview(root: Path, paths: list[Path]) -> ForestPreview | None:
     """The saved preview of `root`, if there is one of this version, for exactly `paths`
     as they are on disk, and intact; None otherwise (never an error)."""
-    try:
-        data = preview_path(root).read_bytes()
-    except OSError:
-        return None
-    try:
-        with gc_paused():
-            columns = _decoder.decode(data)
-    except (msgspec.DecodeError, ValueError, TypeError, OverflowError):
-        return None
-    if (
+    columns = decoded_file(preview_path(root), _decoder)
+    if columns is None or (
         columns.version != PREVIEW_VERSION
         or columns.hltui != hltui.__version__
         or columns.root != str(root.resolve())

@@ -4,9 +4,12 @@ their place; keys typed meanwhile act on the rows they were typed on."""
 from __future__ import annotations
 
 import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
+from textual.pilot import Pilot
 
 from hltui.model.feedback import FeedbackStore
 from hltui.model.forest_preview import ForestPreview, preview_path, read_preview
@@ -41,38 +44,48 @@ def previewing(app: HltuiApp) -> bool:
     return preview is not None and preview.row_count > 0 and preview.region.height > 0
 
 
+@asynccontextmanager
+async def on_preview(
+    directory: Path, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[tuple[HltuiApp, Pilot[None], threading.Event]]:
+    """The app on `directory` (opened once before), its load held after its first logs
+    with the preview on screen; setting the event lets the load go on."""
+    gate = gated_load(monkeypatch)
+    app = HltuiApp(directory)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await poll(pilot, lambda: previewing(app))
+            yield app, pilot, gate
+    finally:
+        gate.set()
+
+
 async def test_a_warm_open_draws_the_whole_forest_before_its_logs_are_loaded(
     sample_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     await open_once(sample_dir)
     items = top_items(sample_dir)
-    gate = gated_load(monkeypatch)  # the load stops after its first logs
-    app = HltuiApp(sample_dir)
-    try:
-        async with app.run_test(size=SIZE) as pilot:
-            await poll(pilot, lambda: previewing(app))
-            await pilot.pause()
-            assert not app.loaded and app.forest is None
-            preview = app.preview_tree
-            assert preview is not None and preview.row_count == len(items)
-            assert app.focused is preview
-            # a query for the tree finds the real one (the preview is a SessionTree too)
-            assert app.query_one(SessionTree).id == "tree"
-            drawn = tree_lines(app)
-            status = screen_text(app).splitlines()[-2]
-            gate.set()
-            await wait_loaded(pilot)
-            assert app.preview_tree is None and not app.query_one("#preview-tree").display
-            tree = app.query_one(SessionTree)
-            assert tree.display and app.focused is tree and tree.row_count == len(items)
-            # the same rows, drawn the same way: previews, counts, errors, feedback
-            assert tree_lines(app) == drawn
-            sessions = len(app.forest.sessions)  # type: ignore[union-attr]
-            # known at once, loading still: the counts of the files as they are
-            assert f"  {len(app.index)} logs  {sessions} sessions  " in status
-            assert "loading" in status
-    finally:
+    async with on_preview(sample_dir, monkeypatch) as (app, pilot, gate):
+        await pilot.pause()
+        assert not app.loaded and app.forest is None
+        preview = app.preview_tree
+        assert preview is not None and preview.row_count == len(items)
+        assert app.focused is preview
+        # a query for the tree finds the real one (the preview is a SessionTree too)
+        assert app.query_one(SessionTree).id == "tree"
+        drawn = tree_lines(app)
+        status = screen_text(app).splitlines()[-2]
         gate.set()
+        await wait_loaded(pilot)
+        assert app.preview_tree is None and not app.query_one("#preview-tree").display
+        tree = app.query_one(SessionTree)
+        assert tree.display and app.focused is tree and tree.row_count == len(items)
+        # the same rows, drawn the same way: previews, counts, errors, feedback
+        assert tree_lines(app) == drawn
+        sessions = len(app.forest.sessions)  # type: ignore[union-attr]
+        # known at once, loading still: the counts of the files as they are
+        assert f"  {len(app.index)} logs  {sessions} sessions  " in status
+        assert "loading" in status
 
 
 async def test_cursor_keys_move_the_preview_and_other_keys_wait_for_the_forest(
@@ -81,27 +94,21 @@ async def test_cursor_keys_move_the_preview_and_other_keys_wait_for_the_forest(
     await open_once(sample_dir)
     items = top_items(sample_dir)
     session = next(n for n, item in enumerate(items) if isinstance(item, Session) and n > 0)
-    gate = gated_load(monkeypatch)
-    app = HltuiApp(sample_dir)
-    try:
-        async with app.run_test(size=SIZE) as pilot:
-            await poll(pilot, lambda: previewing(app))
-            preview = app.preview_tree
-            assert preview is not None
-            await pilot.press(*["j"] * session)
-            assert preview.cursor == session
-            await pilot.press("l", "j")  # expand, then down: both wait, in order
-            assert preview.cursor == session
-            gate.set()
-            await wait_loaded(pilot)
-            await pilot.pause()
-            tree = app.query_one(SessionTree)
-            expanded = tree.rows[session]
-            assert expanded.item.key == items[session].key  # type: ignore[attr-defined]
-            assert tree.outline.is_expanded(expanded)
-            assert tree.cursor == session + 1 and tree.current_row.depth == 1  # type: ignore[union-attr]
-    finally:
+    async with on_preview(sample_dir, monkeypatch) as (app, pilot, gate):
+        preview = app.preview_tree
+        assert preview is not None
+        await pilot.press(*["j"] * session)
+        assert preview.cursor == session
+        await pilot.press("l", "j")  # expand, then down: both wait, in order
+        assert preview.cursor == session
         gate.set()
+        await wait_loaded(pilot)
+        await pilot.pause()
+        tree = app.query_one(SessionTree)
+        expanded = tree.rows[session]
+        assert expanded.item.key == items[session].key  # type: ignore[attr-defined]
+        assert tree.outline.is_expanded(expanded)
+        assert tree.cursor == session + 1 and tree.current_row.depth == 1  # type: ignore[union-attr]
 
 
 async def test_feedback_in_the_journal_is_not_drawn_from_the_preview(
@@ -113,18 +120,12 @@ async def test_feedback_in_the_journal_is_not_drawn_from_the_preview(
     index = LogIndex(sample_dir).load()
     newest = next(iter(forest_from(index).nodes))
     FeedbackStore.open(index).add(newest, "rating", "good", "tester")
-    gate = gated_load(monkeypatch)
-    app = HltuiApp(sample_dir)
-    try:
-        async with app.run_test(size=SIZE) as pilot:
-            await poll(pilot, lambda: previewing(app))
-            await pilot.pause()
-            assert not any("★" in line for line in tree_lines(app))
-            gate.set()
-            await wait_loaded(pilot)
-            assert any("★" in line for line in tree_lines(app))
-    finally:
+    async with on_preview(sample_dir, monkeypatch) as (app, pilot, gate):
+        await pilot.pause()
+        assert not any("★" in line for line in tree_lines(app))
         gate.set()
+        await wait_loaded(pilot)
+        assert any("★" in line for line in tree_lines(app))
 
 
 async def test_a_changed_file_gets_no_preview(
@@ -182,16 +183,10 @@ async def test_quitting_does_not_wait_for_the_forest(
     sample_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     await open_once(sample_dir)
-    gate = gated_load(monkeypatch)
-    app = HltuiApp(sample_dir)
-    try:
-        async with app.run_test(size=SIZE) as pilot:
-            await poll(pilot, lambda: previewing(app))
-            await pilot.press("q")
-            await poll(pilot, lambda: app._exit_renderables is not None or not app.is_running)
-            assert not app.loaded
-    finally:
-        gate.set()
+    async with on_preview(sample_dir, monkeypatch) as (app, pilot, _gate):
+        await pilot.press("q")
+        await poll(pilot, lambda: app._exit)
+        assert not app.loaded
 
 
 async def test_a_quit_key_after_a_held_key_is_held_too(
@@ -199,19 +194,13 @@ async def test_a_quit_key_after_a_held_key_is_held_too(
 ) -> None:
     """`/sql` typed on the preview: the `q` is part of the search term, not a quit."""
     await open_once(sample_dir)
-    gate = gated_load(monkeypatch)
-    app = HltuiApp(sample_dir)
-    try:
-        async with app.run_test(size=SIZE) as pilot:
-            await poll(pilot, lambda: previewing(app))
-            await pilot.press("slash", "s", "q", "l")
-            gate.set()
-            await wait_loaded(pilot)
-            await pilot.pause()
-            assert app.is_running
-            assert app.query_one("#search", SearchBox).value == "sql"
-    finally:
+    async with on_preview(sample_dir, monkeypatch) as (app, pilot, gate):
+        await pilot.press("slash", "s", "q", "l")
         gate.set()
+        await wait_loaded(pilot)
+        await pilot.pause()
+        assert app.is_running
+        assert app.query_one("#search", SearchBox).value == "sql"
 
 
 async def held_before_any_forest(
