@@ -337,7 +337,9 @@ class HltuiApp(LiveTailMixin, ReviewMixin, SearchMixin, PreviewMixin, App[None])
         tree.preview_of = self.index.preview
         tree.feedback_of = self.feedback_pairs
         self.query_one(SessionOverview).feedback_of = self.feedback_pairs
-        tree.focus()
+        # at once, not after the keys already queued (`focus()` waits its turn): a `/`
+        # typed before the first screen opened the box, then lost its focus to the tree
+        self.screen.set_focus(tree)
         # No cyclic GC while loading: the index and forests hold no cycles, and full
         # collections walking hundreds of thousands of new objects cost seconds.
         gc.disable()

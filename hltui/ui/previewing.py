@@ -50,8 +50,13 @@ class PreviewMixin:
         tree.display = False
         edge = self.query_one("#tree-edge", FocusEdge)
         edge.pane = preview
-        if self.focused is tree or self.focused is None:  # not a box or screen opened
-            preview.focus()
+        def take_focus() -> None:
+            """Focus the preview once it is mounted, unless a key meanwhile moved the
+            focus away from the tree (a search box opened: its keys are its own)."""
+            if self.preview_tree is preview and preview.screen.focused in (tree, None):
+                preview.screen.set_focus(preview)
+
+        self.call_after_refresh(take_focus)
         status = self.query_one(StatusBar)
         status.sessions = message.preview.session_count
         status.logs = message.preview.log_count

@@ -320,3 +320,29 @@ async def test_a_cursor_moved_before_a_resize_is_drawn_stays_in_view(sample_dir:
         await pilot.pause()
         assert tree.scroll_y <= tree.cursor < tree.scroll_y + tree.scrollable_content_region.height
         assert tree.scroll_y > 0
+
+
+async def test_a_search_typed_before_the_first_screen_keeps_the_box(
+    sample_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`/` typed while the app starts (before its first screen) is taken before the
+    focus the app gives the tree at start: the box keeps the focus, and the preview
+    that comes next leaves it there (the tree took it back, and `tt` typed into the
+    box switched tabs twice once the logs were loaded)."""
+    await open_once(sample_dir)
+    mount = HltuiApp.on_mount
+
+    def mount_then_slash(self: HltuiApp) -> None:
+        mount(self)
+        self.action_search()  # as the key queued first is handled
+
+    monkeypatch.setattr(HltuiApp, "on_mount", mount_then_slash)
+    async with on_preview(sample_dir, monkeypatch) as (app, pilot, gate):
+        await pilot.pause()
+        box = app.query_one("#search", SearchBox)
+        assert app.focused is box
+        await pilot.press("t", "t")
+        assert box.value == "tt"
+        gate.set()
+        await wait_loaded(pilot)
+        assert box.value == "tt" and app.focused is box
