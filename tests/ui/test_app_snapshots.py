@@ -9,6 +9,7 @@ Update with `pytest tests/ui/test_app_snapshots.py --snapshot-update` and look a
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input, TextArea
 
 from hltui.model.forest_preview import save_preview
-from hltui.model.index import LogIndex
+from hltui.model.index import IndexBatch, LogIndex
 from hltui.ui.app import HltuiApp
 from hltui.ui.widgets.session_tree import SessionTree
 from tests.conftest import forest_from
@@ -79,7 +80,14 @@ class TestMainScreen:
         cursor moved in them (the same rows as `test_after_loading`)."""
         index = LogIndex(app.path).load()  # the index cache
         assert save_preview(index, forest_from(index))
-        gate = gated_load(monkeypatch)
+        held = threading.Event()  # the load is held (its progress posted): a fixed screen
+
+        def hold_here(_index: LogIndex, batch: IndexBatch) -> bool:
+            if batch.logs:
+                held.set()
+            return bool(batch.logs)
+
+        gate = gated_load(monkeypatch, hold_after=hold_here)
         close = app.exit
 
         def exit(*args: Any, **kwargs: Any) -> None:  # once the screenshot is taken
@@ -92,6 +100,7 @@ class TestMainScreen:
             app = pilot.app
             assert isinstance(app, HltuiApp)
             await poll(pilot, lambda: app.preview_tree and app.preview_tree.region.height)
+            await poll(pilot, held.is_set)
             await pilot.press("j", "j")  # (not `press`: it waits for the load)
             await pilot.pause()
 
