@@ -372,8 +372,8 @@ class HltuiApp(LiveTailMixin, ReviewMixin, SearchMixin, PreviewMixin, App[None])
         # The last forest's top rows, for the same files: drawn at once, in place of the
         # forests on the way (a warm open then needs no more until the end)
         preview = read_preview(root, paths) if self.log_filter.is_empty else None
-        previewed = preview is not None and len(preview) > 0
-        if preview is not None and previewed:
+        previewed = bool(preview)  # (an empty forest has nothing to preview)
+        if preview and previewed:
             shown = PreviewReady(preview)
             self.post_message(shown)
             # Loading holds the GIL in long C calls: the app, mounting the preview,

@@ -50,6 +50,7 @@ class PreviewMixin:
         tree.display = False
         edge = self.query_one("#tree-edge", FocusEdge)
         edge.pane = preview
+
         def take_focus() -> None:
             """Focus the preview once it is mounted, unless a key meanwhile moved the
             focus away from the tree (a search box opened: its keys are its own)."""

@@ -6,7 +6,8 @@ import asyncio
 import os
 import shutil
 import threading
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -149,3 +150,22 @@ def gated_load(
 
     monkeypatch.setattr(LogIndex, "load", load)
     return gate
+
+
+@asynccontextmanager
+async def held_app(
+    directory: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    shows: Callable[[HltuiApp], object],
+    app: HltuiApp | None = None,
+) -> AsyncIterator[tuple[HltuiApp, Pilot[None], threading.Event]]:
+    """The app on `directory` (or `app`), its load held after its first logs, once
+    `shows(app)` holds; setting the event lets the load go on."""
+    gate = gated_load(monkeypatch)
+    app = app if app is not None else HltuiApp(directory)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await poll(pilot, lambda: shows(app))
+            yield app, pilot, gate
+    finally:
+        gate.set()

@@ -61,6 +61,7 @@ from tests.ui.conftest import (
     SIZE,
     gated_load,
     goto,
+    held_app,
     poll,
     screen_links,
     screen_text,
@@ -323,15 +324,9 @@ async def held_load(
 ) -> AsyncIterator[tuple[HltuiApp, Any, threading.Event]]:
     """The app with its load held once its first logs are shown; setting the event lets
     the load go on."""
-    gate = gated_load(monkeypatch)
-    app = HltuiApp(directory)
-    try:
-        async with app.run_test(size=SIZE) as pilot:
-            await poll(pilot, lambda: tree_of(app).row_count > 0)
-            assert not app.loaded
-            yield app, pilot, gate
-    finally:
-        gate.set()
+    async with held_app(directory, monkeypatch, lambda app: tree_of(app).row_count) as held:
+        assert not held[0].loaded
+        yield held
 
 
 async def test_first_sessions_show_and_keys_work_while_loading(

@@ -4,8 +4,7 @@ their place; keys typed meanwhile act on the rows they were typed on."""
 from __future__ import annotations
 
 import threading
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 
 import pytest
@@ -20,7 +19,7 @@ from hltui.ui.messages import PreviewReady
 from hltui.ui.widgets.search_box import SearchBox
 from hltui.ui.widgets.session_tree import SessionTree
 from tests.conftest import append_bytes, forest_from, jsonl_bytes, make_log, write_jsonl
-from tests.ui.conftest import SIZE, gated_load, poll, screen_text, wait_loaded
+from tests.ui.conftest import SIZE, gated_load, held_app, poll, screen_text, wait_loaded
 
 
 async def open_once(directory: Path) -> None:
@@ -44,20 +43,12 @@ def previewing(app: HltuiApp) -> bool:
     return preview is not None and preview.row_count > 0 and preview.region.height > 0
 
 
-@asynccontextmanager
-async def on_preview(
-    directory: Path, monkeypatch: pytest.MonkeyPatch
-) -> AsyncIterator[tuple[HltuiApp, Pilot[None], threading.Event]]:
+def on_preview(
+    directory: Path, monkeypatch: pytest.MonkeyPatch, app: HltuiApp | None = None
+) -> AbstractAsyncContextManager[tuple[HltuiApp, Pilot[None], threading.Event]]:
     """The app on `directory` (opened once before), its load held after its first logs
     with the preview on screen; setting the event lets the load go on."""
-    gate = gated_load(monkeypatch)
-    app = HltuiApp(directory)
-    try:
-        async with app.run_test(size=SIZE) as pilot:
-            await poll(pilot, lambda: previewing(app))
-            yield app, pilot, gate
-    finally:
-        gate.set()
+    return held_app(directory, monkeypatch, previewing, app)
 
 
 async def test_a_warm_open_draws_the_whole_forest_before_its_logs_are_loaded(
@@ -136,18 +127,12 @@ async def test_a_changed_file_gets_no_preview(
     await open_once(sample_dir)
     grown = max(sample_dir.rglob("*.jsonl"), key=lambda path: path.stat().st_size)
     append_bytes(grown, jsonl_bytes([make_log("log_added_since")]))
-    gate = gated_load(monkeypatch)
-    app = HltuiApp(sample_dir)
-    try:
-        async with app.run_test(size=SIZE) as pilot:
-            tree = app.query_one(SessionTree)
-            await poll(pilot, lambda: tree.row_count > 0)
-            assert app.preview_tree is None and not app.loaded
-            gate.set()
-            await wait_loaded(pilot)
-            assert "log_added_since" in app.index and app.preview_tree is None
-    finally:
+    rows_shown = lambda app: app.query_one(SessionTree).row_count  # noqa: E731
+    async with held_app(sample_dir, monkeypatch, rows_shown) as (app, pilot, gate):
+        assert app.preview_tree is None and not app.loaded
         gate.set()
+        await wait_loaded(pilot)
+        assert "log_added_since" in app.index and app.preview_tree is None
 
 
 async def test_a_failed_load_gives_the_keys_back(
@@ -156,27 +141,21 @@ async def test_a_failed_load_gives_the_keys_back(
     """A load that fails while the preview is shown ends it: the keys held are typed
     again (here: `?`, the help), and the error is told."""
     await open_once(sample_dir)
-    gate = gated_load(monkeypatch)
     import hltui.ui.app as app_module
 
     def broken(*_args: object) -> None:
         raise RuntimeError("the disk went away")
 
     monkeypatch.setattr(app_module, "restore", broken)
-    app = HltuiApp(sample_dir)
-    try:
-        async with app.run_test(size=SIZE) as pilot:
-            await poll(pilot, lambda: previewing(app))
-            await pilot.press("question_mark")
-            assert app.screen.id == "_default"
-            gate.set()
-            await poll(pilot, lambda: app.preview_tree is None)
-            await poll(pilot, lambda: app.screen.id != "_default")
-            assert "the disk went away" in screen_text(app) or any(
-                "the disk went away" in str(n.message) for n in app._notifications
-            )
-    finally:
+    async with on_preview(sample_dir, monkeypatch) as (app, pilot, gate):
+        await pilot.press("question_mark")
+        assert app.screen.id == "_default"
         gate.set()
+        await poll(pilot, lambda: app.preview_tree is None)
+        await poll(pilot, lambda: app.screen.id != "_default")
+        assert "the disk went away" in screen_text(app) or any(
+            "the disk went away" in str(n.message) for n in app._notifications
+        )
 
 
 async def test_quitting_does_not_wait_for_the_forest(
@@ -278,7 +257,6 @@ async def test_the_tree_takes_the_place_scrolled_to_from_its_first_frame(
     ]
     write_jsonl(tmp_path / "logs.jsonl", logs)
     await open_once(tmp_path)
-    gate = gated_load(monkeypatch)
     app = HltuiApp(tmp_path)
     seen: list[tuple[float, int]] = []
     end = app.end_preview
@@ -289,21 +267,17 @@ async def test_the_tree_takes_the_place_scrolled_to_from_its_first_frame(
         seen.append((tree.scroll_y, tree.cursor))
 
     monkeypatch.setattr(app, "end_preview", end_and_look)
-    try:
-        async with app.run_test(size=SIZE) as pilot:
-            await poll(pilot, lambda: previewing(app))
-            preview = app.preview_tree
-            assert preview is not None
-            await pilot.press("pagedown", "pagedown", *"kkkkk")  # not at the bottom row
-            place = (preview.scroll_y, preview.cursor)
-            assert place[0] > 0
-            gate.set()
-            await wait_loaded(pilot)
-            tree = app.query_one("#tree", SessionTree)
-            assert seen == [place]  # at once, before any frame of the tree
-            assert (tree.scroll_y, tree.cursor) == place  # and after it settled
-    finally:
+    async with on_preview(tmp_path, monkeypatch, app) as (_app, pilot, gate):
+        preview = app.preview_tree
+        assert preview is not None
+        await pilot.press("pagedown", "pagedown", *"kkkkk")  # not at the bottom row
+        place = (preview.scroll_y, preview.cursor)
+        assert place[0] > 0
         gate.set()
+        await wait_loaded(pilot)
+        tree = app.query_one("#tree", SessionTree)
+        assert seen == [place]  # at once, before any frame of the tree
+        assert (tree.scroll_y, tree.cursor) == place  # and after it settled
 
 
 async def test_a_cursor_moved_before_a_resize_is_drawn_stays_in_view(sample_dir: Path) -> None:

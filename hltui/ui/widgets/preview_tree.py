@@ -63,8 +63,8 @@ class PreviewRows(Sequence[Row]):
             raise IndexError(index)
         row = self._made.get(index)
         if row is None:
-            flags_children = self.preview.top(index).has_children
-            row = self._made[index] = Row(PlaceItem(index, flags_children), 0)  # type: ignore[arg-type]
+            item = PlaceItem(index, self.preview.top(index).has_children)
+            row = self._made[index] = Row(item, 0)  # type: ignore[arg-type]
         return row
 
 
